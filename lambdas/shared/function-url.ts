@@ -1,0 +1,53 @@
+import type { HttpHandler, HttpRequest } from './http';
+import { errorResponse } from './http';
+
+/** The parts of a Lambda function URL (payload format 2.0) event that monoenv reads. */
+export interface FunctionUrlEvent {
+  rawPath?: string;
+  rawQueryString?: string;
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext?: { http?: { method?: string; sourceIp?: string } };
+}
+
+export interface FunctionUrlResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function requestFromFunctionUrl(event: FunctionUrlEvent): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) query[name] = value;
+  }
+  const rawBody = event.body ?? '';
+  return {
+    method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
+    path: event.rawPath ?? '/',
+    headers,
+    query,
+    body: event.isBase64Encoded ? Buffer.from(rawBody, 'base64').toString('utf8') : rawBody,
+    sourceIp: event.requestContext?.http?.sourceIp,
+  };
+}
+
+/** Adapts an HttpHandler to a Lambda function URL handler; unexpected errors become a logged 500. */
+export function functionUrlHandler(handler: HttpHandler): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
+  return async (event) => {
+    try {
+      const response = await handler(requestFromFunctionUrl(event));
+      return { statusCode: response.status, headers: response.headers, body: response.body };
+    } catch (error) {
+      console.error('unhandled error', error);
+      const response = errorResponse(error);
+      return { statusCode: response.status, headers: response.headers, body: response.body };
+    }
+  };
+}
