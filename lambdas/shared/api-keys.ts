@@ -1,0 +1,55 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/**
+ * API keys by kind (`server`, `client` for flags; `write` for ingestion). In AWS they live in one
+ * Secrets Manager secret (JSON `{"server": ["..."], "client": ["..."]}`) named by `API_KEYS_SECRET_ARN`,
+ * so no key is ever in the Terraform output; a local run passes `API_KEYS_JSON` instead.
+ * Cached per warm instance so a key rotation reaches it within `ttlMs`.
+ */
+export type ApiKeys = Readonly<Record<string, readonly string[]>>;
+
+export interface ApiKeySource {
+  get(): Promise<ApiKeys>;
+}
+
+function parseKeys(json: string, where: string): ApiKeys {
+  const parsed: unknown = JSON.parse(json);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${where} must be a JSON object of key lists`);
+  }
+  const keys: Record<string, string[]> = {};
+  for (const [kind, list] of Object.entries(parsed)) {
+    const values = (Array.isArray(list) ? list : [list]).filter((k): k is string => typeof k === 'string' && k.length > 0);
+    keys[kind] = values;
+  }
+  return keys;
+}
+
+export function staticApiKeys(keys: ApiKeys): ApiKeySource {
+  return { get: async () => keys };
+}
+
+export function secretsManagerApiKeys(secretId: string, client = new SecretsManagerClient({}), ttlMs = 60_000): ApiKeySource {
+  let cached: { keys: ApiKeys; at: number } | undefined;
+  return {
+    async get() {
+      if (cached && Date.now() - cached.at < ttlMs) return cached.keys;
+      try {
+        const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        cached = { keys: parseKeys(out.SecretString ?? '{}', `secret ${secretId}`), at: Date.now() };
+      } catch (error) {
+        // Keep serving with the last keys we had rather than locking every caller out.
+        if (!cached) throw error;
+        console.error('api keys refresh failed; using the cached keys', error);
+      }
+      return cached.keys;
+    },
+  };
+}
+
+/** The key source for a Lambda from its environment; undefined when no keys are configured. */
+export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): ApiKeySource | undefined {
+  if (env.API_KEYS_JSON) return staticApiKeys(parseKeys(env.API_KEYS_JSON, 'API_KEYS_JSON'));
+  if (env.API_KEYS_SECRET_ARN) return secretsManagerApiKeys(env.API_KEYS_SECRET_ARN);
+  return undefined;
+}
