@@ -1,0 +1,269 @@
+import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+
+/** Who owns a resource; becomes the `domain` and `team` tags. */
+export interface Ownership {
+  readonly domain: string;
+  readonly team: string;
+}
+
+/** The `domain`/`team` tags for an owner, merged with resource-specific tags. */
+export function ownershipTags(ownership: Ownership | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, ...(ownership ? { domain: ownership.domain, team: ownership.team } : {}) };
+}
+
+/** How private subnets reach the internet. */
+export type NatGatewayMode = 'one' | 'per-az' | 'none';
+
+/** A VPC made elsewhere: the construct creates nothing and only exposes these ids. */
+export interface ExistingVpc {
+  readonly vpcId: string;
+  /** At least two, in different AZs: the load balancer needs them. */
+  readonly publicSubnetIds: string[];
+  /** Empty means tasks run in the public subnets with public IPs. */
+  readonly privateSubnetIds: string[];
+}
+
+export interface NetworkProps {
+  /**
+   * The VPC's IPv4 range, /16 to /24; each of the four subnets gets a sixteenth of it.
+   * @default '10.0.0.0/16'
+   */
+  readonly cidrBlock?: string;
+  /**
+   * NAT for the private subnets: 'one' shared gateway (cheaper, one AZ's failure cuts egress),
+   * 'per-az' (resilient), or 'none' (no NAT cost: services run in the public subnets with
+   * public IPs, still reachable only through their security groups).
+   * @default 'one'
+   */
+  readonly natGateways?: NatGatewayMode;
+  /**
+   * Exactly two AZ names to spread subnets over.
+   * @default - the first two available AZs of the region, from the aws_availability_zones data source
+   */
+  readonly availabilityZones?: string[];
+  /**
+   * Use an existing VPC instead of creating one; every other prop except ownership is then ignored.
+   * @default - a new VPC is created
+   */
+  readonly existingVpc?: ExistingVpc;
+  /**
+   * Record rejected and accepted traffic of the VPC to CloudWatch Logs.
+   * @default true
+   */
+  readonly flowLogs?: boolean;
+  /**
+   * Retention of the flow log group.
+   * @default 90
+   */
+  readonly flowLogRetentionDays?: number;
+  /**
+   * Prefix for `Name` tags.
+   * @default - the construct id
+   */
+  readonly namePrefix?: string;
+  /** @default - no domain/team tags (the stack's provider default tags still apply) */
+  readonly ownership?: Ownership;
+}
+
+const AZ_COUNT = 2;
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+// CloudWatch Logs accepts only these retention values.
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export function validateLogRetentionDays(propName: string, days: number): void {
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new Error(`${propName} must be one of ${LOG_RETENTION_DAYS.join(', ')} (CloudWatch Logs retention values), got ${days}`);
+  }
+}
+
+/**
+ * A two-AZ VPC with public and private subnets, or an existing VPC's ids.
+ * `serviceSubnetIds` and `assignPublicIp` tell a service where its tasks go.
+ */
+export class Network extends Construct {
+  public readonly vpcId: string;
+  public readonly publicSubnetIds: string[];
+  public readonly privateSubnetIds: string[];
+  /** Where tasks run: the private subnets, or the public ones when there is no NAT. */
+  public readonly serviceSubnetIds: string[];
+  /** True when tasks need a public IP to reach the internet (no NAT). */
+  public readonly assignPublicIp: boolean;
+  /** The created VPC; undefined for an existing VPC. */
+  public readonly vpc?: Vpc;
+  public readonly natGatewayCount: number;
+  public readonly flowLogGroup?: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps = {}) {
+    super(scope, id);
+
+    if (props.existingVpc) {
+      const existing = props.existingVpc;
+      if (!existing.vpcId) throw new Error('existingVpc.vpcId must not be empty');
+      if (existing.publicSubnetIds.length < AZ_COUNT) {
+        throw new Error(`existingVpc.publicSubnetIds needs at least ${AZ_COUNT} subnets (the load balancer spans two AZs), got ${existing.publicSubnetIds.length}`);
+      }
+      this.vpcId = existing.vpcId;
+      this.publicSubnetIds = [...existing.publicSubnetIds];
+      this.privateSubnetIds = [...existing.privateSubnetIds];
+      this.assignPublicIp = existing.privateSubnetIds.length === 0;
+      this.serviceSubnetIds = this.assignPublicIp ? this.publicSubnetIds : this.privateSubnetIds;
+      this.natGatewayCount = 0;
+      return;
+    }
+
+    const cidrBlock = props.cidrBlock ?? '10.0.0.0/16';
+    validateCidrBlock(cidrBlock);
+    const natMode = props.natGateways ?? 'one';
+    if (!['one', 'per-az', 'none'].includes(natMode)) {
+      throw new Error(`natGateways must be 'one', 'per-az' or 'none', got '${natMode}'`);
+    }
+    if (props.availabilityZones && props.availabilityZones.length !== AZ_COUNT) {
+      throw new Error(`availabilityZones must name exactly ${AZ_COUNT} zones, got ${props.availabilityZones.length}`);
+    }
+    const flowLogRetentionDays = props.flowLogRetentionDays ?? 90;
+    validateLogRetentionDays('flowLogRetentionDays', flowLogRetentionDays);
+    const prefix = props.namePrefix ?? id;
+    const tags = (name: string, extra: Record<string, string> = {}) => ownershipTags(props.ownership, { Name: `${prefix}-${name}`, ...extra });
+
+    const azNames = props.availabilityZones ?? (() => {
+      const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
+      return Array.from({ length: AZ_COUNT }, (_, i) => Fn.element(zones.names, i) as string);
+    })();
+
+    const vpc = new Vpc(this, 'vpc', {
+      cidrBlock,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: tags('vpc'),
+    });
+    this.vpc = vpc;
+    this.vpcId = vpc.id;
+
+    // AWS's default security group allows all traffic between its members; strip its rules so
+    // nothing relies on it by accident.
+    new DefaultSecurityGroup(this, 'default-sg-locked', { vpcId: vpc.id, tags: tags('default-sg-unused') });
+
+    const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: tags('igw') });
+    const publicRoutes = new RouteTable(this, 'public-routes', { vpcId: vpc.id, tags: tags('public') });
+    new Route(this, 'public-default-route', {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
+
+    const publicSubnets = azNames.map((az, i) => {
+      const subnet = new Subnet(this, `public-${i}`, {
+        vpcId: vpc.id,
+        availabilityZone: az,
+        cidrBlock: Fn.cidrsubnet(cidrBlock, 4, i),
+        // Public IPs only where asked for (assignPublicIp on the task), never by default.
+        mapPublicIpOnLaunch: false,
+        tags: tags(`public-${i}`, { tier: 'public' }),
+      });
+      new RouteTableAssociation(this, `public-${i}-routes`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+      return subnet;
+    });
+
+    const natCount = natMode === 'none' ? 0 : natMode === 'one' ? 1 : AZ_COUNT;
+    const natGateways = Array.from({ length: natCount }, (_, i) => {
+      const eip = new Eip(this, `nat-eip-${i}`, { domain: 'vpc', tags: tags(`nat-${i}`), dependsOn: [igw] });
+      return new NatGateway(this, `nat-${i}`, {
+        allocationId: eip.allocationId,
+        subnetId: publicSubnets[i].id,
+        tags: tags(`nat-${i}`),
+        dependsOn: [igw],
+      });
+    });
+
+    const privateSubnets = azNames.map((az, i) => {
+      const subnet = new Subnet(this, `private-${i}`, {
+        vpcId: vpc.id,
+        availabilityZone: az,
+        cidrBlock: Fn.cidrsubnet(cidrBlock, 4, AZ_COUNT + i),
+        mapPublicIpOnLaunch: false,
+        tags: tags(`private-${i}`, { tier: 'private' }),
+      });
+      const routes = new RouteTable(this, `private-${i}-routes`, { vpcId: vpc.id, tags: tags(`private-${i}`) });
+      if (natGateways.length > 0) {
+        new Route(this, `private-${i}-default-route`, {
+          routeTableId: routes.id,
+          destinationCidrBlock: '0.0.0.0/0',
+          natGatewayId: natGateways[Math.min(i, natGateways.length - 1)].id,
+        });
+      }
+      new RouteTableAssociation(this, `private-${i}-association`, { subnetId: subnet.id, routeTableId: routes.id });
+      return subnet;
+    });
+
+    this.natGatewayCount = natCount;
+    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.assignPublicIp = natCount === 0;
+    this.serviceSubnetIds = this.assignPublicIp ? this.publicSubnetIds : this.privateSubnetIds;
+
+    if (props.flowLogs ?? true) {
+      this.flowLogGroup = this.createFlowLogs(vpc, prefix, flowLogRetentionDays, props.ownership);
+    }
+  }
+
+  private createFlowLogs(vpc: Vpc, prefix: string, retentionInDays: number, ownership?: Ownership): CloudwatchLogGroup {
+    const logGroup = new CloudwatchLogGroup(this, 'flow-log-group', {
+      name: `/vpc/${prefix}/flow-logs`,
+      retentionInDays,
+      tags: ownershipTags(ownership),
+    });
+    const role = new IamRole(this, 'flow-log-role', {
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+      tags: ownershipTags(ownership),
+    });
+    new IamRolePolicy(this, 'flow-log-policy', {
+      role: role.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'],
+          Resource: [logGroup.arn, `${logGroup.arn}:*`],
+        }],
+      }),
+    });
+    new FlowLog(this, 'flow-log', {
+      vpcId: vpc.id,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 600,
+      tags: ownershipTags(ownership),
+    });
+    return logGroup;
+  }
+}
+
+function validateCidrBlock(cidrBlock: string): void {
+  const match = CIDR_PATTERN.exec(cidrBlock);
+  const octetsValid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
+  if (!match || !octetsValid) throw new Error(`cidrBlock must be an IPv4 CIDR like 10.0.0.0/16, got '${cidrBlock}'`);
+  const prefixLength = Number(match[5]);
+  if (prefixLength < 16 || prefixLength > 24) {
+    throw new Error(`cidrBlock prefix must be between /16 and /24 (AWS VPC limits, four subnets of /+4), got /${prefixLength}`);
+  }
+}
