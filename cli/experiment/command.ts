@@ -1,0 +1,192 @@
+/**
+ * `monoenv experiment report <flag>`: reads per-variant summaries (live from DynamoDB or from a
+ * file), analyses them and prints a table, JSON or charts. Bad input exits 2 with a message and a
+ * machine-readable code, never a stack trace; a failure to reach AWS exits 1.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { buildReport, ReportInputError } from './report';
+import { renderSvg } from './render-svg';
+import { renderText } from './render-text';
+import { LiveSourceError, readLiveSummary, resolveLiveSource, type LiveSource } from './live-source';
+import { parseReportSummary, type ReportSummary } from './summary-input';
+import { DEFAULT_TUNING_PARAMETER } from './statistics';
+
+export const summary = 'experiment results: lift with 95% intervals, p-values and the sample-ratio check';
+
+export const HELP = `usage: monoenv experiment report <flag> [options]
+
+Compares every variant of a flag's experiment with the control (Welch t-test, delta-method
+relative lift, as GrowthBook does) and checks the traffic split for sample-ratio mismatch.
+
+options:
+  --metric <name>       only this journey or event (default: every metric)
+  --json                print the report as JSON
+  --sequential          always-valid intervals: safe to look every day
+  --tuning <n>          sequential tuning: sample size where intervals are tightest (default ${DEFAULT_TUNING_PARAMETER})
+  --svg <path>          also write a forest plot of the lifts as an SVG file
+  --from-file <path>    read the summary from a JSON file instead of DynamoDB
+  --table <name>        analytics table (default: $MONOENV_ANALYTICS_TABLE, then .monoenv/local/state.json)
+  --region <region>     AWS region
+  --endpoint <url>      AWS endpoint (e.g. a local moto server)
+  -h, --help            show this help
+
+--from-file format (the flag argument may then be omitted):
+  {
+    "flag": "new-checkout",
+    "control": "off",
+    "weights": { "off": 50, "on": 50 },
+    "variants": [
+      { "name": "off", "users": 5000,
+        "metrics": { "checkout_completed": { "n": 5000, "sum": 600, "sumSquares": 600 } } },
+      { "name": "on", "users": 5030,
+        "metrics": { "checkout_completed": { "n": 5030, "sum": 680, "sumSquares": 680 } } }
+    ]
+  }
+  "control" defaults to the first variant; "weights" (the expected split) to an equal split.
+  Per metric: n units, sum and sum of squares of their values (a conversion: sum = sumSquares =
+  converters). Optional: "kind" ("proportion" | "mean" | "ratio"); for a ratio metric
+  "denominator": { "sum", "sumSquares" } and "sumProduct" (sum of numerator x denominator).
+
+exit codes: 0 report printed, 2 bad input, 1 could not read the live data.`;
+
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Reads the live summary; replaceable in tests. */
+  readLive(source: LiveSource, flag: string): Promise<unknown>;
+}
+
+class CommandError extends Error {
+  constructor(readonly code: string, message: string, readonly exitCode: 1 | 2 = 2, readonly problems: string[] = []) {
+    super(message);
+  }
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runExperimentCommand(argv, {
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+    env: process.env,
+    cwd: process.cwd(),
+    readLive: readLiveSummary,
+  });
+}
+
+export async function runExperimentCommand(argv: string[], io: CommandIo): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  try {
+    return await report(argv, io);
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    if (wantsJson) {
+      io.stderr(JSON.stringify({ error: { code: err.code, message: err.message, ...(err.problems.length ? { problems: err.problems } : {}) } }, null, 2));
+    } else {
+      io.stderr([`monoenv experiment: ${err.message} [${err.code}]`, ...err.problems.map((p) => `  - ${p}`)].join('\n'));
+      if (err.code === 'usage') io.stderr(`\n${HELP}`);
+    }
+    return err.exitCode;
+  }
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        metric: { type: 'string' },
+        json: { type: 'boolean' },
+        sequential: { type: 'boolean' },
+        tuning: { type: 'string' },
+        svg: { type: 'string' },
+        'from-file': { type: 'string' },
+        table: { type: 'string' },
+        region: { type: 'string' },
+        endpoint: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new CommandError('usage', (err as Error).message);
+  }
+}
+
+async function report(argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const [subcommand, flagArgument, ...extra] = positionals;
+  if (subcommand !== 'report') {
+    throw new CommandError('usage', subcommand ? `unknown subcommand '${subcommand}'` : 'missing subcommand');
+  }
+  if (extra.length > 0) throw new CommandError('usage', `unexpected argument '${extra[0]}'`);
+  const tuningParameter = values.tuning === undefined ? undefined : Number(values.tuning);
+  if (tuningParameter !== undefined && !(Number.isFinite(tuningParameter) && tuningParameter > 0)) {
+    throw new CommandError('usage', `--tuning must be a positive number, got '${values.tuning}'`);
+  }
+
+  const data = values['from-file'] !== undefined ? readSummaryFile(values['from-file']) : await readLive(flagArgument, values, io);
+  const parsed = parseReportSummary(data);
+  if (!parsed.ok) throw new CommandError('invalid-summary', 'the experiment summary is invalid', 2, parsed.problems);
+  const summaryData: ReportSummary = parsed.summary;
+  if (flagArgument !== undefined && flagArgument !== summaryData.flag) {
+    throw new CommandError('flag-mismatch', `asked for flag '${flagArgument}' but the summary is for '${summaryData.flag}'`);
+  }
+
+  let built;
+  try {
+    built = buildReport(summaryData, { metric: values.metric, sequential: values.sequential, tuningParameter });
+  } catch (err) {
+    if (err instanceof ReportInputError) throw new CommandError(err.code, err.message);
+    throw err;
+  }
+  io.stdout(values.json ? JSON.stringify(built, null, 2) : renderText(built));
+  if (values.svg !== undefined) {
+    try {
+      writeFileSync(values.svg, renderSvg(built));
+    } catch (err) {
+      throw new CommandError('svg-not-written', `cannot write ${values.svg}: ${(err as Error).message}`);
+    }
+    io.stderr(`wrote ${values.svg}`);
+  }
+  return 0;
+}
+
+function readSummaryFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CommandError(code === 'ENOENT' ? 'file-not-found' : 'file-unreadable', code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CommandError('invalid-json', `${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+async function readLive(flag: string | undefined, values: { table?: string; region?: string; endpoint?: string }, io: CommandIo): Promise<unknown> {
+  if (!flag) throw new CommandError('usage', 'missing <flag> (or pass --from-file <path>)');
+  let source: LiveSource;
+  try {
+    source = resolveLiveSource(values, io.env, io.cwd);
+  } catch (err) {
+    if (err instanceof LiveSourceError) throw new CommandError(err.code, err.message);
+    throw err;
+  }
+  try {
+    return await io.readLive(source, flag);
+  } catch (err) {
+    if (err instanceof LiveSourceError) throw new CommandError(err.code, err.message, 1);
+    const name = (err as Error).name && (err as Error).name !== 'Error' ? `${(err as Error).name}: ` : '';
+    throw new CommandError('read-failed', `cannot read '${flag}' from table ${source.tableName}${source.endpoint ? ` at ${source.endpoint}` : ''}: ${name}${(err as Error).message}`, 1);
+  }
+}
