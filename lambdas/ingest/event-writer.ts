@@ -1,0 +1,29 @@
+import type { EventRecord } from '../shared/event-record';
+import { putInOrder, type EntryOutcome, type PutDependencies, type StreamEntry } from './put-in-order';
+
+/**
+ * Where accepted events go. The API only needs "write these, in order, and tell me which were
+ * stored"; `kinesis-writer.ts` is the AWS one, tests and the bench pass their own.
+ */
+export interface EventWriter {
+  /** One outcome per record, same order. Never claims `stored` for a record that was not. */
+  write(records: readonly EventRecord[]): Promise<readonly EntryOutcome[]>;
+}
+
+/** One JSON document per stream record, partitioned by user so a user's events stay on one shard. */
+export function toStreamEntry(record: EventRecord): StreamEntry {
+  return { partitionKey: record.userKey, data: Buffer.from(JSON.stringify(record), 'utf8') };
+}
+
+export type StreamWriterDependencies = Omit<PutDependencies, 'sleep' | 'now' | 'random'> & Partial<Pick<PutDependencies, 'sleep' | 'now' | 'random'>>;
+
+/** An EventWriter over any PutRecords-like `send`, with the ordered retry of put-in-order.ts. */
+export function streamEventWriter(deps: StreamWriterDependencies): EventWriter {
+  const full: PutDependencies = {
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: Date.now,
+    random: Math.random,
+    ...deps,
+  };
+  return { write: (records) => putInOrder(records.map(toStreamEntry), full) };
+}

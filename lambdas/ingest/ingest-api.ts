@@ -1,0 +1,119 @@
+import type { ApiKeySource } from '../shared/api-keys';
+import {
+  errorResponse,
+  HttpError,
+  jsonResponse,
+  keysEqual,
+  parseJsonBody,
+  presentedApiKey,
+  withCors,
+  type CorsOptions,
+  type HttpHandler,
+  type HttpRequest,
+  type HttpResponse,
+} from '../shared/http';
+import { INGEST_LIMITS } from './event-schema';
+import type { EventWriter } from './event-writer';
+import type { MetricsSink } from './metrics';
+import { validateBatch, type DuplicateEvent, type RejectedEvent } from './validate-batch';
+
+/**
+ * `POST /v1/events`: authenticate the write key, validate the batch, write the good events in order,
+ * answer per event. No AWS imports: the writer, key source, clock and metrics are passed in, so the
+ * Lambda, the local runtime, the tests and the bench all run this same handler.
+ */
+export const EVENTS_PATH = '/v1/events';
+/** Seconds a client should wait before resending when nothing was stored. */
+export const RETRY_AFTER_SECONDS = 5;
+
+export interface IngestHandlerOptions {
+  readonly writer: EventWriter;
+  /** Keys of kind `write`. Undefined = no key required (local development only). */
+  readonly apiKeys?: ApiKeySource;
+  readonly cors?: CorsOptions;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default - no metrics */
+  readonly metrics?: MetricsSink;
+}
+
+export interface FailedEvent {
+  readonly index: number;
+  readonly messageId: string;
+  readonly errorCode: string;
+  readonly reason: string;
+}
+
+export interface IngestResponseBody {
+  /** Events stored in the stream. */
+  readonly accepted: number;
+  /** Repeats of a messageId earlier in the same batch: dropped, not errors. */
+  readonly duplicates: readonly DuplicateEvent[];
+  /** Invalid events: not written; sending them again will not help. */
+  readonly rejected: readonly RejectedEvent[];
+  /** Valid events the stream did not store: send them again later. */
+  readonly failed: readonly FailedEvent[];
+}
+
+async function authorize(request: HttpRequest, apiKeys: ApiKeySource | undefined): Promise<void> {
+  if (!apiKeys) return;
+  const presented = presentedApiKey(request);
+  if (!presented) {
+    throw new HttpError(401, 'UNAUTHORIZED', 'a write key is required: Authorization: Bearer <key> or X-API-Key: <key>', {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  let writeKeys: readonly string[];
+  try {
+    writeKeys = (await apiKeys.get()).write ?? [];
+  } catch (error) {
+    console.error('api keys unavailable', error);
+    throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check keys right now; retry later', { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  }
+  if (!writeKeys.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'FORBIDDEN', 'the key presented is not a write key');
+}
+
+function statusOf(body: IngestResponseBody, validCount: number): number {
+  if (validCount === 0 && body.rejected.length > 0) return 400;
+  if (body.accepted === 0 && body.failed.length > 0) return 503;
+  return 200;
+}
+
+async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: () => number): Promise<HttpResponse> {
+  if (request.path !== EVENTS_PATH) throw new HttpError(404, 'NOT_FOUND', `no route ${request.path}; events go to POST ${EVENTS_PATH}`);
+  if (request.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST ${EVENTS_PATH}`, { allow: 'POST, OPTIONS' });
+  await authorize(request, options.apiKeys);
+  const body = parseJsonBody(request, { maxBytes: INGEST_LIMITS.maxBatchBytes, allowEmpty: false });
+  const batch = validateBatch(body, now());
+
+  const outcomes = batch.accepted.length > 0 ? await options.writer.write(batch.accepted.map((event) => event.record)) : [];
+  let accepted = 0;
+  const failed: FailedEvent[] = [];
+  outcomes.forEach((outcome, position) => {
+    if (outcome.stored) {
+      accepted += 1;
+      return;
+    }
+    const { index, record } = batch.accepted[position];
+    failed.push({ index, messageId: record.messageId, errorCode: outcome.errorCode, reason: outcome.reason });
+  });
+  if (failed.length > 0) console.error(`ingest: ${failed.length} of ${outcomes.length} events not stored: ${failed[0].errorCode}: ${failed[0].reason}`);
+
+  const result: IngestResponseBody = { accepted, duplicates: batch.duplicates, rejected: batch.rejected, failed };
+  options.metrics?.({ accepted, rejected: batch.rejected.length, failed: failed.length, duplicates: batch.duplicates.length });
+  const status = statusOf(result, batch.accepted.length);
+  return jsonResponse(status, result, status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {});
+}
+
+export function createIngestHandler(options: IngestHandlerOptions): HttpHandler {
+  const now = options.now ?? Date.now;
+  const handler: HttpHandler = async (request) => {
+    try {
+      return await ingest(request, options, now);
+    } catch (error) {
+      if (error instanceof HttpError) return errorResponse(error);
+      throw error;
+    }
+  };
+  return withCors(handler, options.cors);
+}

@@ -1,0 +1,125 @@
+import type { EventRecord } from '../shared/event-record';
+import { HttpError } from '../shared/http';
+import { correctTimestamp } from './clock-skew';
+import { batchEnvelopeSchema, describeIssues, INGEST_LIMITS, trackEventSchema, type TrackEvent } from './event-schema';
+
+/**
+ * The pure core of ingestion: a parsed request body -> the records to write, plus the events refused
+ * one by one. Problems with the request as a whole (not a batch, too many events) throw an HttpError.
+ */
+export interface RejectedEvent {
+  readonly index: number;
+  readonly messageId?: string;
+  readonly errorCode: 'INVALID_EVENT' | 'EVENT_TOO_LARGE' | 'TIMESTAMP_OUT_OF_RANGE';
+  readonly reason: string;
+}
+
+export interface DuplicateEvent {
+  readonly index: number;
+  readonly messageId: string;
+}
+
+export interface AcceptedEvent {
+  /** Position in the request's batch. */
+  readonly index: number;
+  readonly record: EventRecord;
+}
+
+export interface ValidatedBatch {
+  /** In batch order. */
+  readonly accepted: readonly AcceptedEvent[];
+  readonly rejected: readonly RejectedEvent[];
+  readonly duplicates: readonly DuplicateEvent[];
+}
+
+/** `{"batch": [...]}` or a single event object. */
+function eventsOf(body: unknown): { events: readonly unknown[]; sentAt?: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'INVALID_BATCH', 'request body must be a JSON object: {"batch": [event, ...]} or a single event');
+  }
+  if (!('batch' in body)) return { events: [body] };
+  const envelope = batchEnvelopeSchema.safeParse(body);
+  if (!envelope.success) throw new HttpError(400, 'INVALID_BATCH', describeIssues(envelope.error));
+  if (envelope.data.batch.length > INGEST_LIMITS.maxBatchEvents) {
+    throw new HttpError(
+      413,
+      'TOO_MANY_EVENTS',
+      `batch has ${envelope.data.batch.length} events; the limit is ${INGEST_LIMITS.maxBatchEvents} a request`,
+    );
+  }
+  return { events: envelope.data.batch, sentAt: envelope.data.sentAt };
+}
+
+function messageIdOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const id = (raw as { messageId?: unknown }).messageId;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+function toRecord(event: TrackEvent, timestampMs: number, receivedAt: string): EventRecord {
+  const { featureFlags, ...context } = event.context ?? {};
+  const userId = event.userId ?? undefined;
+  const anonymousId = event.anonymousId ?? undefined;
+  return {
+    messageId: event.messageId,
+    type: 'track',
+    event: event.event,
+    ...(userId !== undefined ? { userId } : {}),
+    ...(anonymousId !== undefined ? { anonymousId } : {}),
+    userKey: (userId ?? anonymousId) as string,
+    timestamp: new Date(timestampMs).toISOString(),
+    receivedAt,
+    properties: event.properties ?? {},
+    featureFlags: featureFlags ?? [],
+    context,
+  };
+}
+
+type EventCheck = { ok: true; record: EventRecord } | { ok: false; rejection: Omit<RejectedEvent, 'index' | 'messageId'> };
+
+function checkEvent(raw: unknown, batchSentAt: string | undefined, receivedAtMs: number, receivedAt: string): EventCheck {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, rejection: { errorCode: 'INVALID_EVENT', reason: `an event must be a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` } };
+  }
+  const size = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+  if (size > INGEST_LIMITS.maxEventBytes) {
+    return { ok: false, rejection: { errorCode: 'EVENT_TOO_LARGE', reason: `event is ${size} bytes; the limit is ${INGEST_LIMITS.maxEventBytes}` } };
+  }
+  const parsed = trackEventSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, rejection: { errorCode: 'INVALID_EVENT', reason: describeIssues(parsed.error) } };
+  const event = parsed.data;
+  const sentAt = event.sentAt ?? batchSentAt;
+  const skew = correctTimestamp({
+    timestampMs: event.timestamp === undefined ? undefined : Date.parse(event.timestamp),
+    sentAtMs: sentAt === undefined ? undefined : Date.parse(sentAt),
+    receivedAtMs,
+  });
+  if (!skew.ok) return { ok: false, rejection: { errorCode: 'TIMESTAMP_OUT_OF_RANGE', reason: skew.reason } };
+  return { ok: true, record: toRecord(event, skew.timestampMs, receivedAt) };
+}
+
+export function validateBatch(body: unknown, receivedAtMs: number): ValidatedBatch {
+  const { events, sentAt } = eventsOf(body);
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const accepted: AcceptedEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  const duplicates: DuplicateEvent[] = [];
+  const seen = new Set<string>();
+  events.forEach((raw, index) => {
+    const check = checkEvent(raw, sentAt, receivedAtMs, receivedAt);
+    if (!check.ok) {
+      const messageId = messageIdOf(raw);
+      rejected.push({ index, ...(messageId !== undefined ? { messageId } : {}), ...check.rejection });
+      return;
+    }
+    // Only valid events count for dedupe: a broken first copy must not shadow a good second one.
+    const { messageId } = check.record;
+    if (seen.has(messageId)) {
+      duplicates.push({ index, messageId });
+      return;
+    }
+    seen.add(messageId);
+    accepted.push({ index, record: check.record });
+  });
+  return { accepted, rejected, duplicates };
+}
