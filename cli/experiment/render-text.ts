@@ -100,6 +100,7 @@ export function formatP(p: number): string {
 }
 
 function formatPercent(x: number, signed = false): string {
+  if (x === 0) return '0%';
   const text = `${(x * 100).toFixed(Math.abs(x) >= 0.1 ? 1 : 2)}%`;
   return signed && x >= 0 ? `+${text}` : text;
 }
