@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseJourneys, type Journey } from './journey-schema';
+import { processKinesisBatch, type BatchResponse, type KinesisRecordLike } from './processor';
+import { DynamoUserStore } from './progress-store';
+
+/**
+ * Kinesis -> journey processor. Environment:
+ * - ANALYTICS_TABLE: the analytics table (layout in table-keys.ts);
+ * - JOURNEYS: the journeys as a JSON array (`serializeJourneys(loadJourneys(dir))` at synth);
+ * - METRICS_NAMESPACE: EMF namespace, default `Monoenv/Product`.
+ * The event source mapping must enable ReportBatchItemFailures (`functionResponseTypes`).
+ */
+export interface KinesisStreamEvent {
+  readonly Records: readonly KinesisRecordLike[];
+}
+
+export interface HandlerOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly journeys: readonly Journey[];
+  readonly namespace?: string;
+  readonly writeLine?: (line: string) => void;
+}
+
+export function createHandler(options: HandlerOptions): (event: KinesisStreamEvent) => Promise<BatchResponse> {
+  const store = new DynamoUserStore(options.client, options.tableName, options.journeys);
+  const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
+  return (event) => processKinesisBatch(event.Records, { store, journeys: options.journeys, writeLine, namespace: options.namespace });
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): ReturnType<typeof createHandler> {
+  const tableName = env.ANALYTICS_TABLE;
+  if (!tableName) throw new Error('ANALYTICS_TABLE is not set');
+  return createHandler({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    tableName,
+    journeys: parseJourneys(env.JOURNEYS),
+    namespace: env.METRICS_NAMESPACE || undefined,
+  });
+}
+
+let fromEnv: ReturnType<typeof createHandler> | undefined;
+
+/** Configured on the first invocation (a bad configuration fails every invocation, loudly). */
+export const handler = (event: KinesisStreamEvent): Promise<BatchResponse> => (fromEnv ??= fromEnvironment(process.env))(event);

@@ -1,0 +1,80 @@
+import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JourneyProgress } from './funnel';
+import type { Journey } from './journey-schema';
+import { EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, userPk } from './table-keys';
+import { planTransaction, type LoadedUser, type UserChange } from './transaction-plan';
+import type { Exposure } from './user-state';
+
+export type { LoadedUser, UserChange } from './transaction-plan';
+
+/** `duplicate`: the messageId was already processed. `conflict`: another writer changed the user first; re-read. */
+export type CommitResult = 'committed' | 'duplicate' | 'conflict';
+
+/** What the processor needs from storage; the bench and unit tests use an in-memory one. */
+export interface UserStore {
+  load(userKey: string): Promise<LoadedUser>;
+  commit(change: UserChange): Promise<CommitResult>;
+}
+
+interface CancellationReason {
+  readonly Code?: string;
+}
+
+function cancellationReasons(err: unknown): readonly CancellationReason[] | undefined {
+  if (!(err instanceof Error) || err.name !== 'TransactionCanceledException') return undefined;
+  return (err as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
+/** The analytics table through the DynamoDB document client: one Query to read a user, one transaction to write. */
+export class DynamoUserStore implements UserStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly journeys: readonly Journey[],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async load(userKey: string): Promise<LoadedUser> {
+    const journeys: Record<string, JourneyProgress> = {};
+    const exposures: Record<string, Exposure> = {};
+    const versions: Record<string, number> = {};
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': userPk(userKey) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }));
+      for (const item of page.Items ?? []) {
+        const sk = String(item.sk);
+        versions[sk] = Number(item.version);
+        if (sk.startsWith(JOURNEY_SK_PREFIX)) {
+          journeys[sk.slice(JOURNEY_SK_PREFIX.length)] = {
+            stepIndex: Number(item.stepIndex), startedAtMs: Number(item.startedAtMs), lastStepAtMs: Number(item.lastStepAtMs),
+          };
+        } else if (sk.startsWith(EXPOSURE_SK_PREFIX)) {
+          exposures[sk.slice(EXPOSURE_SK_PREFIX.length)] = {
+            variant: String(item.variant), exposedAtMs: Number(item.exposedAtMs), convertedJourneys: (item.convertedJourneys as string[] | undefined) ?? [],
+          };
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { state: { journeys, exposures }, versions };
+  }
+
+  async commit(change: UserChange): Promise<CommitResult> {
+    const items = planTransaction(this.tableName, change, this.now(), this.journeys);
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'committed';
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return 'conflict';
+      throw err;
+    }
+  }
+}

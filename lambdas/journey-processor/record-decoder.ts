@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { EventRecord } from '../shared/event-record';
+
+/**
+ * Kinesis record data (base64 JSON) -> EventRecord, or a machine-readable reason why not. The limits
+ * keep every key this record produces inside DynamoDB's key size limits, so a bad record is caught
+ * here rather than failing forever at write time.
+ */
+const featureFlagSeenSchema = z.object({
+  'feature_flag.key': z.string().min(1).max(255),
+  'feature_flag.result.variant': z.string().min(1).max(255),
+  'feature_flag.provider.name': z.string().optional(),
+});
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date');
+
+export const eventRecordSchema = z.object({
+  messageId: z.string().min(1).max(512),
+  type: z.enum(['track', 'exposure']),
+  event: z.string().min(1).max(255),
+  userId: z.string().optional(),
+  anonymousId: z.string().optional(),
+  userKey: z.string().min(1).max(1024),
+  timestamp: isoDate,
+  receivedAt: isoDate,
+  properties: z.record(z.string(), z.unknown()),
+  featureFlags: z.array(featureFlagSeenSchema),
+  context: z.record(z.string(), z.unknown()),
+});
+
+export type DecodeResult =
+  | { readonly ok: true; readonly record: EventRecord }
+  | { readonly ok: false; readonly code: 'INVALID_JSON' | 'INVALID_RECORD'; readonly message: string };
+
+export function decodeRecord(base64Data: string): DecodeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(base64Data, 'base64').toString('utf8'));
+  } catch (err) {
+    return { ok: false, code: 'INVALID_JSON', message: `record data is not base64 JSON: ${(err as Error).message}` };
+  }
+  const parsed = eventRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+    return { ok: false, code: 'INVALID_RECORD', message };
+  }
+  return { ok: true, record: parsed.data };
+}
