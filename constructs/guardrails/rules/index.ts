@@ -1,0 +1,35 @@
+import type { GuardrailRule } from '../rule';
+import { immutableImageTags, imageScanning, readOnlyRootFilesystem, separateTaskRoles } from './containers';
+import { dynamodbEncryption, firehoseEncryption, kinesisEncryption, logGroupRetention, snsEncryption } from './encryption-at-rest';
+import { wildcardActions, wildcardResources } from './iam';
+import { lambdaLogGroup, lambdaTimeout } from './lambda';
+import { dropInvalidHeaders, listenerTls } from './load-balancer';
+import { s3Encryption, s3PublicAccessBlock } from './s3';
+
+export * from './containers';
+export * from './encryption-at-rest';
+export * from './iam';
+export * from './lambda';
+export * from './load-balancer';
+export * from './s3';
+
+/** The monoenv rule pack, in the order findings are reported. */
+export const MONOENV_RULES: readonly GuardrailRule[] = [
+  dynamodbEncryption,
+  kinesisEncryption,
+  firehoseEncryption,
+  s3Encryption,
+  s3PublicAccessBlock,
+  snsEncryption,
+  logGroupRetention,
+  wildcardActions,
+  wildcardResources(),
+  listenerTls,
+  dropInvalidHeaders,
+  readOnlyRootFilesystem,
+  separateTaskRoles,
+  immutableImageTags,
+  imageScanning,
+  lambdaLogGroup,
+  lambdaTimeout,
+];

@@ -1,0 +1,24 @@
+/** Lambda functions: logs go to a log group the stack manages (so MONO-LOG-1 applies), and a timeout is chosen. */
+import type { GuardrailRule } from '../rule';
+import { firstBlock, isSet } from '../values';
+
+export const lambdaLogGroup: GuardrailRule = {
+  id: 'MONO-LAMBDA-1',
+  description: 'Lambda functions log to a log group defined in the stack.',
+  fix: 'Add a CloudwatchLogGroup named `/aws/lambda/${fn.functionName}` with a retention, or set loggingConfig: { logGroup, logFormat }.',
+  appliesTo: ['aws_lambda_function'],
+  check: (fn, stack) => {
+    if (isSet(firstBlock(fn.config.logging_config)?.log_group)) return [];
+    const expected = new Set([`/aws/lambda/${String(fn.config.function_name)}`, `/aws/lambda/\${${fn.address}.function_name}`]);
+    const found = stack.resources('aws_cloudwatch_log_group').some((group) => expected.has(String(group.config.name)));
+    return found ? [] : [`no aws_cloudwatch_log_group named /aws/lambda/${String(fn.config.function_name)} and no logging_config.log_group`];
+  },
+};
+
+export const lambdaTimeout: GuardrailRule = {
+  id: 'MONO-LAMBDA-2',
+  description: 'Lambda functions set a timeout.',
+  fix: 'Set timeout (seconds) to what the function needs; the 3 s default is rarely right.',
+  appliesTo: ['aws_lambda_function'],
+  check: ({ config }) => (isSet(config.timeout) ? [] : ['timeout is not set']),
+};

@@ -1,0 +1,25 @@
+import { Aspects, Testing, TerraformStack } from 'cdktf';
+import { Guardrails, type GuardrailsOptions } from '../../constructs/guardrails';
+
+/** Builds a stack with `build`, runs the guardrails through Testing.synth, and returns what they found. */
+export function runGuardrails(build: (stack: TerraformStack) => void, options: GuardrailsOptions = {}) {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  build(stack);
+  const guardrails = new Guardrails({ report: () => undefined, ...options });
+  Aspects.of(stack).add(guardrails);
+  let error: Error | undefined;
+  try {
+    Testing.synth(stack);
+  } catch (err) {
+    error = err as Error;
+  }
+  return { guardrails, error, stack };
+}
+
+/** The unacknowledged findings of one rule, as `path: problems` strings that read well in a failed expectation. */
+export function findingsOf(ruleId: string, build: (stack: TerraformStack) => void): string[] {
+  return runGuardrails(build).guardrails.violations
+    .filter((finding) => finding.ruleId === ruleId)
+    .map((finding) => `${finding.path}: ${finding.problems.join('; ')}`);
+}
