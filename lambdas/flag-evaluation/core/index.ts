@@ -1,0 +1,10 @@
+/** The feature-flag evaluator: flagd flag documents in, OpenFeature-style results out. Pure: no AWS, no I/O. */
+export * from './types';
+export { parseFlagDocument, checkFlagDocument, type DocumentCheck } from './parse';
+export { mergeFlagDocuments } from './merge';
+export { compileFlagSet, type CompileOptions } from './compile';
+export { evaluateFlag, evaluateAll } from './evaluate';
+export { resolveTyped, hasType, type FlagValueType, type TypedResolution } from './resolve-typed';
+export { contentRevision, canonicalJson } from './revision';
+export { hashBucketKey, bucketOf } from './operators/fractional';
+export { parseVersion, compareVersions } from './operators/sem-ver';
