@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { AssetType, Lazy, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { MetricSpec, Monitoring } from './monitoring';
+import { metricWidget } from './monitoring';
+import { ownershipTags, type OwnershipTags } from './ownership';
+
+export interface PolicyStatement {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+export interface MonoenvFunctionProps {
+  /** Path to the TypeScript handler module, e.g. `lambdas/flag-evaluation/handler.ts`. */
+  readonly entry: string;
+  /** Exported handler name. @default 'handler' */
+  readonly handler?: string;
+  /** @default - derived from the construct path */
+  readonly functionName?: string;
+  readonly description?: string;
+  /** @default - none */
+  readonly environment?: Record<string, string>;
+  /** The only permissions the function gets, besides writing its own logs. @default - none */
+  readonly policyStatements?: readonly PolicyStatement[];
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
+  /** @default 256 */
+  readonly memorySizeMb?: number;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** @default - 'arm64' (cheaper per ms for these workloads) */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Caps concurrent executions, e.g. to protect a downstream. @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /** Error and throttle alarms and a dashboard row go here. @default - no alarms */
+  readonly monitoring?: Monitoring;
+  /** Topic for this function's alarms (e.g. the owning team's). @default - the monitoring alerts topic */
+  readonly alarmTopicArn?: string;
+  readonly ownership?: OwnershipTags;
+}
+
+export interface BundleResult {
+  readonly dir: string;
+  readonly sizeBytes: number;
+}
+
+/**
+ * Bundles a handler with esbuild: minified, tree-shaken, node20, source maps. The AWS SDK v3 stays
+ * external: the node20 runtime ships it, and it would dwarf our own code.
+ */
+export function bundleHandler(entry: string, outRoot = path.join(os.tmpdir(), 'monoenv-bundles')): BundleResult {
+  const absolute = path.resolve(entry);
+  const dir = path.join(outRoot, createHash('sha256').update(absolute).digest('hex').slice(0, 16));
+  mkdirSync(dir, { recursive: true });
+  const outfile = path.join(dir, 'index.js');
+  const result = buildSync({
+    entryPoints: [absolute],
+    outfile,
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    sourcemap: true,
+    sourcesContent: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*', '@smithy/*'],
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  if (result.errors.length > 0) {
+    throw new Error(`could not bundle ${entry}: ${result.errors.map((e) => e.text).join('; ')}`);
+  }
+  return { dir, sizeBytes: statSync(outfile).size };
+}
+
+/**
+ * A TypeScript handler under `lambdas/` as a deployed function: bundle, asset, function, a role with
+ * only the permissions given, a log group with retention, and error/throttle alarms.
+ */
+export class MonoenvFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly functionName: string;
+  readonly bundleSizeBytes: number;
+  private readonly statements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: MonoenvFunctionProps) {
+    super(scope, id);
+    const timeoutSeconds = props.timeoutSeconds ?? 10;
+    const memorySizeMb = props.memorySizeMb ?? 256;
+    if (timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`MonoenvFunction ${id}: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
+    if (memorySizeMb < 128 || memorySizeMb > 10240) throw new Error(`MonoenvFunction ${id}: memorySizeMb must be 128..10240, got ${memorySizeMb}`);
+    for (const statement of props.policyStatements ?? []) {
+      if (statement.actions.length === 0 || statement.resources.length === 0) {
+        throw new Error(`MonoenvFunction ${id}: every policy statement needs actions and resources`);
+      }
+    }
+    this.functionName = props.functionName ?? defaultFunctionName(this);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(this.functionName)) {
+      throw new Error(`MonoenvFunction ${id}: functionName '${this.functionName}' must be 1-64 letters, digits, '-' or '_'`);
+    }
+    const tags = ownershipTags(props.ownership, this.functionName);
+
+    const bundle = bundleHandler(props.entry);
+    this.bundleSizeBytes = bundle.sizeBytes;
+    const asset = new TerraformAsset(this, 'code', { path: bundle.dir, type: AssetType.ARCHIVE });
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${this.functionName}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+      tags,
+    });
+
+    const assume = new DataAwsIamPolicyDocument(this, 'assume', {
+      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
+    });
+    this.role = new IamRole(this, 'role', { name: `${this.functionName}-role`.slice(0, 64), assumeRolePolicy: assume.json, tags });
+
+    this.statements = [
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
+      ...(props.policyStatements ?? []),
+    ];
+    new IamRolePolicy(this, 'role-policy', {
+      role: this.role.id,
+      name: 'least-privilege',
+      // Produced at synth so grants added after construction (addToRolePolicy) are included.
+      policy: Lazy.stringValue({
+        produce: () =>
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: this.statements.map((s) => ({ Effect: 'Allow', Action: [...s.actions], Resource: [...s.resources] })),
+          }),
+      }),
+    });
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: this.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: 'nodejs20.x',
+      architectures: [props.architecture ?? 'arm64'],
+      handler: `index.${props.handler ?? 'handler'}`,
+      filename: asset.path,
+      sourceCodeHash: asset.assetHash,
+      timeout: timeoutSeconds,
+      memorySize: memorySizeMb,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...(props.environment ?? {}) } },
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      tags,
+      dependsOn: [this.logGroup],
+    });
+
+    if (props.monitoring) this.addMonitoring(props.monitoring, props.alarmTopicArn, props.ownership);
+  }
+
+  get functionArn(): string {
+    return this.function.arn;
+  }
+
+  /** Grants the function more permissions (before synthesis). */
+  addToRolePolicy(statement: PolicyStatement): void {
+    if (statement.actions.length === 0 || statement.resources.length === 0) throw new Error('addToRolePolicy: actions and resources are required');
+    this.statements.push(statement);
+  }
+
+  metricErrors(): MetricSpec {
+    return this.metric('Errors', 'Sum');
+  }
+
+  metricThrottles(): MetricSpec {
+    return this.metric('Throttles', 'Sum');
+  }
+
+  metricInvocations(): MetricSpec {
+    return this.metric('Invocations', 'Sum');
+  }
+
+  metricDuration(statistic = 'p99'): MetricSpec {
+    return this.metric('Duration', statistic);
+  }
+
+  private metric(metricName: string, statistic: string): MetricSpec {
+    return { namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: this.functionName }, statistic, periodSeconds: 60 };
+  }
+
+  private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
+    monitoring.addAlarm(`${this.functionName}-errors`, {
+      alarmName: `${this.functionName}-errors`,
+      description: `${this.functionName}: the function reported errors`,
+      metric: this.metricErrors(),
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 2,
+      topicArn,
+      ownership,
+    }, this);
+    monitoring.addAlarm(`${this.functionName}-throttles`, {
+      alarmName: `${this.functionName}-throttles`,
+      description: `${this.functionName}: invocations were throttled`,
+      metric: this.metricThrottles(),
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 2,
+      topicArn,
+      ownership,
+    }, this);
+    monitoring.addWidgets(
+      metricWidget(`${this.functionName}: invocations, errors, throttles`, [this.metricInvocations(), this.metricErrors(), this.metricThrottles()]),
+      metricWidget(`${this.functionName}: duration p50 / p99`, [this.metricDuration('p50'), this.metricDuration('p99')]),
+    );
+  }
+}
+
+function defaultFunctionName(scope: Construct): string {
+  const pathName = scope.node.path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  if (pathName.length <= 64) return pathName;
+  const hash = createHash('sha256').update(scope.node.path).digest('hex').slice(0, 8);
+  return `${pathName.slice(0, 55)}-${hash}`;
+}
