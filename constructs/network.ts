@@ -14,17 +14,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
-
-/** Who owns a resource; becomes the `domain` and `team` tags. */
-export interface Ownership {
-  readonly domain: string;
-  readonly team: string;
-}
-
-/** The `domain`/`team` tags for an owner, merged with resource-specific tags. */
-export function ownershipTags(ownership: Ownership | undefined, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...extra, ...(ownership ? { domain: ownership.domain, team: ownership.team } : {}) };
-}
+import { ownershipTags, type OwnershipTags } from './ownership';
 
 /** How private subnets reach the internet. */
 export type NatGatewayMode = 'one' | 'per-az' | 'none';
@@ -77,7 +67,7 @@ export interface NetworkProps {
    */
   readonly namePrefix?: string;
   /** @default - no domain/team tags (the stack's provider default tags still apply) */
-  readonly ownership?: Ownership;
+  readonly ownership?: OwnershipTags;
 }
 
 const AZ_COUNT = 2;
@@ -138,7 +128,7 @@ export class Network extends Construct {
     const flowLogRetentionDays = props.flowLogRetentionDays ?? 90;
     validateLogRetentionDays('flowLogRetentionDays', flowLogRetentionDays);
     const prefix = props.namePrefix ?? id;
-    const tags = (name: string, extra: Record<string, string> = {}) => ownershipTags(props.ownership, { Name: `${prefix}-${name}`, ...extra });
+    const tags = (name: string, extra: Record<string, string> = {}) => ({ ...ownershipTags(props.ownership, `${prefix}-${name}`), ...extra });
 
     const azNames = props.availabilityZones ?? (() => {
       const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
@@ -221,7 +211,7 @@ export class Network extends Construct {
     }
   }
 
-  private createFlowLogs(vpc: Vpc, prefix: string, retentionInDays: number, ownership?: Ownership): CloudwatchLogGroup {
+  private createFlowLogs(vpc: Vpc, prefix: string, retentionInDays: number, ownership?: OwnershipTags): CloudwatchLogGroup {
     const logGroup = new CloudwatchLogGroup(this, 'flow-log-group', {
       name: `/vpc/${prefix}/flow-logs`,
       retentionInDays,

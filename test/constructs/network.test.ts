@@ -1,4 +1,6 @@
 import { Testing, TerraformStack } from 'cdktf';
+// Brings in the global jest matcher types that Testing.setupJest() registers.
+import 'cdktf/lib/testing/adapters/jest';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';

@@ -1,0 +1,26 @@
+/**
+ * The re-scan's CloudWatch metrics, printed in embedded metric format (one JSON log line that CloudWatch
+ * Logs turns into metrics, no PutMetricData call). The construct alarms on these names.
+ */
+export const RESCAN_METRICS_NAMESPACE = 'Monoenv/ImageScanning';
+export const METRIC_IMAGES_IN_USE = 'ImagesInUse';
+/** Enhanced mode: in-use images Inspector does not actively scan. */
+export const METRIC_IMAGES_NOT_COVERED = 'ImagesNotCovered';
+/** Basic mode: scans started, and scans that failed for a reason other than the daily quota. */
+export const METRIC_RESCANS_STARTED = 'RescansStarted';
+export const METRIC_RESCANS_FAILED = 'RescansFailed';
+
+export function emfLine(repositoryName: string, values: Readonly<Record<string, number>>, now: Date): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: now.getTime(),
+      CloudWatchMetrics: [{
+        Namespace: RESCAN_METRICS_NAMESPACE,
+        Dimensions: [['Repository']],
+        Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: 'Count' })),
+      }],
+    },
+    Repository: repositoryName,
+    ...values,
+  });
+}
