@@ -186,6 +186,8 @@ async function readLive(flag: string | undefined, values: { table?: string; regi
     return await io.readLive(source, flag);
   } catch (err) {
     if (err instanceof LiveSourceError) throw new CommandError(err.code, err.message, 1);
+    // The reader's own "the data cannot form a summary" (e.g. fewer than 2 variants) is bad input, not an outage.
+    if ((err as Error).name === 'ExperimentDataError') throw new CommandError(String((err as { code?: unknown }).code ?? 'invalid-summary'), (err as Error).message);
     const name = (err as Error).name && (err as Error).name !== 'Error' ? `${(err as Error).name}: ` : '';
     throw new CommandError('read-failed', `cannot read '${flag}' from table ${source.tableName}${source.endpoint ? ` at ${source.endpoint}` : ''}: ${name}${(err as Error).message}`, 1);
   }
