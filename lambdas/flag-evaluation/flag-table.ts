@@ -1,0 +1,253 @@
+import { createHash } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { compileFlagSet } from './core';
+import type { CompiledFlagSet, FlagDefinition, FlagDocument } from './core';
+
+/**
+ * The flag table (DynamoDB, keys `pk` S / `sk` S), one item per flag plus shared parts and an audit trail:
+ *
+ *   pk = "flag#<key>", sk = "current"            key, definition (flagd JSON of the flag), version (N, from 1),
+ *                                                fileHash, updatedAt (ISO), updatedBy
+ *   pk = "set",        sk = "evaluators"         definition (JSON of `$evaluators`)
+ *   pk = "set",        sk = "metadata"           definition (JSON of the set metadata)
+ *   pk = "flag#<key>", sk = "audit#<ISO>#<ver>"  action, actor, at, before (JSON), after (JSON), version
+ *
+ * Terraform writes the flag items on deploy (version 1, updatedBy "deploy"); the CLI edits them at run
+ * time through `updateFlag`, with optimistic concurrency on `version`.
+ */
+export const SET_PK = 'set';
+export const CURRENT_SK = 'current';
+export const flagPk = (key: string): string => `flag#${key}`;
+
+export interface FlagItem {
+  readonly key: string;
+  readonly definition: FlagDefinition;
+  readonly version: number;
+  readonly fileHash?: string;
+  readonly updatedAt?: string;
+  readonly updatedBy?: string;
+}
+
+export interface AuditEntry {
+  readonly key: string;
+  readonly action: string;
+  readonly actor: string;
+  readonly at: string;
+  readonly version: number;
+  readonly before?: FlagDefinition;
+  readonly after: FlagDefinition;
+}
+
+export class FlagNotFoundError extends Error {
+  constructor(readonly key: string, table: string) {
+    super(`flag '${key}' is not in table ${table}`);
+    this.name = 'FlagNotFoundError';
+  }
+}
+
+export class ConcurrentModificationError extends Error {
+  constructor(readonly key: string, readonly expectedVersion: number) {
+    super(`flag '${key}' was changed by someone else since version ${expectedVersion} was read; nothing was written, run the command again`);
+    this.name = 'ConcurrentModificationError';
+  }
+}
+
+/** sha256 of the stored definition text: what Terraform compares to notice a changed flag file. */
+export function definitionHash(definitionJson: string): string {
+  return createHash('sha256').update(definitionJson).digest('hex');
+}
+
+function parseDefinition(raw: unknown, where: string): unknown {
+  if (typeof raw !== 'string') throw new Error(`${where}: attribute "definition" must be a JSON string`);
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`${where}: attribute "definition" is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function toFlagItem(item: Record<string, unknown>, table: string): FlagItem {
+  const where = `table ${table}, item ${String(item.pk)}/${String(item.sk)}`;
+  const key = typeof item.key === 'string' ? item.key : String(item.pk).slice('flag#'.length);
+  if (typeof item.version !== 'number') throw new Error(`${where}: attribute "version" must be a number`);
+  return {
+    key,
+    definition: parseDefinition(item.definition, where) as FlagDefinition,
+    version: item.version,
+    fileHash: typeof item.fileHash === 'string' ? item.fileHash : undefined,
+    updatedAt: typeof item.updatedAt === 'string' ? item.updatedAt : undefined,
+    updatedBy: typeof item.updatedBy === 'string' ? item.updatedBy : undefined,
+  };
+}
+
+export interface FlagTableContents {
+  readonly document: FlagDocument;
+  readonly items: readonly FlagItem[];
+}
+
+/** Reads every current flag and the shared parts (audit items are filtered out), following pagination. */
+export async function readFlagTable(client: DynamoDBDocumentClient, table: string): Promise<FlagTableContents> {
+  const items: FlagItem[] = [];
+  const document: { flags: Record<string, FlagDefinition>; $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = { flags: {} };
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: table,
+        ConsistentRead: true,
+        FilterExpression: 'sk = :current OR pk = :set',
+        ExpressionAttributeValues: { ':current': CURRENT_SK, ':set': SET_PK },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      if (raw.pk === SET_PK) {
+        const where = `table ${table}, item set/${String(raw.sk)}`;
+        if (raw.sk === 'evaluators') document.$evaluators = parseDefinition(raw.definition, where) as Record<string, unknown>;
+        if (raw.sk === 'metadata') document.metadata = parseDefinition(raw.definition, where) as FlagDocument['metadata'];
+        continue;
+      }
+      const item = toFlagItem(raw, table);
+      items.push(item);
+      document.flags[item.key] = item.definition;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  items.sort((a, b) => a.key.localeCompare(b.key));
+  return { document, items };
+}
+
+/** The flag set the evaluator serves; throws FlagValidationError when the stored flags do not compile. */
+export async function loadFlagSet(client: DynamoDBDocumentClient, table: string): Promise<CompiledFlagSet> {
+  return compileFlagSet((await readFlagTable(client, table)).document);
+}
+
+export async function readFlag(client: DynamoDBDocumentClient, table: string, key: string): Promise<FlagItem> {
+  const out = await client.send(new GetCommand({ TableName: table, Key: { pk: flagPk(key), sk: CURRENT_SK }, ConsistentRead: true }));
+  if (!out.Item) throw new FlagNotFoundError(key, table);
+  return toFlagItem(out.Item, table);
+}
+
+export interface UpdateOptions {
+  /** Recorded in the audit entry, e.g. `disable`. @default 'update' */
+  readonly action?: string;
+  readonly now?: () => Date;
+}
+
+/**
+ * Read, mutate, validate the whole set with the change, then write the flag (version + 1, only if the
+ * version is still the one read) and its audit entry in one transaction. A concurrent edit makes the
+ * condition fail: ConcurrentModificationError, and neither item is written.
+ */
+export async function updateFlag(
+  client: DynamoDBDocumentClient,
+  table: string,
+  key: string,
+  mutate: (flag: FlagDefinition) => FlagDefinition,
+  actor: string,
+  options: UpdateOptions = {},
+): Promise<FlagItem> {
+  const { document, items } = await readFlagTable(client, table);
+  const current = items.find((item) => item.key === key);
+  if (!current) throw new FlagNotFoundError(key, table);
+  const before = current.definition;
+  const after = mutate(structuredClone(before));
+  compileFlagSet({ ...document, flags: { ...document.flags, [key]: after } }); // throws FlagValidationError
+
+  const at = (options.now?.() ?? new Date()).toISOString();
+  const version = current.version + 1;
+  const definition = JSON.stringify(after);
+  try {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table,
+              Item: { pk: flagPk(key), sk: CURRENT_SK, key, definition, version, fileHash: current.fileHash, updatedAt: at, updatedBy: actor },
+              ConditionExpression: 'version = :read',
+              ExpressionAttributeValues: { ':read': current.version },
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                pk: flagPk(key),
+                sk: `audit#${at}#${version}`,
+                action: options.action ?? 'update',
+                actor,
+                at,
+                version,
+                before: JSON.stringify(before),
+                after: definition,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException' || (error as Error).name === 'ConditionalCheckFailedException') {
+      throw new ConcurrentModificationError(key, current.version);
+    }
+    throw error;
+  }
+  return { key, definition: after, version, fileHash: current.fileHash, updatedAt: at, updatedBy: actor };
+}
+
+/** Audit entries of a flag, oldest first. */
+export async function readHistory(client: DynamoDBDocumentClient, table: string, key: string): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
+        ExpressionAttributeValues: { ':pk': flagPk(key), ':audit': 'audit#' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const where = `table ${table}, item ${String(item.pk)}/${String(item.sk)}`;
+      entries.push({
+        key,
+        action: String(item.action),
+        actor: String(item.actor),
+        at: String(item.at),
+        version: Number(item.version),
+        before: item.before === undefined ? undefined : (parseDefinition(item.before, where) as FlagDefinition),
+        after: parseDefinition(item.after, where) as FlagDefinition,
+      });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return entries;
+}
+
+/**
+ * Writes a whole flag document as a deploy would (version 1, updatedBy "deploy" by default): for local
+ * productions and tests. In AWS, Terraform writes these items.
+ */
+export async function writeFlagDocument(client: DynamoDBDocumentClient, table: string, document: FlagDocument, actor = 'deploy', now = new Date()): Promise<void> {
+  compileFlagSet(document);
+  const updatedAt = now.toISOString();
+  for (const [key, flag] of Object.entries(document.flags)) {
+    const definition = JSON.stringify(flag);
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: flagPk(key), sk: CURRENT_SK, key, definition, version: 1, fileHash: definitionHash(definition), updatedAt, updatedBy: actor },
+      }),
+    );
+  }
+  if (document.$evaluators) {
+    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: 'evaluators', definition: JSON.stringify(document.$evaluators) } }));
+  }
+  if (document.metadata) {
+    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: 'metadata', definition: JSON.stringify(document.metadata) } }));
+  }
+}

@@ -1,0 +1,58 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { apiKeysFromEnv } from '../shared/api-keys';
+import { functionUrlHandler } from '../shared/function-url';
+import { createFlagCache } from './flag-cache';
+import { loadFlagSet } from './flag-table';
+import { kinesisExposureSink } from './kinesis-exposures';
+import { DEFAULT_METRICS_NAMESPACE, emfRecorder } from './metrics';
+import { createOfrepHandler } from './ofrep';
+import { tokenBucketLimiter } from './rate-limiter';
+
+/**
+ * The flag Lambda (function URL). Environment:
+ *   FLAGS_TABLE            the flag table (required)
+ *   API_KEYS_SECRET_ARN    Secrets Manager secret {"server": [...], "client": [...]}; or API_KEYS_JSON locally
+ *   EVENT_STREAM_NAME      Kinesis stream for experiment exposures (none recorded when unset)
+ *   CORS_ALLOW_ORIGINS     comma-separated origins allowed from browsers (`*` for any)
+ *   RATE_LIMIT_PER_SECOND  per API key, per instance (default 100)
+ *   METRICS_NAMESPACE      EMF namespace (default Monoenv/Flags)
+ * Built once per instance; AWS clients are created on first use.
+ */
+const env = process.env;
+
+function required(name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is required`);
+  return value;
+}
+
+function lazy<T>(create: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= create());
+}
+
+const documentClient = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient({})));
+const kinesisClient = lazy(() => new KinesisClient({ maxAttempts: 2 }));
+
+const ratePerSecond = Number(env.RATE_LIMIT_PER_SECOND ?? 100);
+if (!(ratePerSecond > 0)) throw new Error(`RATE_LIMIT_PER_SECOND must be a positive number, got '${env.RATE_LIMIT_PER_SECOND}'`);
+
+const flagCache = createFlagCache({
+  load: () => loadFlagSet(documentClient(), required('FLAGS_TABLE')),
+  onRefreshError: (error) => console.error('flag set refresh failed; serving the last good set', error),
+});
+
+const allowOrigins = (env.CORS_ALLOW_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+
+export const handler = functionUrlHandler(
+  createOfrepHandler({
+    flags: flagCache.get,
+    apiKeys: apiKeysFromEnv(env),
+    exposures: env.EVENT_STREAM_NAME ? kinesisExposureSink(env.EVENT_STREAM_NAME, kinesisClient) : undefined,
+    rateLimiter: tokenBucketLimiter({ ratePerSecond }),
+    cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
+    metrics: emfRecorder(env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE),
+  }),
+);

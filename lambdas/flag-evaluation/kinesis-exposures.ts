@@ -1,0 +1,31 @@
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { EventRecord } from '../shared/event-record';
+import type { ExposureSink } from './exposures';
+
+/** Kinesis PutRecords allows 500 records per call. */
+const MAX_RECORDS_PER_CALL = 500;
+
+/**
+ * Writes exposures to the event stream, partition key = userKey (one user's events keep their order).
+ * Throws when any record was refused, so the caller can count the failure; it never retries here, to
+ * keep evaluation latency bounded (duplicates would be harmless: message ids are deterministic).
+ */
+export function kinesisExposureSink(streamName: string, client: () => KinesisClient): ExposureSink {
+  return {
+    async record(exposures: EventRecord[]) {
+      for (let start = 0; start < exposures.length; start += MAX_RECORDS_PER_CALL) {
+        const batch = exposures.slice(start, start + MAX_RECORDS_PER_CALL);
+        const out = await client().send(
+          new PutRecordsCommand({
+            StreamName: streamName,
+            Records: batch.map((e) => ({ PartitionKey: e.userKey, Data: Buffer.from(JSON.stringify(e)) })),
+          }),
+        );
+        if (out.FailedRecordCount) {
+          const reason = out.Records?.find((r) => r.ErrorCode)?.ErrorMessage ?? 'unknown';
+          throw new Error(`${out.FailedRecordCount} of ${batch.length} exposures refused by stream ${streamName}: ${reason}`);
+        }
+      }
+    },
+  };
+}
