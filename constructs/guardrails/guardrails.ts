@@ -80,7 +80,12 @@ export class Guardrails implements IAspect {
     const findings: GuardrailFinding[] = [];
     for (const rule of this.rules) {
       for (const element of stack.elements.filter((candidate) => appliesTo(rule, candidate))) {
-        const problems = rule.check(element, stack);
+        let problems: string[];
+        try {
+          problems = rule.check(element, stack);
+        } catch (err) {
+          throw new Error(`Guardrails rule ${rule.id} crashed on ${element.path} (${element.address}): ${(err as Error).message}`);
+        }
         if (problems.length === 0) continue;
         findings.push({
           ruleId: rule.id,

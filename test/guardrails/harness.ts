@@ -12,7 +12,9 @@ export function runGuardrails(build: (stack: TerraformStack) => void, options: G
   try {
     Testing.synth(stack);
   } catch (err) {
-    error = err as Error;
+    // Only the guardrails' own verdict is a result; anything else is a broken test or rule.
+    if (!(err instanceof Error) || !err.message.startsWith('Guardrails:')) throw err;
+    error = err;
   }
   return { guardrails, error, stack };
 }
