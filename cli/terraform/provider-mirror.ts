@@ -97,7 +97,7 @@ export interface FindMirrorOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly home?: string;
   /** Directories tried after the override and before the bounded search. @default wellKnownMirrorDirs(home) */
-  readonly candidates?: string[];
+  readonly candidates?: readonly string[];
   /** Set to false to skip the file system search (tests, or when it is too slow). @default true */
   readonly search?: boolean;
   readonly searchRoot?: string;
