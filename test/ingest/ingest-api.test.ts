@@ -43,6 +43,10 @@ function setup(options: Partial<IngestHandlerOptions> = {}, refuse: readonly str
 }
 
 describe('POST /v1/events: status and body', () => {
+  // Events the stream did not store are logged; keep the test output quiet.
+  beforeEach(() => jest.spyOn(console, 'error').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
   it('200 with every event accepted', async () => {
     const { call, writer, counts } = setup();
     const response = await call(post({ batch: [event('a'), event('b')] }));
@@ -111,7 +115,7 @@ describe('POST /v1/events: the request as a whole', () => {
     ['batch not an array', post({ batch: 'nope' }), 400, 'INVALID_BATCH'],
     ['a GET', { ...post(''), method: 'GET' }, 405, 'METHOD_NOT_ALLOWED'],
     ['another path', { ...post({}), path: '/v1/other' }, 404, 'NOT_FOUND'],
-  ])('%s -> %d %s, nothing written', async (_name, request, status, errorCode) => {
+  ])('%s is refused whole, nothing written', async (_name, request, status, errorCode) => {
     const { call, writer } = setup();
     const response = await call(request);
     expect(response.status).toBe(status);
