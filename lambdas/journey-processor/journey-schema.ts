@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { EXPOSURE_EVENT } from '../shared/event-record';
+import './zod-english';
 
 /**
  * Journeys as code: one `journeys/<name>.json` per funnel, validated at synth (`loadJourneys`) and
@@ -20,35 +21,36 @@ import { EXPOSURE_EVENT } from '../shared/event-record';
 /** Journey names become metric dimension values, DynamoDB sort keys and metric names (`<name>.seconds_to_convert`). */
 const JOURNEY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export const journeySchema = z
-  .object({
-    name: z.string().regex(JOURNEY_NAME, 'must be 1-64 characters of A-Z a-z 0-9 _ - (it is a metric dimension and key)'),
-    steps: z
-      .array(
-        z
-          .string()
-          .min(1, 'a step (event name) must not be empty')
-          .max(255, 'a step (event name) must be at most 255 characters')
-          .refine((s) => s.trim() === s, 'a step must not start or end with whitespace')
-          .refine((s) => s !== EXPOSURE_EVENT, `"${EXPOSURE_EVENT}" is reserved for exposures and cannot be a step`),
-      )
-      .min(2, 'a journey needs at least two steps')
-      .superRefine((steps, ctx) => {
-        const seen = new Set<string>();
-        for (const [i, step] of steps.entries()) {
-          if (seen.has(step)) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate step "${step}"` });
-          seen.add(step);
-        }
-      }),
-    conversionWindowSeconds: z.number().int('must be a whole number of seconds').positive('must be positive'),
-    order: z.enum(['sequential', 'strict']).default('sequential'),
-    /**
-     * Flag key whose variant splits this journey's metrics. @default - the variant of the user's
-     * earliest experiment exposure ('none' when there is none)
-     */
-    experiment: z.string().min(1).optional(),
-  })
-  .strict();
+const stepSchema = z.string().check(
+  z.minLength(1, 'a step (event name) must not be empty'),
+  z.maxLength(255, 'a step (event name) must be at most 255 characters'),
+  z.refine((s) => s.trim() === s, 'a step must not start or end with whitespace'),
+  z.refine((s) => s !== EXPOSURE_EVENT, `"${EXPOSURE_EVENT}" is reserved for exposures and cannot be a step`),
+);
+
+export const journeySchema = z.strictObject({
+  name: z.string().check(z.regex(JOURNEY_NAME, 'must be 1-64 characters of A-Z a-z 0-9 _ - (it is a metric dimension and key)')),
+  steps: z.array(stepSchema).check(
+    z.minLength(2, 'a journey needs at least two steps'),
+    z.superRefine((steps, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, step] of steps.entries()) {
+        if (seen.has(step)) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate step "${step}"`, input: step });
+        seen.add(step);
+      }
+    }),
+  ),
+  conversionWindowSeconds: z.number().check(
+    z.refine(Number.isInteger, 'must be a whole number of seconds'),
+    z.positive('must be positive'),
+  ),
+  order: z._default(z.enum(['sequential', 'strict']), 'sequential'),
+  /**
+   * Flag key whose variant splits this journey's metrics. @default - the variant of the user's
+   * earliest experiment exposure ('none' when there is none)
+   */
+  experiment: z.optional(z.string().check(z.minLength(1))),
+});
 
 export type Journey = z.output<typeof journeySchema>;
 export type JourneyInput = z.input<typeof journeySchema>;

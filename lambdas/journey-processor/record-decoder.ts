@@ -1,26 +1,29 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { EventRecord } from '../shared/event-record';
+import './zod-english';
 
 /**
  * Kinesis record data (base64 JSON) -> EventRecord, or a machine-readable reason why not. The limits
  * keep every key this record produces inside DynamoDB's key size limits, so a bad record is caught
  * here rather than failing forever at write time.
  */
+const text = (maxLength: number) => z.string().check(z.minLength(1), z.maxLength(maxLength));
+
 const featureFlagSeenSchema = z.object({
-  'feature_flag.key': z.string().min(1).max(255),
-  'feature_flag.result.variant': z.string().min(1).max(255),
-  'feature_flag.provider.name': z.string().optional(),
+  'feature_flag.key': text(255),
+  'feature_flag.result.variant': text(255),
+  'feature_flag.provider.name': z.optional(z.string()),
 });
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date');
+const isoDate = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date'));
 
 export const eventRecordSchema = z.object({
-  messageId: z.string().min(1).max(512),
+  messageId: text(512),
   type: z.enum(['track', 'exposure']),
-  event: z.string().min(1).max(255),
-  userId: z.string().optional(),
-  anonymousId: z.string().optional(),
-  userKey: z.string().min(1).max(1024),
+  event: text(255),
+  userId: z.optional(z.string()),
+  anonymousId: z.optional(z.string()),
+  userKey: text(1024),
   timestamp: isoDate,
   receivedAt: isoDate,
   properties: z.record(z.string(), z.unknown()),

@@ -1,0 +1,23 @@
+import type { CommitResult, LoadedUser, UserChange, UserStore } from './progress-store';
+
+/**
+ * A UserStore in memory with the DynamoDB store's dedupe and conflict rules (no aggregates), for
+ * the bench and for trying journeys locally without AWS.
+ */
+export class MemoryUserStore implements UserStore {
+  private readonly users = new Map<string, LoadedUser>();
+  private readonly seenMessages = new Set<string>();
+
+  async load(userKey: string): Promise<LoadedUser> {
+    return this.users.get(userKey) ?? { state: { journeys: {}, exposures: {} }, versions: {} };
+  }
+
+  async commit(change: UserChange): Promise<CommitResult> {
+    if (this.seenMessages.has(change.messageId)) return 'duplicate';
+    const current = this.users.get(change.userKey);
+    if (current && current !== change.before) return 'conflict';
+    this.seenMessages.add(change.messageId);
+    this.users.set(change.userKey, { state: change.after, versions: {} });
+    return 'committed';
+  }
+}
