@@ -76,7 +76,7 @@ function readContext(request: HttpRequest, maxBodyBytes: number, extra: Record<s
     throw error;
   }
   if (!isPlainObject(body)) throw new HttpError(400, 'PARSE_ERROR', 'request body must be a JSON object like {"context": {...}}', {}, extra);
-  const context = body.context ?? {};
+  const context = body.context === undefined ? {} : body.context;
   if (!isPlainObject(context)) throw new HttpError(400, 'INVALID_CONTEXT', '"context" must be a JSON object', {}, extra);
   if (context.targetingKey !== undefined && typeof context.targetingKey !== 'string') {
     throw new HttpError(400, 'INVALID_CONTEXT', '"context.targetingKey" must be a string', {}, extra);
