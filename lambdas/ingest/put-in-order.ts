@@ -44,7 +44,13 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 50, maxDelayMs: 1000, maxElapsedMs: 4000 };
 
-export const KINESIS_CALL_LIMITS = { maxRecords: 500, maxBytes: 5 * 1024 * 1024 } as const;
+export interface CallLimits {
+  readonly maxRecords: number;
+  /** Data plus partition keys. */
+  readonly maxBytes: number;
+}
+
+export const KINESIS_CALL_LIMITS: CallLimits = { maxRecords: 500, maxBytes: 5 * 1024 * 1024 };
 
 export interface PutDependencies {
   readonly send: SendEntries;
@@ -53,7 +59,7 @@ export interface PutDependencies {
   /** In [0, 1), for jitter. */
   readonly random: () => number;
   readonly policy?: Partial<RetryPolicy>;
-  readonly limits?: Partial<typeof KINESIS_CALL_LIMITS>;
+  readonly limits?: Partial<CallLimits>;
 }
 
 export type EntryOutcome =
@@ -63,7 +69,7 @@ export type EntryOutcome =
 const entryBytes = (entry: StreamEntry): number => entry.data.byteLength + Buffer.byteLength(entry.partitionKey, 'utf8');
 
 /** The longest prefix of `pending` that fits one call (always at least one entry). */
-function takeChunk(pending: readonly number[], entries: readonly StreamEntry[], limits: typeof KINESIS_CALL_LIMITS): number[] {
+function takeChunk(pending: readonly number[], entries: readonly StreamEntry[], limits: CallLimits): number[] {
   const chunk: number[] = [];
   let bytes = 0;
   for (const index of pending) {
