@@ -43,4 +43,4 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ReturnType<typeof createHandle
 let fromEnv: ReturnType<typeof createHandler> | undefined;
 
 /** Configured on the first invocation (a bad configuration fails every invocation, loudly). */
-export const handler = (event: KinesisStreamEvent): Promise<BatchResponse> => (fromEnv ??= fromEnvironment(process.env))(event);
+export const handler = async (event: KinesisStreamEvent): Promise<BatchResponse> => (fromEnv ??= fromEnvironment(process.env))(event);

@@ -34,3 +34,21 @@ describe('processKinesisBatch', () => {
     expect(lines.some((l) => l.includes('"Feature":"c"'))).toBe(false);
   });
 });
+
+describe('handler configuration', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('fails every invocation with a clear message until ANALYTICS_TABLE and JOURNEYS are set', async () => {
+    const { handler } = await import('../../lambdas/journey-processor/handler');
+    delete process.env.ANALYTICS_TABLE;
+    await expect(handler({ Records: [] })).rejects.toThrow('ANALYTICS_TABLE is not set');
+    process.env.ANALYTICS_TABLE = 'analytics';
+    delete process.env.JOURNEYS;
+    await expect(handler({ Records: [] })).rejects.toThrow(/JOURNEYS is not set/);
+    process.env.JOURNEYS = JSON.stringify(journeys);
+    await expect(handler({ Records: [] })).resolves.toEqual({ batchItemFailures: [] });
+  });
+});
