@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -46,6 +46,15 @@ export interface MonoenvFunctionProps {
   /** Topic for this function's alarms (e.g. the owning team's). @default - the monitoring alerts topic */
   readonly alarmTopicArn?: string;
   readonly ownership?: OwnershipTags;
+}
+
+/**
+ * Path of a monoenv Lambda's handler: the TypeScript source in a clone, the compiled JavaScript when
+ * monoenv is installed as a package. Constructs bundle Lambdas by path and never import their code.
+ */
+export function lambdaEntry(functionDir: string): string {
+  const base = path.resolve(__dirname, '..', 'lambdas', functionDir, 'handler');
+  return existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
 }
 
 export interface BundleResult {

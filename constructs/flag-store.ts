@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { DataResource, Fn, TerraformResourceLifecycle } from 'cdktf';
+import { Construct } from 'constructs';
+import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
+import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { grant, type Grantee } from './grants';
+import { lambdaEntry, MonoenvFunction } from './lambda-function';
+import { metricWidget, type MathSpec, type MetricSpec, type Monitoring } from './monitoring';
+import { ownershipTags, type OwnershipTags } from './ownership';
+
+/** A flagd flag document: `{ flags: {...}, $evaluators?: {...}, metadata?: {...} }`, already validated. */
+export interface FlagDocumentInput {
+  readonly flags: Record<string, unknown>;
+  readonly $evaluators?: Record<string, unknown>;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface FlagStoreProps {
+  /** Prefix of every name (table, function, secret). */
+  readonly namePrefix: string;
+  readonly monitoring: Monitoring;
+  /** Flags as code, deployed to the table. @default - no flags are written by deploys */
+  readonly flags?: FlagDocumentInput;
+  /** Browser origins allowed to call the API (CORS). @default - none */
+  readonly corsAllowOrigins?: readonly string[];
+  /** Kinesis stream for experiment exposures. @default - exposures are not recorded */
+  readonly exposureStream?: { readonly name: string; readonly arn: string };
+  /** Requests per second per API key, per Lambda instance, before 429. @default 100 */
+  readonly rateLimitPerSecond?: number;
+  /** @default true */
+  readonly deletionProtection?: boolean;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** p99 latency of the evaluation Lambda that raises an alarm, in ms. @default 250 */
+  readonly latencyAlarmMs?: number;
+  readonly ownership?: OwnershipTags;
+  /** @default - the monitoring alerts topic */
+  readonly alarmTopicArn?: string;
+}
+
+export const FLAGS_METRICS_NAMESPACE = 'Monoenv/Flags';
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Feature flags: the DynamoDB flag table, flags as code written on deploy, the OFREP evaluation Lambda
+ * behind a function URL, and its API keys in Secrets Manager.
+ *
+ * Deploys and runtime edits: each flag item is written by Terraform with `ignore_changes = [item]`, so a
+ * kill switch or ramp-up made with `monoenv flags` survives later deploys; it is replaced (and so
+ * overwritten from the file) only when that flag's definition in the file changes, through a
+ * `terraform_data` keyed by the definition's hash.
+ */
+export class FlagStore extends Construct {
+  readonly table: DynamodbTable;
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly evaluationFunction: MonoenvFunction;
+  readonly functionUrl: LambdaFunctionUrl;
+  /** Secret holding `{"server": [...], "client": [...]}`; the values never appear in outputs. */
+  readonly apiKeysSecret: SecretsmanagerSecret;
+  private readonly tags: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: FlagStoreProps) {
+    super(scope, id);
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.namePrefix)) throw new Error(`FlagStore: namePrefix '${props.namePrefix}' must be lower-case letters, digits and '-' (max 40)`);
+    const rate = props.rateLimitPerSecond ?? 100;
+    if (!(rate > 0)) throw new Error(`FlagStore: rateLimitPerSecond must be positive, got ${rate}`);
+    for (const origin of props.corsAllowOrigins ?? []) {
+      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`FlagStore: corsAllowOrigins entry '${origin}' must be '*' or an origin like https://app.example.com`);
+    }
+    this.tags = ownershipTags(props.ownership);
+
+    this.table = new DynamodbTable(this, 'table', {
+      name: `${props.namePrefix}-flags`,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'pk',
+      rangeKey: 'sk',
+      attribute: [
+        { name: 'pk', type: 'S' },
+        { name: 'sk', type: 'S' },
+      ],
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: props.deletionProtection ?? true,
+      tags: ownershipTags(props.ownership, `${props.namePrefix}-flags`),
+    });
+    this.tableName = this.table.name;
+    this.tableArn = this.table.arn;
+
+    if (props.flags) this.writeFlags(props.flags);
+
+    this.apiKeysSecret = new SecretsmanagerSecret(this, 'api-keys', {
+      name: `${props.namePrefix}/flags/api-keys`,
+      description: 'OFREP API keys: {"server": [...], "client": [...]}',
+      recoveryWindowInDays: 7,
+      tags: this.tags,
+    });
+    const serverKey = new DataAwsSecretsmanagerRandomPassword(this, 'server-key', { passwordLength: 40, excludePunctuation: true });
+    const clientKey = new DataAwsSecretsmanagerRandomPassword(this, 'client-key', { passwordLength: 40, excludePunctuation: true });
+    new SecretsmanagerSecretVersion(this, 'api-keys-initial', {
+      secretId: this.apiKeysSecret.id,
+      secretString: Fn.jsonencode({ server: [serverKey.randomPassword], client: [clientKey.randomPassword] }),
+      // The random data source changes on every plan; keys are set once and then rotated by hand.
+      lifecycle: { ignoreChanges: ['secret_string'] },
+    });
+
+    this.evaluationFunction = new MonoenvFunction(this, 'evaluate', {
+      entry: lambdaEntry('flag-evaluation'),
+      functionName: `${props.namePrefix}-flags-evaluate`,
+      description: 'OpenFeature remote evaluation (OFREP) of feature flags',
+      memorySizeMb: 512,
+      timeoutSeconds: 5,
+      logRetentionDays: props.logRetentionDays,
+      environment: {
+        FLAGS_TABLE: this.table.name,
+        API_KEYS_SECRET_ARN: this.apiKeysSecret.arn,
+        CORS_ALLOW_ORIGINS: (props.corsAllowOrigins ?? []).join(','),
+        RATE_LIMIT_PER_SECOND: String(rate),
+        METRICS_NAMESPACE: FLAGS_METRICS_NAMESPACE,
+        ...(props.exposureStream ? { EVENT_STREAM_NAME: props.exposureStream.name } : {}),
+      },
+      policyStatements: [
+        { actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query'], resources: [this.table.arn] },
+        { actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeysSecret.arn] },
+        ...(props.exposureStream ? [{ actions: ['kinesis:PutRecords', 'kinesis:PutRecord'], resources: [props.exposureStream.arn] }] : []),
+      ],
+      monitoring: props.monitoring,
+      alarmTopicArn: props.alarmTopicArn,
+      ownership: props.ownership,
+    });
+    // Public URL; the handler itself checks the API key (OFREP clients send it as a bearer token or X-API-Key).
+    this.functionUrl = new LambdaFunctionUrl(this, 'url', {
+      functionName: this.evaluationFunction.function.functionName,
+      authorizationType: 'NONE',
+    });
+
+    this.addMonitoring(props.monitoring, props.alarmTopicArn, props.ownership, props.latencyAlarmMs ?? 250);
+  }
+
+  /** The OFREP base URL (clients append `/ofrep/v1/...`). */
+  get url(): string {
+    return this.functionUrl.functionUrl;
+  }
+
+  /** Read the flag table (e.g. a service evaluating flags in-process from the table). */
+  grantRead(grantee: Grantee): void {
+    grant(this, `grant-read-${this.grantCount++}`, grantee, [{ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [this.table.arn] }]);
+  }
+
+  /** Edit flags (what `monoenv flags enable|disable|...` needs): read, conditional writes and audit records. */
+  grantWrite(grantee: Grantee): void {
+    grant(this, `grant-write-${this.grantCount++}`, grantee, [
+      { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], resources: [this.table.arn] },
+    ]);
+  }
+
+  /** Read the API keys, e.g. for a service that calls the flag API. */
+  grantReadApiKeys(grantee: Grantee): void {
+    grant(this, `grant-keys-${this.grantCount++}`, grantee, [{ actions: ['secretsmanager:GetSecretValue'], resources: [this.apiKeysSecret.arn] }]);
+  }
+
+  metricEvaluations(): MathSpec {
+    return this.sumOverRoutes('Evaluations', 'flag evaluations');
+  }
+
+  metricEvaluationErrors(): MathSpec {
+    return this.sumOverRoutes('EvaluationErrors', 'evaluation errors');
+  }
+
+  /** Requests served from a stale flag set because the table was unreachable. */
+  metricStale(): MathSpec {
+    return this.sumOverRoutes('FlagStoreStale', 'stale flag set');
+  }
+
+  metricLatency(statistic = 'p99'): MetricSpec {
+    return this.evaluationFunction.metricDuration(statistic);
+  }
+
+  private grantCount = 0;
+
+  private sumOverRoutes(metricName: string, label: string): MathSpec {
+    const metric = (route: string): MetricSpec => ({ namespace: FLAGS_METRICS_NAMESPACE, metricName, dimensions: { Route: route }, statistic: 'Sum', periodSeconds: 60 });
+    return { expression: 'FILL(single, 0) + FILL(bulk, 0)', label, metrics: { single: metric('single'), bulk: metric('bulk') } };
+  }
+
+  private writeFlags(document: FlagDocumentInput): void {
+    const write = (id: string, pk: string, sk: string, definition: string, extra: Record<string, { S?: string; N?: string }> = {}) => {
+      const definitionHash = hash(definition);
+      // Replaced (so rewritten from the file) only when the file's definition changes; see the class comment.
+      const fileVersion = new DataResource(this, `${id}-file`, { triggersReplace: { hash: definitionHash } });
+      const lifecycle: TerraformResourceLifecycle = { ignoreChanges: ['item'], replaceTriggeredBy: [fileVersion] };
+      new DynamodbTableItem(this, id, {
+        tableName: this.table.name,
+        hashKey: 'pk',
+        rangeKey: 'sk',
+        item: JSON.stringify({ pk: { S: pk }, sk: { S: sk }, definition: { S: definition }, fileHash: { S: definitionHash }, ...extra }),
+        lifecycle,
+      });
+    };
+    for (const [key, flag] of Object.entries(document.flags)) {
+      write(`flag-${key}`, `flag#${key}`, 'current', JSON.stringify(flag), {
+        key: { S: key },
+        version: { N: '1' },
+        updatedBy: { S: 'deploy' },
+      });
+    }
+    if (document.$evaluators && Object.keys(document.$evaluators).length > 0) write('evaluators', 'set', 'evaluators', JSON.stringify(document.$evaluators));
+    if (document.metadata && Object.keys(document.metadata).length > 0) write('set-metadata', 'set', 'metadata', JSON.stringify(document.metadata));
+  }
+
+  private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined, latencyMs: number): void {
+    const name = this.evaluationFunction.functionName;
+    monitoring.addAlarm(`${name}-stale`, {
+      alarmName: `${name}-stale-flags`,
+      description: 'The flag Lambda serves its last good flag set: the flag table is unreachable, so kill switches do not take effect',
+      metric: this.metricStale(),
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      evaluationPeriods: 3,
+      topicArn,
+      ownership,
+    }, this);
+    monitoring.addAlarm(`${name}-latency`, {
+      alarmName: `${name}-latency-p99`,
+      description: `Flag evaluation p99 latency above ${latencyMs} ms`,
+      metric: this.metricLatency('p99'),
+      threshold: latencyMs,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      topicArn,
+      ownership,
+    }, this);
+    monitoring.addWidgets(
+      metricWidget('Flags: evaluations and errors', [this.metricEvaluations(), this.metricEvaluationErrors(), this.metricStale()]),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import * as path from 'node:path';
+import { Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { loadFlagDir } from '../cli/flags/flag-dir';
+import type { MonoenvConfig } from '../config/schema';
+import { ContainerService } from '../constructs/container-service';
+import { EventStream } from '../constructs/event-stream';
+import { FlagStore } from '../constructs/flag-store';
+import { Guardrails } from '../constructs/guardrails';
+import { ImageScanning } from '../constructs/image-scanning';
+import { Monitoring } from '../constructs/monitoring';
+import { Network } from '../constructs/network';
+import { ownershipTags } from '../constructs/ownership';
+import { loadJourneys } from '../lambdas/journey-processor/journey-schema';
+import { stateBucketName } from './bootstrap-stack';
+import { localAwsProviderConfig } from './local-aws';
+
+export type ProductionBackend = { readonly type: 's3' } | { readonly type: 'local'; readonly path: string };
+
+export interface ProductionStackProps {
+  readonly config: MonoenvConfig;
+  /** Folder that `config.flags.dir` and `config.events.journeysDir` are relative to. */
+  readonly baseDir: string;
+  /** @default - S3 backend in the bootstrap stack's state bucket, with Terraform's native lock file */
+  readonly backend?: ProductionBackend;
+  /** Point the provider at a local AWS (moto) on loopback, e.g. http://127.0.0.1:5000. @default - real AWS */
+  readonly localAwsEndpoint?: string;
+  /** Policy guardrails fail synth on insecure settings. @default true */
+  readonly guardrails?: boolean;
+}
+
+/**
+ * The one environment: network, container services, image scanning, monitoring, feature flags and the
+ * event stream, wired together. Every merge to main deploys it (`cdktf deploy production`).
+ */
+export class ProductionStack extends TerraformStack {
+  readonly monitoring: Monitoring;
+  readonly network: Network;
+  readonly imageScanning: ImageScanning;
+  readonly services: ContainerService[];
+  readonly flagStore: FlagStore;
+  readonly eventStream: EventStream;
+
+  constructor(scope: Construct, id: string, props: ProductionStackProps) {
+    super(scope, id);
+    const { config } = props;
+    const prefix = config.appName;
+    const local = props.localAwsEndpoint !== undefined;
+    // Provider default tags put domain/team on everything; constructs add per-service owners on top.
+    const tags = { ...config.tags, ...ownershipTags(config.ownership), app: config.appName, environment: 'production', 'managed-by': 'monoenv' };
+
+    const backend = props.backend ?? { type: 's3' };
+    if (backend.type === 's3') {
+      const s3 = new S3Backend(this, { bucket: stateBucketName(config), key: config.state.key, region: config.region, encrypt: true });
+      s3.addOverride('use_lockfile', true);
+    } else {
+      new LocalBackend(this, { path: backend.path });
+    }
+    new AwsProvider(this, 'aws', {
+      ...(local ? localAwsProviderConfig(props.localAwsEndpoint!, config.region) : { region: config.region }),
+      defaultTags: [{ tags }],
+    });
+
+    this.monitoring = new Monitoring(this, 'monitoring', { namePrefix: prefix, alertEmail: config.alertEmail, ownership: config.ownership });
+    this.network = new Network(this, 'network', {
+      namePrefix: prefix,
+      cidrBlock: config.network.cidr,
+      natGateways: config.network.natGateways,
+      existingVpc: config.network.existingVpc,
+      ownership: config.ownership,
+    });
+    this.imageScanning = new ImageScanning(this, 'images', {
+      repositoryName: prefix,
+      scanMode: config.imageScanning.mode,
+      keepLastImages: config.imageScanning.keepLastImages,
+      alertSeverity: config.imageScanning.alertSeverity,
+      rescanScheduleExpression: config.imageScanning.rescanSchedule,
+      monitoring: this.monitoring,
+      ownership: config.ownership,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    this.services = config.services.map((service) => {
+      const ownership = service.ownership ?? config.ownership;
+      return new ContainerService(this, `service-${service.name}`, {
+        serviceName: `${prefix}-${service.name}`,
+        network: this.network,
+        image: service.image ?? `${this.imageScanning.repositoryUrl}:${service.imageTag}`,
+        imageRepositoryArn: service.image ? undefined : this.imageScanning.repositoryArn,
+        containerPort: service.containerPort,
+        healthCheckPath: service.healthCheckPath,
+        cpu: service.cpu,
+        memoryMiB: service.memoryMiB,
+        desiredCount: service.desiredCount,
+        minCount: service.minCount,
+        maxCount: service.maxCount,
+        environment: service.environment,
+        certificateArn: config.domain?.certificateArn,
+        domain: config.domain?.name,
+        logRetentionDays: config.logRetentionDays,
+        monitoring: this.monitoring,
+        alarmTopicArn: this.monitoring.topicArnFor(ownership),
+        ownership,
+      });
+    });
+
+    const journeys = loadJourneys(path.resolve(props.baseDir, config.events.journeysDir));
+    this.eventStream = new EventStream(this, 'events', {
+      namePrefix: prefix,
+      monitoring: this.monitoring,
+      journeys,
+      corsAllowOrigins: config.events.corsAllowOrigins,
+      archiveRetentionDays: config.events.archiveRetentionDays,
+      logRetentionDays: config.logRetentionDays,
+      ownership: config.ownership,
+      forceDestroy: local,
+      deletionProtection: !local,
+    });
+
+    const flagDir = path.resolve(props.baseDir, config.flags.dir);
+    this.flagStore = new FlagStore(this, 'flags', {
+      namePrefix: prefix,
+      monitoring: this.monitoring,
+      flags: loadFlagDir(flagDir).document,
+      corsAllowOrigins: config.flags.corsAllowOrigins,
+      exposureStream: { name: this.eventStream.streamName, arn: this.eventStream.streamArn },
+      logRetentionDays: config.logRetentionDays,
+      ownership: config.ownership,
+      deletionProtection: !local,
+    });
+    for (const service of this.services) {
+      this.flagStore.grantReadApiKeys(service.taskRole);
+      this.eventStream.grantPutRecords(service.taskRole);
+    }
+
+    if (props.guardrails !== false) Aspects.of(this).add(new Guardrails());
+
+    new TerraformOutput(this, 'service_url', { value: this.services[0].serviceUrl, description: `URL of ${this.services[0].node.id}` });
+    this.services.slice(1).forEach((service, index) => {
+      new TerraformOutput(this, `service_url_${config.services[index + 1].name.replace(/-/g, '_')}`, { value: service.serviceUrl });
+    });
+    new TerraformOutput(this, 'repository_url', { value: this.imageScanning.repositoryUrl, description: 'Push images here; tag them with the commit SHA' });
+    new TerraformOutput(this, 'dashboard_url', { value: this.monitoring.dashboardUrl });
+    new TerraformOutput(this, 'flags_url', { value: this.flagStore.url, description: 'OFREP base URL' });
+    new TerraformOutput(this, 'flags_table', { value: this.flagStore.tableName });
+    new TerraformOutput(this, 'flags_api_keys_secret', { value: this.flagStore.apiKeysSecret.arn, description: 'Secrets Manager secret with the flag API keys' });
+    new TerraformOutput(this, 'events_url', { value: this.eventStream.ingestUrl, description: 'POST /v1/events' });
+    new TerraformOutput(this, 'events_write_key_secret', { value: this.eventStream.writeKeySecretArn });
+    new TerraformOutput(this, 'event_stream', { value: this.eventStream.streamName });
+    new TerraformOutput(this, 'analytics_table', { value: this.eventStream.analyticsTableName });
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../../config/load';
+
+function tempConfig(content: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'monoenv-config-'));
+  writeFileSync(path.join(dir, 'monoenv.config.json'), content);
+  return dir;
+}
+
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('gives a working environment from an empty config', () => {
+    const config = parseConfig({});
+    expect(config.appName).toBe('monoenv');
+    expect(config.services).toHaveLength(1);
+    expect(config.services[0]).toMatchObject({ name: 'web', cpu: 256, memoryMiB: 512, desiredCount: 2, maxCount: 4, containerPort: 8080, healthCheckPath: '/health' });
+    expect(config.network.natGateways).toBe('one');
+    expect(config.imageScanning).toEqual({ mode: 'enhanced', keepLastImages: 30, alertSeverity: 'HIGH', rescanSchedule: 'rate(1 day)' });
+    expect(config.ownership).toEqual({ domain: 'platform', team: 'platform' });
+  });
+
+  it('names every bad field', () => {
+    const issues = issuesOf(() =>
+      parseConfig({
+        region: 'mars',
+        alertEmail: 'not-an-email',
+        services: [{ name: 'Web', cpu: 300 }, { name: 'api', cpu: 256, memoryMiB: 8192 }, { name: 'api', minCount: 3, maxCount: 2, desiredCount: 2 }],
+        domain: { name: 'shop.example.com', certificateArn: 'nope' },
+        tags: { team: 'x' },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'region: region must look like eu-west-1',
+        expect.stringMatching(/^alertEmail: /),
+        expect.stringMatching(/^services\[0\]\.name: service name must be lower-case/),
+        expect.stringMatching(/^services\[0\]\.cpu: cpu must be one of 256, 512, 1024, 2048, 4096/),
+        'services[1].memoryMiB: Fargate with cpu 256 needs memoryMiB between 512 and 2048',
+        expect.stringMatching(/^services\[2\]\.maxCount: maxCount \(2\) must be >= minCount \(3\)/),
+        "services[2].name: duplicate service name 'api'",
+        'domain.certificateArn: domain.certificateArn must be an ACM certificate ARN',
+        "tags.team: 'team' is set from ownership, not tags",
+      ]),
+    );
+  });
+
+  it('loads the file and lets CD override the image tag, region and alert email from the environment', () => {
+    const dir = tempConfig(JSON.stringify({ appName: 'shop', services: [{ name: 'web' }, { name: 'worker', image: 'public.ecr.aws/x/y:1' }] }));
+    const { config, baseDir } = loadConfig({ cwd: dir, env: { MONOENV_IMAGE_TAG: 'abc123', MONOENV_REGION: 'eu-central-1', MONOENV_ALERT_EMAIL: 'oncall@example.com' } });
+    expect(baseDir).toBe(dir);
+    expect(config.appName).toBe('shop');
+    expect(config.region).toBe('eu-central-1');
+    expect(config.alertEmail).toBe('oncall@example.com');
+    expect(config.services[0].imageTag).toBe('abc123');
+    // A service with its own full image is not retagged.
+    expect(config.services[1]).toMatchObject({ image: 'public.ecr.aws/x/y:1', imageTag: 'latest' });
+  });
+
+  it('fails with the file named on invalid JSON, a missing explicit file, or a bad override', () => {
+    expect(issuesOf(() => loadConfig({ cwd: tempConfig('{ nope') }))[0]).toMatch(/^\(file\): not valid JSON/);
+    expect(issuesOf(() => loadConfig({ cwd: os.tmpdir(), file: 'missing.json', env: {} }))).toEqual(['(file): file not found']);
+    expect(issuesOf(() => loadConfig({ cwd: tempConfig('{}'), env: { MONOENV_IMAGE_TAG: 'bad tag!' } }))).toEqual(['services[0].imageTag: imageTag must be a valid image tag']);
+  });
+
+  it('uses defaults when there is no config file', () => {
+    const { config, source } = loadConfig({ cwd: mkdtempSync(path.join(os.tmpdir(), 'monoenv-empty-')), env: {} });
+    expect(source).toBe('defaults');
+    expect(config.services[0].name).toBe('web');
+  });
+});
