@@ -1,5 +1,5 @@
-/** Validation of flag documents: zod for the structure, then the semantic checks; all issues are collected. */
-import { flagDocumentSchema, toFlagIssues } from './schema';
+/** Validation of flag documents: the structure, then the semantic checks; all issues are collected. */
+import { asFlagDocument, checkStructure } from './schema';
 import { checkFlagSemantics } from './validate-flags';
 import { FlagValidationError, type FlagDocument, type FlagIssue } from './types';
 
@@ -11,9 +11,9 @@ export interface DocumentCheck {
 }
 
 export function checkFlagDocument(doc: unknown): DocumentCheck {
-  const parsed = flagDocumentSchema.safeParse(doc);
-  if (!parsed.success) return { fatal: toFlagIssues(parsed.error.issues), tolerable: [] };
-  const document = parsed.data as FlagDocument;
+  const structural = checkStructure(doc);
+  if (structural.length > 0) return { fatal: structural, tolerable: [] };
+  const document = asFlagDocument(doc);
   return { document, ...checkFlagSemantics(document) };
 }
 

@@ -1,10 +1,5 @@
 /** Content hash of a flag document, for ETags: key order and whitespace do not change it. */
-
-interface MurmurHash3 {
-  x86: { hash128(bytes: Uint8Array, seed?: number): string };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package ships no types
-const murmur: MurmurHash3 = require('murmurhash3js-revisited');
+import { murmur3x86Hash32 } from './operators/murmur3';
 
 /** JSON with object keys sorted, so equal content gives equal text. */
 export function canonicalJson(value: unknown): string {
@@ -16,7 +11,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** 128-bit MurmurHash3 of the canonical JSON, as 32 hex characters. */
+/** 64 bits (two seeded MurmurHash3 runs) of the canonical JSON, as 16 hex characters. */
 export function contentRevision(value: unknown): string {
-  return murmur.x86.hash128(new TextEncoder().encode(canonicalJson(value)), 0);
+  const bytes = new TextEncoder().encode(canonicalJson(value));
+  const hex = (seed: number) => murmur3x86Hash32(bytes, bytes.length, seed).toString(16).padStart(8, '0');
+  return hex(0) + hex(0x9747b28c);
 }

@@ -7,14 +7,7 @@
  * (0.1%) rollouts are exact. Bad input yields null: the flag's default variant.
  */
 
-interface MurmurHash3 {
-  x86: { hash32(bytes: Uint8Array, seed?: number): number };
-  inputValidation: boolean;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package ships no types
-const murmur: MurmurHash3 = require('murmurhash3js-revisited');
-// Its per-call check of every byte is redundant: TextEncoder only produces bytes.
-murmur.inputValidation = false;
+import { murmur3x86Hash32 } from './murmur3';
 
 export type BucketVariant = string | number | boolean | null;
 
@@ -36,7 +29,7 @@ let scratch = new Uint8Array(256);
 export function hashBucketKey(key: string): number {
   if (key.length * 3 > scratch.length) scratch = new Uint8Array(key.length * 3); // UTF-8 needs <= 3 bytes per UTF-16 unit
   const { written } = encoder.encodeInto(key, scratch);
-  return murmur.x86.hash32(scratch.subarray(0, written), 0) >>> 0;
+  return murmur3x86Hash32(scratch, written, 0);
 }
 
 /** (hash * totalWeight) >> 32, exact: doubles are exact below 2^53, BigInt beyond. */
