@@ -7,9 +7,8 @@
  * Add it to each TerraformStack (cdktf does not apply aspects added to the App). Findings fail synth with one error
  * listing every rule id, construct path and fix; acknowledged findings are printed once as a summary.
  */
-import { Annotations, type IAspect } from 'cdktf';
+import { Annotations, Aspects, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { Aspects } from 'cdktf';
 import { acknowledge, acknowledgementReason } from './acknowledge';
 import { appliesTo, formatFinding, type GuardrailFinding, type GuardrailRule } from './rule';
 import { MONOENV_RULES } from './rules';
