@@ -27,7 +27,7 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
     });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
-  const evaluate = (key: string, context: Record<string, unknown> = {}) => new OFREPApi({ baseUrl: server.url }).postEvaluateFlag(key, { context });
+  const evaluate = (key: string, context: Record<string, string> = {}) => new OFREPApi({ baseUrl: server.url }).postEvaluateFlag(key, { context });
   /** Past the cache's max age: the next request waits for a fresh read of the table. */
   const afterRefreshInterval = () => {
     clock += 5000;

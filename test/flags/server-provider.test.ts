@@ -69,12 +69,11 @@ describe('MonoenvOfrepProvider after a 429', () => {
 
   it('answers with the default without calling until Retry-After has passed', async () => {
     const provider = new MonoenvOfrepProvider({ baseUrl: server().url });
-    const logger = console;
-    expect((await provider.resolveBooleanEvaluation('bool-flag', false, {}, logger)).value).toBe(true);
-    const limited = await provider.resolveBooleanEvaluation('bool-flag', false, {}, logger);
+    expect((await provider.resolveBooleanEvaluation('bool-flag', false, {})).value).toBe(true);
+    const limited = await provider.resolveBooleanEvaluation('bool-flag', false, {});
     expect(limited).toMatchObject({ value: false, errorCode: ErrorCode.GENERAL });
     const before = requests;
-    const skipped = await provider.resolveBooleanEvaluation('bool-flag', false, {}, logger);
+    const skipped = await provider.resolveBooleanEvaluation('bool-flag', false, {});
     expect(skipped).toMatchObject({ value: false, errorCode: ErrorCode.GENERAL });
     expect(skipped.errorMessage).toMatch(/Retry-After/);
     expect(requests).toBe(before);
