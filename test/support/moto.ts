@@ -26,6 +26,10 @@ export function useMoto(): { server: () => MotoServer; skipReason?: string } {
 /** `describe` that skips (with the reason printed) when moto is unavailable. */
 export const describeWithMoto = (name: string, fn: (moto: () => MotoServer) => void): void => {
   const availability = motoAvailability();
+  if (!availability.available && process.env.CI) {
+    // This project's CI has moto: a missing one there is a broken machine, not a reason to skip.
+    throw new Error(`${name}: moto is required in CI: ${availability.reason}`);
+  }
   if (!availability.available) {
     describe.skip(`${name} (skipped: ${availability.reason})`, () => { it('skipped', () => undefined); });
     // eslint-disable-next-line no-console
