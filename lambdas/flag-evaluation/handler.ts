@@ -1,11 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { apiKeysFromEnv } from '../shared/api-keys';
 import { functionUrlHandler } from '../shared/function-url';
 import { createFlagCache } from './flag-cache';
 import { loadFlagSet } from './flag-table';
-import { kinesisExposureSink } from './kinesis-exposures';
+import type { ExposureSink } from './exposures';
 import { DEFAULT_METRICS_NAMESPACE, emfRecorder } from './metrics';
 import { createOfrepHandler } from './ofrep';
 import { tokenBucketLimiter } from './rate-limiter';
@@ -34,7 +33,17 @@ function lazy<T>(create: () => T): () => T {
 }
 
 const documentClient = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient({})));
-const kinesisClient = lazy(() => new KinesisClient({ maxAttempts: 2 }));
+
+/** Loaded only when exposures are on: the Kinesis client adds tens of ms to a cold start. */
+function exposureSink(streamName: string | undefined): ExposureSink | undefined {
+  if (!streamName) return undefined;
+  const { KinesisClient } = require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis');
+  const { NodeHttpHandler } = require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
+  const { kinesisExposureSink } = require('./kinesis-exposures') as typeof import('./kinesis-exposures');
+  // HTTP/1.1 with a short timeout: a slow stream must not hold up flag answers.
+  const requestHandler = new NodeHttpHandler({ connectionTimeout: 500, requestTimeout: 1000 });
+  return kinesisExposureSink(streamName, lazy(() => new KinesisClient({ maxAttempts: 2, requestHandler })));
+}
 
 const ratePerSecond = Number(env.RATE_LIMIT_PER_SECOND ?? 100);
 if (!(ratePerSecond > 0)) throw new Error(`RATE_LIMIT_PER_SECOND must be a positive number, got '${env.RATE_LIMIT_PER_SECOND}'`);
@@ -50,7 +59,7 @@ export const handler = functionUrlHandler(
   createOfrepHandler({
     flags: flagCache.get,
     apiKeys: apiKeysFromEnv(env),
-    exposures: env.EVENT_STREAM_NAME ? kinesisExposureSink(env.EVENT_STREAM_NAME, kinesisClient) : undefined,
+    exposures: exposureSink(env.EVENT_STREAM_NAME),
     rateLimiter: tokenBucketLimiter({ ratePerSecond }),
     cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
     metrics: emfRecorder(env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE),
