@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 // Brings in the global jest matcher types that Testing.setupJest() registers.
 import 'cdktf/lib/testing/adapters/jest';
@@ -10,9 +13,12 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Network } from '../../constructs/network';
 import { Monitoring } from '../../constructs/monitoring';
 import { ContainerService, ContainerServiceProps, HTTPS_SSL_POLICY } from '../../constructs/container-service';
+import { ImageScanning } from '../../constructs/image-scanning';
+import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
 
 Testing.setupJest();
 
@@ -221,4 +227,33 @@ describe('ContainerService', () => {
       expect(() => new ContainerService(stack, 'web', { serviceName: 'web', network: net, image: tokenImage })).toThrow(/imageRepositoryArn is required/);
     });
   });
+});
+
+// The provider's own schema checks every attribute name, type and block shape the tests above cannot.
+
+const terraformSkip = skipReasonForTerraformTests();
+if (terraformSkip) console.warn(terraformSkip);
+
+(terraformSkip ? describe.skip : describe)('Network + ImageScanning + ContainerService under terraform validate', () => {
+  it.each([
+    ['with NAT, a certificate and enhanced scanning', { natGateways: 'one' as const, certificateArn, scanMode: 'enhanced' as const }],
+    ['without NAT or certificate, basic scanning', { natGateways: 'none' as const, certificateArn: undefined, scanMode: 'basic' as const }],
+  ])('%s is valid for hashicorp/aws', async (_label, variant) => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'service');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    const network = new Network(stack, 'net', { natGateways: variant.natGateways });
+    const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'prod' });
+    const images = new ImageScanning(stack, 'images', { repositoryName: 'storefront/web', monitoring, scanMode: variant.scanMode });
+    const service = new ContainerService(stack, 'web', {
+      serviceName: 'web', network, monitoring, certificateArn: variant.certificateArn, domain: variant.certificateArn ? 'shop.example.com' : undefined,
+      image: `${images.repositoryUrl}:1.0.0`, imageRepositoryArn: images.repositoryArn,
+    });
+    service.addToTaskRolePolicy({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::assets/*'] });
+    const outdir = Testing.fullSynth(stack);
+    const stackDir = join(outdir, 'stacks', readdirSync(join(outdir, 'stacks'))[0]);
+    const result = await validateSynthesizedStack(stackDir, { projectDir: mkdtempSync(join(tmpdir(), 'monoenv-c-')) });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(result.valid).toBe(true);
+  }, 180000);
 });
