@@ -1,5 +1,5 @@
-import type { EventRecord } from '../shared/event-record';
-import { putInOrder, type EntryOutcome, type PutDependencies, type StreamEntry } from './put-in-order';
+import { toStreamEntry, type EncodedRecord } from './encoded-record';
+import { putInOrder, type EntryOutcome, type PutDependencies } from './put-in-order';
 
 /**
  * Where accepted events go. The API only needs "write these, in order, and tell me which were
@@ -7,12 +7,7 @@ import { putInOrder, type EntryOutcome, type PutDependencies, type StreamEntry }
  */
 export interface EventWriter {
   /** One outcome per record, same order. Never claims `stored` for a record that was not. */
-  write(records: readonly EventRecord[]): Promise<readonly EntryOutcome[]>;
-}
-
-/** One JSON document per stream record, partitioned by user so a user's events stay on one shard. */
-export function toStreamEntry(record: EventRecord): StreamEntry {
-  return { partitionKey: record.userKey, data: Buffer.from(JSON.stringify(record), 'utf8') };
+  write(records: readonly EncodedRecord[]): Promise<readonly EntryOutcome[]>;
 }
 
 export type StreamWriterDependencies = Omit<PutDependencies, 'sleep' | 'now' | 'random'> & Partial<Pick<PutDependencies, 'sleep' | 'now' | 'random'>>;

@@ -1,8 +1,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { apiKeysFromEnv } from '../shared/api-keys';
 import { functionUrlHandler } from '../shared/function-url';
-import type { EventRecord } from '../shared/event-record';
 import { createIngestHandler } from './ingest-api';
+import type { EncodedRecord } from './encoded-record';
 import type { EventWriter } from './event-writer';
 import { kinesisEventWriter } from './kinesis-writer';
 import { DEFAULT_METRICS_NAMESPACE, emfMetrics } from './metrics';
@@ -26,7 +26,7 @@ function requiredEnv(name: string): string {
 // Created on first use, so a cold start that only answers a preflight or a 401 builds no client.
 let writer: EventWriter | undefined;
 const lazyWriter: EventWriter = {
-  write: (records: readonly EventRecord[]) => {
+  write: (records: readonly EncodedRecord[]) => {
     writer ??= kinesisEventWriter({ client: new KinesisClient({}), streamName: requiredEnv('EVENT_STREAM_NAME') });
     return writer.write(records);
   },

@@ -86,7 +86,7 @@ async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: 
   const body = parseJsonBody(request, { maxBytes: INGEST_LIMITS.maxBatchBytes, allowEmpty: false });
   const batch = validateBatch(body, now());
 
-  const outcomes = batch.accepted.length > 0 ? await options.writer.write(batch.accepted.map((event) => event.record)) : [];
+  const outcomes = batch.accepted.length > 0 ? await options.writer.write(batch.accepted) : [];
   let accepted = 0;
   const failed: FailedEvent[] = [];
   outcomes.forEach((outcome, position) => {

@@ -1,7 +1,8 @@
 import type { EventRecord } from '../shared/event-record';
 import { HttpError } from '../shared/http';
 import { correctTimestamp } from './clock-skew';
-import { batchEnvelopeSchema, describeIssues, INGEST_LIMITS, trackEventSchema, type TrackEvent } from './event-schema';
+import { encodeRecord, type EncodedRecord } from './encoded-record';
+import { batchEnvelopeSchema, describeIssues, INGEST_LIMITS, normalizeFlag, trackEventSchema, type TrackEvent } from './event-schema';
 
 /**
  * The pure core of ingestion: a parsed request body -> the records to write, plus the events refused
@@ -19,10 +20,9 @@ export interface DuplicateEvent {
   readonly messageId: string;
 }
 
-export interface AcceptedEvent {
+export interface AcceptedEvent extends EncodedRecord {
   /** Position in the request's batch. */
   readonly index: number;
-  readonly record: EventRecord;
 }
 
 export interface ValidatedBatch {
@@ -64,62 +64,65 @@ function toRecord(event: TrackEvent, timestampMs: number, receivedAt: string): E
     messageId: event.messageId,
     type: 'track',
     event: event.event,
-    ...(userId !== undefined ? { userId } : {}),
-    ...(anonymousId !== undefined ? { anonymousId } : {}),
+    // undefined ids vanish from the JSON, as absent fields should.
+    userId,
+    anonymousId,
     userKey: (userId ?? anonymousId) as string,
     timestamp: new Date(timestampMs).toISOString(),
     receivedAt,
     properties: event.properties ?? {},
-    featureFlags: featureFlags ?? [],
+    featureFlags: featureFlags === undefined ? [] : featureFlags.map(normalizeFlag),
     context,
   };
 }
 
-type EventCheck = { ok: true; record: EventRecord } | { ok: false; rejection: Omit<RejectedEvent, 'index' | 'messageId'> };
+type EventCheck = { ok: true; encoded: EncodedRecord } | { ok: false; rejection: Omit<RejectedEvent, 'index' | 'messageId'> };
 
-function checkEvent(raw: unknown, batchSentAt: string | undefined, receivedAtMs: number, receivedAt: string): EventCheck {
+function checkEvent(raw: unknown, batchSentAtMs: number | undefined, receivedAtMs: number, receivedAt: string): EventCheck {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, rejection: { errorCode: 'INVALID_EVENT', reason: `an event must be a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` } };
-  }
-  const size = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
-  if (size > INGEST_LIMITS.maxEventBytes) {
-    return { ok: false, rejection: { errorCode: 'EVENT_TOO_LARGE', reason: `event is ${size} bytes; the limit is ${INGEST_LIMITS.maxEventBytes}` } };
   }
   const parsed = trackEventSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, rejection: { errorCode: 'INVALID_EVENT', reason: describeIssues(parsed.error) } };
   const event = parsed.data;
-  const sentAt = event.sentAt ?? batchSentAt;
   const skew = correctTimestamp({
     timestampMs: event.timestamp === undefined ? undefined : Date.parse(event.timestamp),
-    sentAtMs: sentAt === undefined ? undefined : Date.parse(sentAt),
+    sentAtMs: event.sentAt === undefined ? batchSentAtMs : Date.parse(event.sentAt),
     receivedAtMs,
   });
   if (!skew.ok) return { ok: false, rejection: { errorCode: 'TIMESTAMP_OUT_OF_RANGE', reason: skew.reason } };
-  return { ok: true, record: toRecord(event, skew.timestampMs, receivedAt) };
+  // Measured as stored (the record's JSON), which is also what is sent: one serialization per event.
+  const encoded = encodeRecord(toRecord(event, skew.timestampMs, receivedAt));
+  const size = encoded.data.byteLength;
+  if (size > INGEST_LIMITS.maxEventBytes) {
+    return { ok: false, rejection: { errorCode: 'EVENT_TOO_LARGE', reason: `event is ${size} bytes as stored; the limit is ${INGEST_LIMITS.maxEventBytes}` } };
+  }
+  return { ok: true, encoded };
 }
 
 export function validateBatch(body: unknown, receivedAtMs: number): ValidatedBatch {
   const { events, sentAt } = eventsOf(body);
   const receivedAt = new Date(receivedAtMs).toISOString();
+  const batchSentAtMs = sentAt === undefined ? undefined : Date.parse(sentAt);
   const accepted: AcceptedEvent[] = [];
   const rejected: RejectedEvent[] = [];
   const duplicates: DuplicateEvent[] = [];
   const seen = new Set<string>();
   events.forEach((raw, index) => {
-    const check = checkEvent(raw, sentAt, receivedAtMs, receivedAt);
+    const check = checkEvent(raw, batchSentAtMs, receivedAtMs, receivedAt);
     if (!check.ok) {
       const messageId = messageIdOf(raw);
       rejected.push({ index, ...(messageId !== undefined ? { messageId } : {}), ...check.rejection });
       return;
     }
     // Only valid events count for dedupe: a broken first copy must not shadow a good second one.
-    const { messageId } = check.record;
+    const { messageId } = check.encoded.record;
     if (seen.has(messageId)) {
       duplicates.push({ index, messageId });
       return;
     }
     seen.add(messageId);
-    accepted.push({ index, record: check.record });
+    accepted.push({ index, record: check.encoded.record, data: check.encoded.data });
   });
   return { accepted, rejected, duplicates };
 }

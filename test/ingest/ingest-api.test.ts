@@ -14,7 +14,7 @@ function recordingWriter(refuse: readonly string[] = []): EventWriter & { writte
   return {
     written,
     write: async (records) =>
-      records.map((record): EntryOutcome => {
+      records.map(({ record }): EntryOutcome => {
         if (refuse.includes(record.messageId)) return { stored: false, errorCode: 'ProvisionedThroughputExceededException', reason: 'rate exceeded' };
         written.push(record);
         return { stored: true };

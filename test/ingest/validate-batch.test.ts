@@ -53,6 +53,7 @@ describe('validateBatch: the record written for a good event', () => {
     expect(result.accepted).toEqual([
       {
         index: 0,
+        data: expect.any(Buffer),
         record: {
           messageId: 'm-1',
           type: 'track',
@@ -106,7 +107,7 @@ describe('validateBatch: bad events are rejected one by one with index, messageI
     ['missing messageId', event({ messageId: undefined }), /messageId: is required/],
     ['missing both user ids', event({ userId: undefined }), /userId or anonymousId is required/],
     ['null user ids', event({ userId: null, anonymousId: null }), /userId or anonymousId is required/],
-    ['numeric userId', event({ userId: 42 }), /userId: .*expected string/],
+    ['numeric userId', event({ userId: 42 }), /userId: must be a string/],
     ['empty anonymousId', event({ userId: undefined, anonymousId: '' }), /anonymousId: must not be empty/],
     ['user id longer than a partition key', event({ userId: 'u'.repeat(257) }), /userId: must be at most 256/],
     ['missing event name', event({ event: undefined }), /event: is required/],
@@ -142,10 +143,17 @@ describe('validateBatch: bad events are rejected one by one with index, messageI
     expect(rejection.reason).toMatch(/the limit is 32768/);
   });
 
-  it('accepts an event just under 32 KB', () => {
-    const base = JSON.stringify(event({ properties: { blob: '' } })).length;
-    const result = validateBatch({ batch: [event({ properties: { blob: 'x'.repeat(INGEST_LIMITS.maxEventBytes - base) } })] }, RECEIVED);
-    expect(result.accepted).toHaveLength(1);
+  it('measures the stored record: exactly 32 KB is accepted, one byte more is not', () => {
+    const withBlob = (blob: string) => validateBatch({ batch: [event({ properties: { blob } })] }, RECEIVED);
+    const base = withBlob('').accepted[0].data.byteLength;
+    const atLimit = withBlob('x'.repeat(INGEST_LIMITS.maxEventBytes - base));
+    expect(atLimit.accepted[0].data.byteLength).toBe(INGEST_LIMITS.maxEventBytes);
+    expect(withBlob('x'.repeat(INGEST_LIMITS.maxEventBytes - base + 1)).rejected[0].errorCode).toBe('EVENT_TOO_LARGE');
+  });
+
+  it('keeps the bytes it measured, for the writer to send as is', () => {
+    const [accepted] = validateBatch(event(), RECEIVED).accepted;
+    expect(JSON.parse(accepted.data.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(accepted.record)));
   });
 
   it('rejects an event older than 30 days after correction', () => {
