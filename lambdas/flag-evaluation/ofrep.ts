@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApiKeySource } from '../shared/api-keys';
 import type { CorsOptions, HttpHandler, HttpRequest, HttpResponse } from '../shared/http';
 import { HttpError, errorResponse, jsonResponse, keysEqual, parseJsonBody, presentedApiKey, withCors } from '../shared/http';
-import { evaluateAll, evaluateFlag } from './core';
+import { canonicalJson, evaluateAll, evaluateFlag } from './core';
 import type { EvaluationContext, EvaluationResult } from './core';
 import type { ExposureSink } from './exposures';
 import { exposuresFor } from './exposures';
@@ -84,20 +84,10 @@ function readContext(request: HttpRequest, maxBodyBytes: number, extra: Record<s
   return context as EvaluationContext;
 }
 
-/** JSON with object keys sorted, so equal contexts give equal ETags whatever the key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
-    const entries = Object.keys(value)
-      .sort()
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** The ETag covers the flag-set revision, the context and the evaluated body (time-based rules can change it). */
+/**
+ * The ETag covers the flag-set revision, the context (canonical: key order does not matter) and the
+ * evaluated body (time-based rules can change it).
+ */
 function bulkEtag(revision: string, context: EvaluationContext, body: string): string {
   const hash = createHash('sha256').update(revision).update('\n').update(canonicalJson(context)).update('\n').update(body);
   return `"${hash.digest('base64url').slice(0, 27)}"`;
