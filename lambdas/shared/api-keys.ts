@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * API keys by kind (`server`, `client` for flags; `write` for ingestion). In AWS they live in one
@@ -29,13 +29,18 @@ export function staticApiKeys(keys: ApiKeys): ApiKeySource {
   return { get: async () => keys };
 }
 
-export function secretsManagerApiKeys(secretId: string, client = new SecretsManagerClient({}), ttlMs = 60_000): ApiKeySource {
+export function secretsManagerApiKeys(secretId: string, client?: SecretsManagerClient, ttlMs = 60_000): ApiKeySource {
   let cached: { keys: ApiKeys; at: number } | undefined;
+  // Loaded on first use: a local run (API_KEYS_JSON) never pays for the Secrets Manager client.
+  const sdk = () => require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+  let secrets = client;
   return {
     async get() {
       if (cached && Date.now() - cached.at < ttlMs) return cached.keys;
       try {
-        const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        const { GetSecretValueCommand, SecretsManagerClient: Client } = sdk();
+        secrets ??= new Client({});
+        const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
         cached = { keys: parseKeys(out.SecretString ?? '{}', `secret ${secretId}`), at: Date.now() };
       } catch (error) {
         // Keep serving with the last keys we had rather than locking every caller out.

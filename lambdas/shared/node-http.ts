@@ -78,6 +78,11 @@ export async function serveHttp(handler: HttpHandler, options: ServeOptions = {}
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     server,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive clients (browsers, SDK agents) would otherwise hold the close open for seconds.
+        server.closeAllConnections();
+      }),
   };
 }
