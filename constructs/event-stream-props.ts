@@ -119,8 +119,13 @@ export function resolveEventStreamProps(props: EventStreamProps): EventStreamSet
   }
   if (!ownership?.domain || !ownership?.team) throw new Error('EventStream: invalid props:\n  ownership: domain and team are required');
   if (journeys && journeysDir) throw new Error('EventStream: invalid props:\n  journeys: give journeys or journeysDir, not both');
-  const validated = journeysDir
-    ? loadJourneys(journeysDir)
-    : validateJourneys((journeys ?? []).map((value, i) => ({ source: `journeys[${i}]`, value })));
+  let validated: Journey[];
+  try {
+    validated = journeysDir
+      ? loadJourneys(journeysDir)
+      : validateJourneys((journeys ?? []).map((value, i) => ({ source: `journeys[${i}]`, value })));
+  } catch (err) {
+    throw new Error(`EventStream: invalid props:\n  ${(err as Error).message}`);
+  }
   return { ...parsed.data, journeys: validated, ownership, monitoring };
 }
