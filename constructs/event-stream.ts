@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
@@ -19,7 +17,7 @@ import { EventCatalog } from './event-stream-catalog';
 import { productWidgets } from './event-stream-dashboards';
 import { terraformLiteral } from './event-stream-escape';
 import { resolveEventStreamProps, type EventStreamProps, type EventStreamSettings } from './event-stream-props';
-import { MonoenvFunction, type PolicyStatement } from './lambda-function';
+import { lambdaEntry, MonoenvFunction, type PolicyStatement } from './lambda-function';
 import { metricWidget, type MetricSpec } from './monitoring';
 import { ownershipTags } from './ownership';
 
@@ -32,12 +30,6 @@ export interface Grantee {
 
 /** Lambda environment variables are capped at 4 KB in total; JOURNEYS is the one that grows. */
 const LAMBDA_ENV_LIMIT_BYTES = 4096;
-
-/** A Lambda handler under lambdas/: the TypeScript source in a clone, compiled JS in an installed package. */
-function handlerEntry(functionDir: string): string {
-  const base = path.resolve(__dirname, '..', 'lambdas', functionDir, 'handler');
-  return existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
-}
 
 /**
  * The product event pipeline: a function URL takes Segment-style batches (write key in Secrets Manager)
@@ -139,7 +131,7 @@ export class EventStream extends Construct {
     });
 
     this.ingestFunction = new MonoenvFunction(this, 'ingest', {
-      entry: handlerEntry('ingest'),
+      entry: lambdaEntry('ingest'),
       functionName: `${prefix}-ingest`,
       description: 'Event ingestion API (function URL) -> Kinesis',
       environment: {
@@ -201,7 +193,7 @@ export class EventStream extends Construct {
       throw new Error(`EventStream: invalid props:\n  journeys: ${settings.journeys.length} journeys serialize to ${Buffer.byteLength(journeysJson)} bytes, more than a Lambda environment holds (4 KB in all); use fewer or shorter journeys`);
     }
     this.processorFunction = new MonoenvFunction(this, 'processor', {
-      entry: handlerEntry('journey-processor'),
+      entry: lambdaEntry('journey-processor'),
       functionName: `${prefix}-journey-processor`,
       description: 'Kinesis -> journeys, experiment aggregates (DynamoDB) and product metrics (EMF)',
       environment: processorEnv,
