@@ -193,7 +193,8 @@ export class FlagStore extends Construct {
       const definitionHash = hash(definition);
       // Replaced (so rewritten from the file) only when the file's definition changes; see the class comment.
       const fileVersion = new DataResource(this, `${id}-file`, { triggersReplace: { hash: definitionHash } });
-      const lifecycle: TerraformResourceLifecycle = { ignoreChanges: ['item'], replaceTriggeredBy: [fileVersion] };
+      // A bare reference: Terraform's JSON syntax rejects "${...}" in replace_triggered_by.
+      const lifecycle: TerraformResourceLifecycle = { ignoreChanges: ['item'], replaceTriggeredBy: [`${fileVersion.terraformResourceType}.${fileVersion.friendlyUniqueId}`] };
       new DynamodbTableItem(this, id, {
         tableName: this.table.name,
         hashKey: 'pk',

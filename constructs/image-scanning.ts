@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { Token } from 'cdktf';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
@@ -12,7 +11,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { MonoenvFunction } from './lambda-function';
+import { lambdaEntry, MonoenvFunction } from './lambda-function';
 import { metricWidget, type MetricSpec, type Monitoring } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
 import {
@@ -96,10 +95,12 @@ export class ImageScanning extends Construct {
   readonly findingRules: CloudwatchEventRule[];
   readonly alarms: CloudwatchMetricAlarm[] = [];
   readonly scanMode: ScanMode;
+  private readonly account: DataAwsCallerIdentity;
 
   constructor(scope: Construct, id: string, props: ImageScanningProps) {
     super(scope, id);
     const settings = resolveSettings(props);
+    this.account = new DataAwsCallerIdentity(this, 'account');
     const tags = ownershipTags(props.ownership, props.repositoryName);
     this.scanMode = settings.scanMode;
 
@@ -131,8 +132,7 @@ export class ImageScanning extends Construct {
         : { scanType: 'BASIC', rule: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilter }] });
     }
     if (settings.scanMode === 'enhanced' && (props.enableInspector ?? true)) {
-      const account = new DataAwsCallerIdentity(this, 'account');
-      new Inspector2Enabler(this, 'inspector', { accountIds: [account.accountId], resourceTypes: ['ECR'] });
+      new Inspector2Enabler(this, 'inspector', { accountIds: [this.account.accountId], resourceTypes: ['ECR'] });
     }
 
     this.rescanFunction = this.createRescanFunction(props, settings);
@@ -191,7 +191,8 @@ export class ImageScanning extends Construct {
   private createRescanFunction(props: ImageScanningProps, settings: Settings): MonoenvFunction {
     const repositoryArn = this.repository.arn;
     return new MonoenvFunction(this, 'rescan', {
-      entry: path.join(__dirname, '..', 'lambdas', 'image-rescan', 'handler.ts'),
+      entry: lambdaEntry('image-rescan'),
+      functionName: `${props.repositoryName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 48)}-image-rescan`,
       description: `Scheduled ${settings.scanMode} re-scan check for ECR repository ${props.repositoryName}`,
       environment: {
         REPOSITORY_NAME: this.repository.name,
@@ -200,9 +201,11 @@ export class ImageScanning extends Construct {
       },
       policyStatements: [
         { actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', ...(settings.scanMode === 'basic' ? ['ecr:StartImageScan'] : [])], resources: [repositoryArn] },
-        // Read-only listing of running tasks in every cluster; these list/describe calls take no
-        // narrower resource than the account's clusters and tasks.
-        { actions: ['ecs:ListClusters', 'ecs:ListTasks', 'ecs:DescribeTasks'], resources: ['*'] },
+        // Read-only listing of running tasks in every cluster of this account: ListClusters takes only `*`;
+        // ListTasks is scoped by container instance and DescribeTasks by task ARN.
+        { actions: ['ecs:ListClusters'], resources: ['*'] },
+        { actions: ['ecs:ListTasks'], resources: [`arn:aws:ecs:*:${this.account.accountId}:container-instance/*`] },
+        { actions: ['ecs:DescribeTasks'], resources: [`arn:aws:ecs:*:${this.account.accountId}:task/*`] },
         ...(settings.scanMode === 'enhanced' ? [{ actions: ['inspector2:ListCoverage'], resources: ['*'] }] : []),
       ],
       timeoutSeconds: 300,

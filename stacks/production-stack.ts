@@ -8,6 +8,7 @@ import { ContainerService } from '../constructs/container-service';
 import { EventStream } from '../constructs/event-stream';
 import { FlagStore } from '../constructs/flag-store';
 import { Guardrails } from '../constructs/guardrails';
+import type { PolicyStatement } from '../constructs/lambda-function';
 import { ImageScanning } from '../constructs/image-scanning';
 import { Monitoring } from '../constructs/monitoring';
 import { Network } from '../constructs/network';
@@ -78,7 +79,6 @@ export class ProductionStack extends TerraformStack {
       rescanScheduleExpression: config.imageScanning.rescanSchedule,
       monitoring: this.monitoring,
       ownership: config.ownership,
-      logRetentionDays: config.logRetentionDays,
     });
 
     this.services = config.services.map((service) => {
@@ -130,10 +130,17 @@ export class ProductionStack extends TerraformStack {
       deletionProtection: !local,
     });
     for (const service of this.services) {
-      this.flagStore.grantReadApiKeys(service.taskRole);
-      this.eventStream.grantPutRecords(service.taskRole);
+      // Services read flags over OFREP (with the server key) and may send events straight to the stream.
+      const taskRole = { addToRolePolicy: (statement: PolicyStatement) => service.addToTaskRolePolicy(statement) };
+      this.flagStore.grantReadApiKeys(taskRole);
+      this.eventStream.grantPutRecords(taskRole);
     }
 
+    if (!config.domain) {
+      for (const service of this.services) {
+        Guardrails.acknowledge(service, 'MONO-ELB-1', 'no domain/certificate in the config yet: HTTP until config.domain is set, then HTTPS with an HTTP redirect');
+      }
+    }
     if (props.guardrails !== false) Aspects.of(this).add(new Guardrails());
 
     new TerraformOutput(this, 'service_url', { value: this.services[0].serviceUrl, description: `URL of ${this.services[0].node.id}` });

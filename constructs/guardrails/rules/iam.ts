@@ -23,6 +23,7 @@ export const RESOURCE_LESS_ACTIONS: readonly string[] = [
   'ec2:CreateNetworkInterface',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DeleteNetworkInterface',
+  'ecs:ListClusters',
   'ecs:DescribeTaskDefinition',
   'ecs:RegisterTaskDefinition',
   'logs:DescribeLogGroups',

@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import { Testing } from 'cdktf';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { parseConfig } from '../../config/load';
+import type { MonoenvConfigInput } from '../../config/schema';
+import { ProductionStack } from '../../stacks/production-stack';
+
+Testing.setupJest();
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+function synth(input: MonoenvConfigInput = {}, extra: Partial<ConstructorParameters<typeof ProductionStack>[2]> = {}) {
+  const app = Testing.app();
+  const stack = new ProductionStack(app, 'production', { config: parseConfig({ appName: 'shop', region: 'eu-west-1', ...input }), baseDir: repoRoot, ...extra });
+  const json = Testing.synth(stack);
+  return { stack, json, parsed: JSON.parse(json) };
+}
+
+const values = <T = any>(parsed: any, type: string): T[] => Object.values(parsed.resource[type] ?? {}) as T[];
+
+describe('ProductionStack', () => {
+  const { stack, json, parsed } = synth({ alertEmail: 'oncall@example.com', services: [{ name: 'web', ownership: { domain: 'checkout', team: 'payments', alertEmail: 'payments@example.com' } }] });
+
+  it('keeps state in the bootstrap bucket with encryption and a native lock file', () => {
+    expect(parsed.terraform.backend.s3).toEqual({ bucket: 'shop-terraform-state', key: 'production/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true });
+  });
+
+  it('tags every resource with domain and team through provider default tags', () => {
+    expect(parsed.provider.aws[0].default_tags[0].tags).toMatchObject({ domain: 'platform', team: 'platform', app: 'shop', environment: 'production' });
+    // A service owned by another team carries its own tags on top.
+    const service = values(parsed, 'aws_ecs_service')[0];
+    expect(service.tags).toMatchObject({ domain: 'checkout', team: 'payments' });
+  });
+
+  it('wires a service owned by a team with its own alert email to that team topic', () => {
+    const teamTopic = Object.entries(parsed.resource.aws_sns_topic).find(([, t]: any) => t.name === 'shop-checkout-payments-alerts');
+    expect(teamTopic).toBeDefined();
+    const serviceAlarms = values(parsed, 'aws_cloudwatch_metric_alarm').filter((a: any) => JSON.stringify(a.alarm_actions).includes(teamTopic![0]));
+    expect(serviceAlarms.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('runs the service with the circuit breaker, rollback and the image from its own repository', () => {
+    expect(json).toHaveResourceWithProperties(EcsService, { deployment_circuit_breaker: { enable: true, rollback: true }, deployment_minimum_healthy_percent: 100, deployment_maximum_percent: 200, wait_for_steady_state: true });
+    const task = values(parsed, 'aws_ecs_task_definition')[0];
+    expect(JSON.stringify(task.container_definitions)).toMatch(/aws_ecr_repository\.[\w-]+\.repository_url\}:latest/);
+  });
+
+  it('deploys flags as code to the flag table, keeping runtime edits until the file changes', () => {
+    const items = values(parsed, 'aws_dynamodb_table_item');
+    const checkout = items.find((i: any) => JSON.parse(i.item).pk.S === 'flag#new-checkout');
+    expect(checkout).toBeDefined();
+    expect(checkout.lifecycle.ignore_changes).toEqual(['item']);
+    expect(checkout.lifecycle.replace_triggered_by[0]).toMatch(/^terraform_data\.[\w-]+$/);
+    expect(JSON.parse(checkout.item)).toMatchObject({ sk: { S: 'current' }, version: { N: '1' }, updatedBy: { S: 'deploy' } });
+    expect(json).toHaveResourceWithProperties(DynamodbTable, { name: 'shop-flags', billing_mode: 'PAY_PER_REQUEST', point_in_time_recovery: { enabled: true }, server_side_encryption: { enabled: true }, deletion_protection_enabled: true });
+    expect(json).toHaveResource(DynamodbTableItem);
+  });
+
+  it('serves flags and ingestion from function URLs with keys kept in Secrets Manager, not in outputs', () => {
+    expect(values(parsed, 'aws_lambda_function_url')).toHaveLength(2);
+    expect(json).toHaveResourceWithProperties(LambdaFunctionUrl, { authorization_type: 'NONE' });
+    expect(json).toHaveResourceWithProperties(SecretsmanagerSecretVersion, { lifecycle: { ignore_changes: ['secret_string'] } });
+    for (const output of Object.values(parsed.output) as { value: string }[]) {
+      expect(output.value).not.toMatch(/random_password/);
+    }
+    expect(Object.keys(parsed.output)).toEqual(expect.arrayContaining(['service_url', 'repository_url', 'dashboard_url', 'flags_url', 'events_url']));
+  });
+
+  it('gives the flag Lambda only its table, its key secret and the event stream', () => {
+    const fn = stack.flagStore.evaluationFunction.functionName;
+    const policy = values(parsed, 'aws_iam_role_policy').find((p: any) => p.role.includes(fn.replace(/-/g, '')) || p.role.includes('flags_evaluate'));
+    expect(policy).toBeDefined();
+    const statements = JSON.parse(policy.policy).Statement;
+    expect(statements.flatMap((s: any) => s.Action).sort()).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'kinesis:PutRecord', 'kinesis:PutRecords', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
+    );
+    expect(statements.flatMap((s: any) => s.Resource)).not.toContain('*');
+  });
+
+  it('has an alarm on errors and throttles of every Lambda, each wired to a topic', () => {
+    const functions = values(parsed, 'aws_lambda_function').map((f: any) => f.function_name);
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+    const alarms = values(parsed, 'aws_cloudwatch_metric_alarm');
+    for (const name of functions) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(alarms.some((a: any) => a.metric_name === metric && a.dimensions?.FunctionName === name)).toBe(true);
+      }
+    }
+    for (const alarm of alarms) expect(alarm.alarm_actions[0]).toMatch(/aws_sns_topic\./);
+    expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, { namespace: 'AWS/ApplicationELB' });
+  });
+
+  it('fails synth with the rule id when a guardrail is broken, and can be turned off', () => {
+    const insecure = (s: ProductionStack) => (s.flagStore.table as any).addOverride('server_side_encryption.enabled', false);
+    const app = Testing.app();
+    const s = new ProductionStack(app, 'production', { config: parseConfig({}), baseDir: repoRoot });
+    insecure(s);
+    expect(() => Testing.synth(s)).toThrow(/MONO-DDB-1/);
+  });
+
+  it('fails synth naming the flag and field when a flag file is invalid', () => {
+    expect(() => synth({ flags: { dir: 'test/stacks/fixtures/bad-flags', corsAllowOrigins: [] } })).toThrow(/broken\.json.*\[flag broken\].*defaultVariant/s);
+  });
+
+  it('points every service at a local AWS for the local target, with local state', () => {
+    const local = synth({}, { backend: { type: 'local', path: 'local.tfstate' }, localAwsEndpoint: 'http://127.0.0.1:4566' });
+    expect(local.parsed.terraform.backend.local.path).toBe('local.tfstate');
+    const provider = local.parsed.provider.aws[0];
+    expect(provider).toMatchObject({ access_key: 'testing', skip_credentials_validation: true, skip_requesting_account_id: false, s3_use_path_style: true });
+    expect(provider.endpoints[0].dynamodb).toBe('http://127.0.0.1:4566');
+    expect(() => synth({}, { localAwsEndpoint: 'https://example.com' })).toThrow(/loopback/);
+  });
+
+  it('matches the snapshot', () => {
+    expect(json.replace(/"source_code_hash": "[^"]+"/g, '"source_code_hash": "<bundle hash>"').replace(/assets\/[^"/]+\/[0-9A-F]{32}/g, 'assets/<asset>')).toMatchSnapshot();
+  });
+});
