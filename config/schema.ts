@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_RETENTION_DAYS } from '../constructs/network';
 
 /**
  * The one schema for a monoenv environment (monoenv.config.json). Every field has a default that gives a
@@ -16,8 +17,6 @@ export const ownershipSchema = z.object({
   alertEmail: z.email().optional(),
 });
 
-/** The retention periods CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const fargateCpuMemory: Record<number, [number, number]> = {
   256: [512, 2048],
@@ -116,7 +115,7 @@ export const configSchema = z
       .default({ journeysDir: 'journeys', corsAllowOrigins: [], archiveRetentionDays: 400 }),
     logRetentionDays: z
       .number()
-      .refine((days) => LOG_RETENTION_DAYS.includes(days), `logRetentionDays must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`)
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `logRetentionDays must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`)
       .default(30),
     /** Remote state (created by the bootstrap stack). */
     state: z
