@@ -8,10 +8,8 @@
  * - bundle: minified handler bundle without the AWS SDK (esbuild, node20, @aws-sdk/* and @smithy/* external);
  *   goal under 100 KB.
  */
-const { buildSync } = require('esbuild');
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { handlerBundleBytes, loadTypeScript } = require('./support');
 
 const root = join(__dirname, '..');
 const ingestDir = join(root, 'lambdas/ingest');
@@ -20,39 +18,18 @@ const EVENT_GOAL_US = 10;
 const BUNDLE_GOAL_BYTES = 100 * 1024;
 const WRITE_KEY = 'bench-write-key';
 
-/** Compiles the modules the bench drives into one CommonJS file (AWS SDK included) and loads it. */
-function loadModules() {
-  const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
-  const outfile = join(dir, 'modules.js');
-  buildSync({
-    stdin: {
-      contents: [
-        "export * from './validate-batch';",
-        "export * from './encoded-record';",
-        "export * from './kinesis-writer';",
-        "export * from './ingest-api';",
-        "export { staticApiKeys } from '../shared/api-keys';",
-      ].join('\n'),
-      resolveDir: ingestDir,
-      loader: 'ts',
-    },
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'error',
-  });
-  try {
-    return require(outfile);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function handlerBundleBytes() {
-  const out = buildSync({
-    entryPoints: [join(ingestDir, 'handler.ts')],
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, write: false,
-    external: ['@aws-sdk/*', '@smithy/*'], logLevel: 'error',
-  });
-  return out.outputFiles[0].contents.byteLength;
-}
+/** The modules the bench drives, as one CommonJS file (AWS SDK included). */
+const loadModules = () =>
+  loadTypeScript(
+    [
+      "export * from './validate-batch';",
+      "export * from './encoded-record';",
+      "export * from './kinesis-writer';",
+      "export * from './ingest-api';",
+      "export { staticApiKeys } from '../shared/api-keys';",
+    ].join('\n'),
+    ingestDir,
+  );
 
 /** A browser-like batch: a few users, flags in context, typical properties. */
 function makeBatch() {
@@ -118,7 +95,7 @@ async function run() {
     for (const accepted of validated.accepted) m.toStreamEntry(accepted);
   }, BATCH);
   const throughHandler = await microsPerEvent(() => handler(request), BATCH);
-  const bundle = handlerBundleBytes();
+  const bundle = handlerBundleBytes(join(ingestDir, 'handler.ts'));
 
   return [
     { name: 'reference: JSON.parse + JSON.stringify', value: `${reference.toFixed(2)} µs/event`, ratio: 1 },

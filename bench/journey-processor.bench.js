@@ -6,10 +6,8 @@
  * - handler: processKinesisBatch (decode + validate + core + EMF) with an in-memory store;
  * - bundle: minified handler bundle (esbuild, node20, @aws-sdk/* external); goal under 100 KB.
  */
-const { buildSync } = require('esbuild');
-const { mkdtempSync, writeFileSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { handlerBundleBytes, loadTypeScript } = require('./support');
 
 const root = join(__dirname, '..');
 const lambdaDir = join(root, 'lambdas/journey-processor');
@@ -18,33 +16,9 @@ const EVENTS = 20000;
 const USERS = 1000;
 const BATCH = 100;
 
-/** Compiles the TypeScript modules the bench drives into one CommonJS file and loads it. */
-function loadModules() {
-  const dir = mkdtempSync(join(tmpdir(), 'journey-bench-'));
-  const outfile = join(dir, 'modules.js');
-  buildSync({
-    stdin: {
-      contents: "export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from './journey-schema';",
-      resolveDir: lambdaDir,
-      loader: 'ts',
-    },
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'error',
-  });
-  try {
-    return require(outfile);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function handlerBundleBytes() {
-  const out = buildSync({
-    entryPoints: [join(lambdaDir, 'handler.ts')],
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, write: false,
-    external: ['@aws-sdk/*'], logLevel: 'error',
-  });
-  return out.outputFiles[0].contents.byteLength;
-}
+/** The TypeScript modules the bench drives, as one CommonJS file. */
+const loadModules = () =>
+  loadTypeScript("export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from './journey-schema';", lambdaDir);
 
 /** Deterministic mix: exposures, checkout funnels with drop-off, and other product events. */
 function makeEvents(journeys) {
@@ -113,7 +87,7 @@ async function run() {
     }
   }, events.length);
 
-  const bundle = handlerBundleBytes();
+  const bundle = handlerBundleBytes(join(lambdaDir, 'handler.ts'));
   return [
     { name: 'reference: base64 + JSON.parse', value: Math.round(reference), unit: 'events/s', ratio: 1 },
     { name: 'core: processEvent', value: Math.round(core), unit: 'events/s', ratio: core / reference },

@@ -1,0 +1,30 @@
+// Shared by the benches: load TypeScript modules through esbuild (no ts-node in benches), and measure a
+// handler bundle with the settings `bundleHandler` (constructs/lambda-function.ts) ships it with.
+const { buildSync } = require('esbuild');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+/** Bundles `contents` (TypeScript re-exports, resolved from `resolveDir`) to CommonJS and requires it. */
+function loadTypeScript(contents, resolveDir) {
+  const dir = mkdtempSync(join(tmpdir(), 'monoenv-bench-'));
+  const outfile = join(dir, 'modules.js');
+  buildSync({ stdin: { contents, resolveDir, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'error' });
+  try {
+    return require(outfile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Minified size in bytes of a handler as it ships: node20, tree-shaken, AWS SDK v3 left external. */
+function handlerBundleBytes(entry) {
+  const out = buildSync({
+    entryPoints: [entry],
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, treeShaking: true, write: false,
+    external: ['@aws-sdk/*', '@smithy/*'], legalComments: 'none', logLevel: 'error',
+  });
+  return out.outputFiles[0].contents.byteLength;
+}
+
+module.exports = { loadTypeScript, handlerBundleBytes };
