@@ -1,3 +1,5 @@
+import { emfLine as sharedEmfLine } from '../shared/emf';
+
 /**
  * The re-scan's CloudWatch metrics, printed in embedded metric format (one JSON log line that CloudWatch
  * Logs turns into metrics, no PutMetricData call). The construct alarms on these names.
@@ -11,16 +13,6 @@ export const METRIC_RESCANS_STARTED = 'RescansStarted';
 export const METRIC_RESCANS_FAILED = 'RescansFailed';
 
 export function emfLine(repositoryName: string, values: Readonly<Record<string, number>>, now: Date): string {
-  return JSON.stringify({
-    _aws: {
-      Timestamp: now.getTime(),
-      CloudWatchMetrics: [{
-        Namespace: RESCAN_METRICS_NAMESPACE,
-        Dimensions: [['Repository']],
-        Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: 'Count' })),
-      }],
-    },
-    Repository: repositoryName,
-    ...values,
-  });
+  const metrics = Object.entries(values).map(([name, value]) => ({ name, unit: 'Count' as const, value }));
+  return sharedEmfLine(RESCAN_METRICS_NAMESPACE, { Repository: repositoryName }, metrics, now.getTime());
 }

@@ -1,8 +1,8 @@
+import { emfDocument as sharedEmfDocument } from '../shared/emf';
+
 /**
- * Ingestion counts as CloudWatch Embedded Metric Format: one JSON log line per request that
- * CloudWatch turns into metrics. No dimensions, so no user id can ever become one.
- * Written by hand: EMF is one documented JSON shape, and the aws-embedded-metrics library would add
- * an async flush and a bundle dependency for what is a single console.log.
+ * Ingestion counts as CloudWatch Embedded Metric Format: one JSON log line per request.
+ * No dimensions, so no user id can ever become one.
  */
 export interface IngestCounts {
   readonly accepted: number;
@@ -16,27 +16,12 @@ export type MetricsSink = (counts: IngestCounts) => void;
 export const DEFAULT_METRICS_NAMESPACE = 'Monoenv/Ingest';
 
 export function emfDocument(namespace: string, counts: IngestCounts, timestampMs: number): Record<string, unknown> {
-  return {
-    _aws: {
-      Timestamp: timestampMs,
-      CloudWatchMetrics: [
-        {
-          Namespace: namespace,
-          Dimensions: [[]],
-          Metrics: [
-            { Name: 'EventsAccepted', Unit: 'Count' },
-            { Name: 'EventsRejected', Unit: 'Count' },
-            { Name: 'EventsFailed', Unit: 'Count' },
-            { Name: 'EventsDuplicate', Unit: 'Count' },
-          ],
-        },
-      ],
-    },
-    EventsAccepted: counts.accepted,
-    EventsRejected: counts.rejected,
-    EventsFailed: counts.failed,
-    EventsDuplicate: counts.duplicates,
-  };
+  return sharedEmfDocument(namespace, {}, [
+    { name: 'EventsAccepted', unit: 'Count', value: counts.accepted },
+    { name: 'EventsRejected', unit: 'Count', value: counts.rejected },
+    { name: 'EventsFailed', unit: 'Count', value: counts.failed },
+    { name: 'EventsDuplicate', unit: 'Count', value: counts.duplicates },
+  ], timestampMs);
 }
 
 /** Prints EMF to stdout, where Lambda ships it to CloudWatch Logs. */

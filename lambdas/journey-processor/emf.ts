@@ -1,4 +1,5 @@
 import type { Fact } from './facts';
+import { emfLine } from '../shared/emf';
 
 /**
  * CloudWatch embedded metric format: JSON lines on stdout that CloudWatch Logs turns into metrics.
@@ -64,18 +65,7 @@ export class EmfBatch {
     for (const { point, values } of this.series.values()) {
       for (let i = 0; i < values.length; i += MAX_VALUES_PER_LINE) {
         const chunk = values.slice(i, i + MAX_VALUES_PER_LINE);
-        lines.push(JSON.stringify({
-          _aws: {
-            Timestamp: nowMs,
-            CloudWatchMetrics: [{
-              Namespace: this.namespace,
-              Dimensions: [Object.keys(point.dimensions)],
-              Metrics: [{ Name: point.name, Unit: point.unit }],
-            }],
-          },
-          ...point.dimensions,
-          [point.name]: chunk.length === 1 ? chunk[0] : chunk,
-        }));
+        lines.push(emfLine(this.namespace, point.dimensions, [{ name: point.name, unit: point.unit, value: chunk.length === 1 ? chunk[0] : chunk }], nowMs));
       }
     }
     this.series.clear();
