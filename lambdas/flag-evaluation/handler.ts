@@ -5,6 +5,7 @@ import { functionUrlHandler } from '../shared/function-url';
 import { createFlagCache } from './flag-cache';
 import { loadFlagSet } from './flag-table';
 import type { ExposureSink } from './exposures';
+import { kinesisExposureSink } from './kinesis-exposures';
 import { DEFAULT_METRICS_NAMESPACE, emfRecorder } from './metrics';
 import { createOfrepHandler } from './ofrep';
 import { tokenBucketLimiter } from './rate-limiter';
@@ -34,12 +35,11 @@ function lazy<T>(create: () => T): () => T {
 
 const documentClient = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient({})));
 
-/** Loaded only when exposures are on: the Kinesis client adds tens of ms to a cold start. */
+/** The Kinesis SDK is loaded only when exposures are on: it adds tens of ms to a cold start. */
 function exposureSink(streamName: string | undefined): ExposureSink | undefined {
   if (!streamName) return undefined;
   const { KinesisClient } = require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis');
   const { NodeHttpHandler } = require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
-  const { kinesisExposureSink } = require('./kinesis-exposures') as typeof import('./kinesis-exposures');
   // HTTP/1.1 with a short timeout: a slow stream must not hold up flag answers.
   const requestHandler = new NodeHttpHandler({ connectionTimeout: 500, requestTimeout: 1000 });
   return kinesisExposureSink(streamName, lazy(() => new KinesisClient({ maxAttempts: 2, requestHandler })));

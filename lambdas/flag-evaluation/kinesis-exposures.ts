@@ -1,4 +1,4 @@
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { EventRecord } from '../shared/event-record';
 import type { ExposureSink } from './exposures';
 
@@ -13,6 +13,8 @@ const MAX_RECORDS_PER_CALL = 500;
 export function kinesisExposureSink(streamName: string, client: () => KinesisClient): ExposureSink {
   return {
     async record(exposures: EventRecord[]) {
+      // Required here, not imported: the flag Lambda bundles this module but must not load the Kinesis SDK at init.
+      const { PutRecordsCommand } = require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis');
       for (let start = 0; start < exposures.length; start += MAX_RECORDS_PER_CALL) {
         const batch = exposures.slice(start, start + MAX_RECORDS_PER_CALL);
         const out = await client().send(
