@@ -13,6 +13,7 @@ const commands: Record<string, () => CommandModule> = {
   experiment: () => require('./experiment/command') as CommandModule,
   local: () => require('./local/command') as CommandModule,
   doctor: () => require('./doctor') as CommandModule,
+  smoke: () => require('./smoke') as CommandModule,
 };
 
 export function usage(): string {
