@@ -15,7 +15,7 @@ describe('smoke outputs', () => {
   });
 
   it('names every missing or bad field', () => {
-    const error = (() => { try { parseSmokeOutputs({ service_url: 'ftp://x', flags_url: 42 }, 'out.json'); } catch (e) { return e; } })();
+    const error = (() => { try { parseSmokeOutputs({ service_url: 'ftp://x', flags_url: 42 }, 'out.json'); return undefined; } catch (e) { return e; } })();
     expect(error).toBeInstanceOf(SmokeOutputsError);
     expect((error as SmokeOutputsError).code).toBe('OUTPUTS_INVALID');
     expect((error as SmokeOutputsError).problems).toEqual([
