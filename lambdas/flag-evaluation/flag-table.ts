@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { compileFlagSet } from './core';
-import type { CompiledFlagSet, FlagDefinition, FlagDocument } from './core';
+import { compileFlagSet, compileTrustedFlagSet } from './core';
+import type { CompiledFlagSet, FlagDefinition, FlagDocument, StoredFlagDocument } from './core';
 
 /**
  * The flag table (DynamoDB, keys `pk` S / `sk` S), one item per flag plus shared parts and an audit trail:
@@ -67,9 +67,11 @@ function parseDefinition(raw: unknown, where: string): unknown {
   }
 }
 
+const itemKey = (item: Record<string, unknown>): string => (typeof item.key === 'string' ? item.key : String(item.pk).slice('flag#'.length));
+
 function toFlagItem(item: Record<string, unknown>, table: string): FlagItem {
   const where = `table ${table}, item ${String(item.pk)}/${String(item.sk)}`;
-  const key = typeof item.key === 'string' ? item.key : String(item.pk).slice('flag#'.length);
+  const key = itemKey(item);
   if (typeof item.version !== 'number') throw new Error(`${where}: attribute "version" must be a number`);
   return {
     key,
@@ -86,10 +88,9 @@ export interface FlagTableContents {
   readonly items: readonly FlagItem[];
 }
 
-/** Reads every current flag and the shared parts (audit items are filtered out), following pagination. */
-export async function readFlagTable(client: DynamoDBDocumentClient, table: string): Promise<FlagTableContents> {
-  const items: FlagItem[] = [];
-  const document: { flags: Record<string, FlagDefinition>; $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = { flags: {} };
+/** Every current flag item and the shared parts, unparsed (audit items are filtered out), following pagination. */
+async function scanCurrentItems(client: DynamoDBDocumentClient, table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
@@ -101,26 +102,51 @@ export async function readFlagTable(client: DynamoDBDocumentClient, table: strin
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const raw of page.Items ?? []) {
-      if (raw.pk === SET_PK) {
-        const where = `table ${table}, item set/${String(raw.sk)}`;
-        if (raw.sk === 'evaluators') document.$evaluators = parseDefinition(raw.definition, where) as Record<string, unknown>;
-        if (raw.sk === 'metadata') document.metadata = parseDefinition(raw.definition, where) as FlagDocument['metadata'];
-        continue;
-      }
-      const item = toFlagItem(raw, table);
-      items.push(item);
-      document.flags[item.key] = item.definition;
-    }
+    items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return items;
+}
+
+/** Reads every current flag and the shared parts; throws on the first item that cannot be read. */
+export async function readFlagTable(client: DynamoDBDocumentClient, table: string): Promise<FlagTableContents> {
+  const items: FlagItem[] = [];
+  const document: { flags: Record<string, FlagDefinition>; $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = { flags: {} };
+  for (const raw of await scanCurrentItems(client, table)) {
+    if (raw.pk === SET_PK) {
+      const where = `table ${table}, item set/${String(raw.sk)}`;
+      if (raw.sk === 'evaluators') document.$evaluators = parseDefinition(raw.definition, where) as Record<string, unknown>;
+      if (raw.sk === 'metadata') document.metadata = parseDefinition(raw.definition, where) as FlagDocument['metadata'];
+      continue;
+    }
+    const item = toFlagItem(raw, table);
+    items.push(item);
+    document.flags[item.key] = item.definition;
+  }
   items.sort((a, b) => a.key.localeCompare(b.key));
   return { document, items };
 }
 
-/** The flag set the evaluator serves; throws FlagValidationError when the stored flags do not compile. */
+/**
+ * The flag set the evaluator serves. The writers validated every flag, so it is not validated again
+ * (which keeps the validators out of the Lambda bundle): a flag broken by hand in the table answers
+ * PARSE_ERROR on its own while the others, kill switches included, keep loading. Throws only when
+ * the table cannot be read.
+ */
 export async function loadFlagSet(client: DynamoDBDocumentClient, table: string): Promise<CompiledFlagSet> {
-  return compileFlagSet((await readFlagTable(client, table)).document);
+  const document: StoredFlagDocument = { flags: {} };
+  for (const raw of await scanCurrentItems(client, table)) {
+    let definition: unknown;
+    try {
+      definition = parseDefinition(raw.definition, 'the stored item');
+    } catch (error) {
+      definition = error; // an errored flag, carrying the message
+    }
+    if (raw.pk !== SET_PK) document.flags[itemKey(raw)] = definition;
+    else if (raw.sk === 'evaluators') document.$evaluators = definition;
+    else if (raw.sk === 'metadata') document.metadata = definition;
+  }
+  return compileTrustedFlagSet(document);
 }
 
 export async function readFlag(client: DynamoDBDocumentClient, table: string, key: string): Promise<FlagItem> {

@@ -1,12 +1,13 @@
 /** Validates and compiles a flag document into a set ready for evaluation. */
-import { compileTargeting } from './compile-targeting';
+import { compileFlag } from './compile-flag';
 import { checkFlagDocument } from './parse';
 import { contentRevision } from './revision';
 import { FlagValidationError, type CompiledFlag, type CompiledFlagSet, type FlagDocument, type FlagIssue } from './types';
 
 export interface CompileOptions {
   /**
-   * true (default): any issue throws; use at synth and when loading flags.
+   * true (default): any issue throws; use where flags are written (synth, CLI edits). The flag Lambda
+   * loads the stored, already validated flags with compileTrustedFlagSet instead.
    * false: only what flagd itself rejects throws; targeting problems flagd tolerates (unknown $ref or
    * operator -> PARSE_ERROR, bad operator arguments -> default variant) behave as in flagd and are
    * listed in `issues`. For running flagd's own conformance flags.
@@ -27,22 +28,8 @@ export function compileFlagSet(doc: unknown | FlagDocument, options: CompileOpti
   const compileIssues: FlagIssue[] = [];
 
   for (const [key, definition] of Object.entries(document.flags)) {
-    const flag: CompiledFlag = {
-      key,
-      state: definition.state,
-      variants: Object.assign(Object.create(null) as Record<string, never>, definition.variants),
-      defaultVariant: definition.defaultVariant || undefined,
-      metadata: Object.freeze({ ...setMetadata, ...definition.metadata }),
-    };
-    if (definition.targeting && Object.keys(definition.targeting).length > 0) {
-      try {
-        flag.targeting = compileTargeting(definition.targeting, key, evaluators);
-      } catch (error) {
-        const message = `invalid targeting: ${(error as Error).message}`;
-        compileIssues.push({ flag: key, field: `flags.${key}.targeting`, message });
-        flag.targetingError = message;
-      }
-    }
+    const flag = compileFlag(key, definition, setMetadata, evaluators);
+    if (flag.compileError !== undefined) compileIssues.push({ flag: key, field: `flags.${key}.targeting`, message: flag.compileError });
     flags.set(key, flag);
   }
   if (strict && compileIssues.length > 0) throw new FlagValidationError(compileIssues);

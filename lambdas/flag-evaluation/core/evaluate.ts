@@ -15,8 +15,8 @@ function isContext(context: unknown): context is EvaluationContext {
 function evaluateCompiled(flag: CompiledFlag, context: EvaluationContext, nowSeconds: number | undefined): EvaluationResult {
   const { key, metadata } = flag;
   if (flag.state === 'DISABLED') return { key, reason: 'DISABLED', metadata };
-  if (flag.targetingError !== undefined) {
-    return { key, reason: 'ERROR', errorCode: 'PARSE_ERROR', errorDetails: flag.targetingError, metadata };
+  if (flag.compileError !== undefined) {
+    return { key, reason: 'ERROR', errorCode: 'PARSE_ERROR', errorDetails: flag.compileError, metadata };
   }
 
   let variant: string | undefined;

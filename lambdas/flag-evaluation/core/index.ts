@@ -3,6 +3,7 @@ export * from './types';
 export { parseFlagDocument, checkFlagDocument, type DocumentCheck } from './parse';
 export { mergeFlagDocuments } from './merge';
 export { compileFlagSet, type CompileOptions } from './compile';
+export { compileTrustedFlagSet, type StoredFlagDocument } from './compile-trusted';
 export { evaluateFlag, evaluateAll } from './evaluate';
 export { resolveTyped, hasType, type FlagValueType, type TypedResolution } from './resolve-typed';
 export { contentRevision, canonicalJson } from './revision';

@@ -83,8 +83,11 @@ export interface CompiledFlag {
   metadata: Metadata;
   /** Absent when the flag has no targeting (reason STATIC). */
   targeting?: TargetingFunction;
-  /** Set when targeting could not be compiled (lenient compile only): evaluation reports PARSE_ERROR. */
-  targetingError?: string;
+  /**
+   * Why the flag could not be compiled (lenient and trusted compiles only): evaluation reports
+   * PARSE_ERROR with this text, and the other flags of the set are unaffected.
+   */
+  compileError?: string;
 }
 
 export interface CompiledFlagSet {
@@ -92,6 +95,6 @@ export interface CompiledFlagSet {
   readonly metadata: Metadata;
   /** Stable hash of the normalized document: equal content, equal revision (usable as an ETag). */
   readonly revision: string;
-  /** Issues tolerated by a lenient compile (always empty for a strict one). */
+  /** Issues tolerated by a lenient compile, or the flags a trusted compile turned into errors (empty for a strict one). */
   readonly issues: readonly FlagIssue[];
 }
