@@ -155,6 +155,19 @@ export async function readFlag(client: DynamoDBDocumentClient, table: string, ke
   return toFlagItem(out.Item, table);
 }
 
+/** `$evaluators` and the set metadata, as stored. */
+async function readSharedParts(client: DynamoDBDocumentClient, table: string): Promise<Omit<FlagDocument, 'flags'>> {
+  const parts: { $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = {};
+  for (const sk of ['evaluators', 'metadata'] as const) {
+    const out = await client.send(new GetCommand({ TableName: table, Key: { pk: SET_PK, sk }, ConsistentRead: true }));
+    if (!out.Item) continue;
+    const value = parseDefinition(out.Item.definition, `table ${table}, item set/${sk}`);
+    if (sk === 'evaluators') parts.$evaluators = value as Record<string, unknown>;
+    else parts.metadata = value as FlagDocument['metadata'];
+  }
+  return parts;
+}
+
 export interface UpdateOptions {
   /** Recorded in the audit entry, e.g. `disable`. @default 'update' */
   readonly action?: string;
@@ -162,7 +175,7 @@ export interface UpdateOptions {
 }
 
 /**
- * Read, mutate, validate the whole set with the change, then write the flag (version + 1, only if the
+ * Read, mutate, validate the flag with the shared rules, then write the flag (version + 1, only if the
  * version is still the one read) and its audit entry in one transaction. A concurrent edit makes the
  * condition fail: ConcurrentModificationError, and neither item is written.
  */
@@ -174,12 +187,13 @@ export async function updateFlag(
   actor: string,
   options: UpdateOptions = {},
 ): Promise<FlagItem> {
-  const { document, items } = await readFlagTable(client, table);
-  const current = items.find((item) => item.key === key);
-  if (!current) throw new FlagNotFoundError(key, table);
+  const current = await readFlag(client, table, key);
+  const shared = await readSharedParts(client, table);
   const before = current.definition;
   const after = mutate(structuredClone(before));
-  compileFlagSet({ ...document, flags: { ...document.flags, [key]: after } }); // throws FlagValidationError
+  // The edited flag is validated with the shared rules it may $ref, not with every other flag: a flag
+  // broken elsewhere in the table must never block a kill switch.
+  compileFlagSet({ ...shared, flags: { [key]: after } }); // throws FlagValidationError
 
   const at = (options.now?.() ?? new Date()).toISOString();
   const version = current.version + 1;

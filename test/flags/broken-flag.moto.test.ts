@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { CURRENT_SK, flagPk, writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
+import { CURRENT_SK, flagPk, updateFlag, writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambdas/shared/function-url';
 import { describeWithMoto, motoClientConfig } from '../support/moto';
 
@@ -87,8 +87,8 @@ describeWithMoto('flag Lambda handler with a hand-broken flag in the table (moto
   });
 
   it('a kill switch on the good flag takes effect after a refresh, broken flags notwithstanding', async () => {
-    // Written as `flags disable` writes it; updateFlag itself re-validates the whole set and so refuses while other flags are broken.
-    await putByHand('checkout', JSON.stringify({ ...checkout, state: 'DISABLED' }), 2);
+    // The CLI's edit path (`monoenv flags disable`): validates the edited flag, not the broken ones.
+    await updateFlag(documents, table, 'checkout', (flag) => ({ ...flag, state: 'DISABLED' }), 'oncall@example.com', { action: 'disable' });
     afterRefreshInterval();
     expect(await evaluate('checkout')).toMatchObject({ status: 200, body: { key: 'checkout', reason: 'DISABLED' } });
     expect((await evaluate('checkout')).body).not.toHaveProperty('value');
