@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { loadFlagDir } from '../cli/flags/flag-dir';
 import type { MonoenvConfig } from '../config/schema';
@@ -102,6 +103,8 @@ export class ProductionStack extends TerraformStack {
         monitoring: this.monitoring,
         alarmTopicArn: this.monitoring.topicArnFor(ownership),
         ownership,
+        // A local AWS (moto) stores services but never runs tasks, so a steady state never comes.
+        ...(local ? { failOnRollback: false } : {}),
       });
     });
 
@@ -117,6 +120,23 @@ export class ProductionStack extends TerraformStack {
       forceDestroy: local,
       deletionProtection: !local,
     });
+
+    if (local) {
+      // moto reports tags_all and availability_zone_rebalancing differently from what it stored, so
+      // every plan would show drift; the AWS target keeps full drift detection.
+      this.eventStream.stream.addOverride('lifecycle.ignore_changes', ['tags_all']);
+      for (const service of this.services) {
+        service.service.addOverride('lifecycle.ignore_changes', ['desired_count', 'availability_zone_rebalancing']);
+        // moto does not implement Application Auto Scaling's ListTagsForResource (HTTP 500), so the provider
+        // would retry for minutes; with no tasks running there is nothing to scale (listed by `npm start`).
+        for (const id of ['scale-on-cpu', 'scale-on-requests', 'scaling-target']) service.node.tryRemoveChild(id);
+      }
+      // moto cannot delete Athena named queries (no DeleteNamedQuery), so destroy would hang on them; locally
+      // Firehose delivers nothing for Athena to query anyway (listed by `npm start`).
+      for (const query of this.eventStream.node.findAll().filter((c) => c instanceof AthenaNamedQuery)) {
+        query.node.scope?.node.tryRemoveChild(query.node.id);
+      }
+    }
 
     const flagDir = path.resolve(props.baseDir, config.flags.dir);
     this.flagStore = new FlagStore(this, 'flags', {

@@ -7,6 +7,8 @@ export interface MotoServer {
   readonly endpoint: string;
   readonly port: number;
   readonly pid: number;
+  /** Resolves with how the process ended (code, signal, last stderr lines) once it exits, expected or not. */
+  readonly exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -17,6 +19,11 @@ export interface StartMotoOptions {
   readonly startTimeoutMs?: number;
   /** @default - 'moto_server' on the PATH, or MONOENV_MOTO_SERVER */
   readonly command?: string;
+  /**
+   * Run moto in its own process group, so a Ctrl-C in the terminal reaches only its parent, which then
+   * stops it in order (instead of moto dying first and looking like a crash). @default false
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 export const motoCommand = (): string => process.env.MONOENV_MOTO_SERVER ?? 'moto_server';
@@ -66,18 +73,22 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   const child = spawn(options.command ?? motoCommand(), ['-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
     stdio: ['ignore', 'ignore', 'pipe'],
-    detached: false,
+    detached: options.ownProcessGroup ?? false,
   });
   let stderr = '';
   let exitInfo: string | undefined;
+  let reportExit: (info: string) => void = () => undefined;
+  const exited = new Promise<string>((resolve) => { reportExit = resolve; });
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
   child.on('exit', (code, signal) => {
     exitInfo = `code ${code} signal ${signal}; ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+    reportExit(exitInfo);
   });
   child.on('error', (err) => {
     exitInfo = err.message;
+    reportExit(exitInfo);
   });
   const pid = child.pid;
   if (!pid) throw new Error(`could not start ${motoCommand()}`);
@@ -91,6 +102,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     endpoint,
     port,
     pid,
+    exited,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exitInfo !== undefined) return resolve();

@@ -1,0 +1,132 @@
+/**
+ * `monoenv local start|stop|status` (`npm start`, `npm stop`): local production on this machine.
+ * Exit codes: 0 ok, 1 it failed or stopped unexpectedly, 2 bad usage or already running.
+ */
+import { parseArgs } from 'node:util';
+import { LocalProductionError, startLocalProduction } from './local-production';
+import { PortInUseError } from './ports';
+import { checkRunning, liveProcessProbe } from './running-check';
+import { stopLocalProduction } from './stop';
+import { readLocalState, STATE_FILE } from './state-file';
+import { formatStartSummary } from './summary';
+
+export const summary = 'local production: the production stack on a local AWS (moto) with the Lambdas served in-process';
+
+export const USAGE = `usage: monoenv local <start|stop|status> [options]
+
+  start               moto on loopback, terraform apply of the production stack to it, then serve the
+                      flag API, ingestion and the journey processor until Ctrl-C or \`npm stop\`
+    --port <n>        port of the local APIs (default 4510, another free port if taken; 0 = any)
+    --aws-port <n>    port of the local AWS (default: a free port)
+  stop                stop a running local production (and clean up after one that crashed)
+  status              show what is running, from ${STATE_FILE}`;
+
+function port(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new LocalProductionError('SETUP_FAILED', `${flag} must be a port number (0-65535), got '${value}'`);
+  return n;
+}
+
+async function start(values: { port?: string; 'aws-port'?: string }, cwd: string): Promise<number> {
+  const interrupt = new AbortController();
+  let stopRequested: (() => void) | undefined;
+  const onSignal = () => {
+    interrupt.abort();
+    stopRequested?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    console.log(`monoenv local: starting local production from ${cwd}`);
+    const local = await startLocalProduction({
+      projectDir: cwd,
+      runtimePort: port(values.port, '--port'),
+      awsPort: port(values['aws-port'], '--aws-port'),
+      signal: interrupt.signal,
+    });
+    console.log(formatStartSummary({ state: local.state, keys: local.keys, notEmulated: local.notEmulated, stateFile: STATE_FILE, portNote: local.portNote }));
+    const stopped = new Promise<'signal'>((resolve) => {
+      stopRequested = () => resolve('signal');
+      if (interrupt.signal.aborted) resolve('signal');
+    });
+    const outcome = await Promise.race([stopped, local.motoLost]);
+    if (outcome === 'signal') {
+      console.log('\nmonoenv local: stopping local production...');
+      await local.stop();
+      console.log('monoenv local: stopped');
+      return 0;
+    }
+    console.error(`\nmonoenv local: the local AWS (moto, pid ${local.moto.pid}) stopped unexpectedly (${outcome}).`
+      + '\nIts tables and stream are gone, so local production is down; stopping the runtime. Run `npm start` to start again.');
+    await local.stop();
+    return 1;
+  } catch (error) {
+    if (error instanceof LocalProductionError && error.code === 'INTERRUPTED') {
+      console.log(`monoenv local: ${error.message}`);
+      return 0;
+    }
+    if (error instanceof LocalProductionError || error instanceof PortInUseError) {
+      console.error(`monoenv local: ${error.message} [${error.code}]`);
+      return error instanceof PortInUseError || error.code === 'ALREADY_RUNNING' ? 2 : 1;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function status(cwd: string): number {
+  const check = checkRunning(readLocalState(cwd), liveProcessProbe);
+  if (check.kind === 'none') {
+    console.log('no local production is running (`npm start` starts one)');
+    return 0;
+  }
+  const { state } = check;
+  const what = { running: state.status === 'running' ? 'running' : 'starting', broken: 'broken: its local AWS stopped; run `npm stop`', stale: 'not running (left over; `npm stop` cleans up)' }[check.kind];
+  console.log([
+    `local production: ${what}`,
+    `  APIs       ${state.flagsUrl ?? '(not yet)'}`,
+    `  local AWS  ${state.awsEndpoint} (pid ${state.pids.moto})`,
+    `  runtime    pid ${state.pids.runtime}, since ${state.startedAt}`,
+  ].join('\n'));
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { port: { type: 'string' }, 'aws-port': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    console.error(`monoenv local: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (rest.length > 0 || !command || !['start', 'stop', 'status'].includes(command)) {
+    console.error(`monoenv local: ${command ? `unknown or extra arguments: ${parsed.positionals.join(' ')}` : 'a command is required'}\n\n${USAGE}`);
+    return 2;
+  }
+  const cwd = process.cwd();
+  try {
+    if (command === 'start') return await start(parsed.values, cwd);
+    if (command === 'status') return status(cwd);
+    const result = await stopLocalProduction(cwd, liveProcessProbe);
+    console.log(`monoenv local: ${result.message}`);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof LocalProductionError) {
+      console.error(`monoenv local: ${error.message} [${error.code}]`);
+      return 2;
+    }
+    if ((error as { name?: string }).name === 'LocalStateError') {
+      console.error(`monoenv local: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Local production: the production stack applied to a local AWS (moto on loopback) and its Lambdas
+ * served in-process. `npm start` and the end-to-end test both run this. Steps: refuse a second copy,
+ * start moto, synthesize for the `local` target, `terraform init` + `apply` (progress shown), read
+ * outputs and keys, serve, record `.monoenv/local/state.json`.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadConfig } from '../../config/load';
+import { loadJourneys } from '../../lambdas/journey-processor/journey-schema';
+import { buildApp } from '../../main';
+import { prepareTerraformEnv, runTerraform, terraformAvailability } from '../terraform';
+import { motoAvailability, motoClientConfig, startMoto, type MotoServer } from './moto-server';
+import { notEmulatedResources, type NotEmulated } from './not-emulated';
+import { choosePort, DEFAULT_RUNTIME_PORT } from './ports';
+import { applyProgress } from './apply-progress';
+import { checkRunning, alreadyRunningMessage, liveProcessProbe, type ProcessProbe } from './running-check';
+import { startRuntime, type LocalRuntime } from './runtime';
+import { LOCAL_DIR, readLocalState, removeLocalState, writeLocalState, type LocalState } from './state-file';
+import { parseProductionOutputs, type ProductionOutputs } from './terraform-outputs';
+
+export type LocalProductionErrorCode = 'ALREADY_RUNNING' | 'TOOL_MISSING' | 'MOTO_STOPPED' | 'INTERRUPTED' | 'SETUP_FAILED';
+
+export class LocalProductionError extends Error {
+  constructor(readonly code: LocalProductionErrorCode, message: string) {
+    super(message);
+    this.name = 'LocalProductionError';
+  }
+}
+
+export interface StartLocalOptions {
+  /** Where `monoenv.config.json` is and `.monoenv/local/` goes. */
+  readonly projectDir: string;
+  /** Port of the in-process APIs. @default 4510, or a free port when that is taken; 0 = any free port */
+  readonly runtimePort?: number;
+  /** Port of moto. @default - a free port */
+  readonly awsPort?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Progress lines. @default console.log */
+  readonly log?: (line: string) => void;
+  /** @default liveProcessProbe */
+  readonly probe?: ProcessProbe;
+  /** Aborting (Ctrl-C, `npm stop`) during start-up stops what was started and rejects with INTERRUPTED. */
+  readonly signal?: AbortSignal;
+}
+
+export interface LocalKeys {
+  readonly flagsServer: string;
+  readonly flagsClient?: string;
+  readonly write: string;
+}
+
+export interface LocalProduction {
+  readonly state: LocalState;
+  readonly outputs: ProductionOutputs;
+  readonly keys: LocalKeys;
+  readonly runtime: LocalRuntime;
+  readonly moto: MotoServer;
+  readonly notEmulated: readonly NotEmulated[];
+  readonly stackDir: string;
+  readonly terraformEnv: NodeJS.ProcessEnv;
+  readonly portNote?: string;
+  /** Resolves with a message if moto exits before stop() (killed mid-run); never rejects. */
+  readonly motoLost: Promise<string>;
+  /** `terraform destroy` of everything applied (stops the stream poller first). */
+  destroy(log?: (line: string) => void): Promise<void>;
+  /** Stops the runtime and moto and removes the state file; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const AWS_REGION_FALLBACK = 'us-east-1';
+
+/** Every `npm start` gets a fresh (in-memory) moto, so an old state file would only describe ghosts. */
+function removeOldTerraformState(localDir: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(localDir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith('production.tfstate')) rmSync(path.join(localDir, name), { force: true });
+}
+
+async function readKeys(endpoint: string, region: string, outputs: ProductionOutputs): Promise<LocalKeys> {
+  const secrets = new SecretsManagerClient(motoClientConfig(endpoint, region));
+  try {
+    const read = async (id: string): Promise<Record<string, unknown>> => JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString ?? '{}');
+    const first = (value: unknown): string | undefined => (Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined);
+    const flags = await read(outputs.flagsApiKeysSecret);
+    const events = await read(outputs.eventsWriteKeySecret);
+    const flagsServer = first(flags.server);
+    const write = first(events.write);
+    if (!flagsServer || !write) throw new Error('the key secrets hold no server or write key');
+    return { flagsServer, flagsClient: first(flags.client), write };
+  } finally {
+    secrets.destroy();
+  }
+}
+
+function preflight(env: NodeJS.ProcessEnv): void {
+  const terraform = terraformAvailability(env);
+  if (!terraform.available) throw new LocalProductionError('TOOL_MISSING', terraform.reason);
+  const moto = motoAvailability();
+  if (!moto.available) throw new LocalProductionError('TOOL_MISSING', moto.reason);
+}
+
+/** Throws ALREADY_RUNNING for a live copy; cleans up after one that died without stopping. */
+export function claimLocalDir(projectDir: string, probe: ProcessProbe, log: (line: string) => void): void {
+  const check = checkRunning(readLocalState(projectDir), probe);
+  if (check.kind === 'running' || check.kind === 'broken') throw new LocalProductionError('ALREADY_RUNNING', alreadyRunningMessage(check));
+  if (check.kind === 'stale') {
+    if (check.leftoverMotoPid) process.kill(check.leftoverMotoPid, 'SIGTERM');
+    removeLocalState(projectDir);
+    log(`cleaned up after a local production that did not stop cleanly (pid ${check.state.pids.runtime})`);
+  }
+}
+
+export async function startLocalProduction(options: StartLocalOptions): Promise<LocalProduction> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const projectDir = path.resolve(options.projectDir);
+  const localDir = path.join(projectDir, LOCAL_DIR);
+  claimLocalDir(projectDir, options.probe ?? liveProcessProbe, log);
+  preflight(env);
+
+  const configEnv: NodeJS.ProcessEnv = { ...env };
+  const configFile = path.join(projectDir, 'monoenv.config.json');
+  if (!configEnv.MONOENV_CONFIG) configEnv.MONOENV_CONFIG = configFile;
+  const { config, baseDir } = loadConfig({ env: configEnv, cwd: projectDir });
+  const region = config.region ?? AWS_REGION_FALLBACK;
+
+  const runtimePort = await choosePort(options.runtimePort, DEFAULT_RUNTIME_PORT, 'local APIs', '--port');
+  const awsPort = await choosePort(options.awsPort, undefined, 'local AWS', '--aws-port');
+  const moto = await startMoto({ port: awsPort.port, ownProcessGroup: true });
+  let stopping = false;
+  const motoLost = moto.exited.then((how) => (stopping ? new Promise<string>(() => undefined) : how));
+  const aborted = new Promise<never>((_, reject) => {
+    const interrupt = () => reject(new LocalProductionError('INTERRUPTED', 'start-up interrupted; everything started so far was stopped'));
+    if (options.signal?.aborted) interrupt();
+    options.signal?.addEventListener('abort', interrupt, { once: true });
+  });
+  aborted.catch(() => undefined);
+  /** Any step loses the race against moto dying or an interrupt, with a message saying so rather than a connection error. */
+  const unlessMotoStops = <T>(step: Promise<T>): Promise<T> =>
+    Promise.race([step, aborted, motoLost.then((how): never => {
+      throw new LocalProductionError('MOTO_STOPPED', `the local AWS (moto, pid ${moto.pid}) stopped during start-up (${how}); nothing is left running, run \`npm start\` again`);
+    })]);
+
+  let state: LocalState = {
+    status: 'starting',
+    startedAt: new Date().toISOString(),
+    awsEndpoint: moto.endpoint,
+    region,
+    pids: { runtime: process.pid, moto: moto.pid },
+    ports: { moto: moto.port },
+  };
+  let runtime: LocalRuntime | undefined;
+  const stop = async () => {
+    stopping = true;
+    await runtime?.close();
+    await moto.stop();
+    const current = (() => { try { return readLocalState(projectDir); } catch { return undefined; } })();
+    if (!current || current.pids.runtime === process.pid) removeLocalState(projectDir);
+  };
+
+  try {
+    writeLocalState(projectDir, state);
+    log(`[1/5] local AWS (moto) on ${moto.endpoint} (pid ${moto.pid})`);
+
+    const outdir = path.join(localDir, 'cdktf.out');
+    rmSync(outdir, { recursive: true, force: true });
+    removeOldTerraformState(path.join(baseDir, LOCAL_DIR));
+    buildApp({ ...configEnv, MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: moto.endpoint }, outdir).synth();
+    const stackDir = path.join(outdir, 'stacks', 'production');
+    const notEmulated = notEmulatedResources(JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')));
+    log(`[2/5] synthesized production for the local target into ${path.relative(projectDir, outdir)}`);
+
+    const { env: terraformEnv, availability } = await prepareTerraformEnv(projectDir, { env });
+    if (availability.mode === 'none') throw new LocalProductionError('TOOL_MISSING', availability.reason);
+    await unlessMotoStops(runTerraform(['init', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv }));
+    log(`[3/5] terraform init (providers from ${availability.mode === 'mirror' ? availability.path : 'the registry'})`);
+
+    log('[4/5] terraform apply (about 90 s; the load balancer is most of it)');
+    const progress = applyProgress(Date.now(), (line) => log(`      ${line}`));
+    await unlessMotoStops(runTerraform(['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv, onOutput: (chunk) => progress.feed(chunk) }));
+    log(`      ${progress.summary()}`);
+    const outputs = parseProductionOutputs((await unlessMotoStops(runTerraform(['output', '-json'], { cwd: stackDir, env: terraformEnv }))).stdout);
+    const keys = await unlessMotoStops(readKeys(moto.endpoint, region, outputs));
+
+    const journeys = loadJourneys(path.resolve(baseDir, config.events.journeysDir));
+    runtime = await unlessMotoStops(startRuntime({ awsEndpoint: moto.endpoint, region, outputs, journeys, port: runtimePort.port }));
+    log(`[5/5] flags (OFREP), ingestion and the journey processor serving on ${runtime.url}`);
+
+    state = {
+      ...state,
+      status: 'running',
+      ports: { moto: moto.port, runtime: runtime.port },
+      flagsUrl: runtime.url,
+      eventsUrl: runtime.url,
+      flagsTable: outputs.flagsTable,
+      analyticsTable: outputs.analyticsTable,
+      eventStream: outputs.eventStream,
+      flagsApiKeysSecret: outputs.flagsApiKeysSecret,
+      eventsWriteKeySecret: outputs.eventsWriteKeySecret,
+    };
+    writeLocalState(projectDir, state);
+    const running = runtime;
+    return {
+      state,
+      outputs,
+      keys,
+      runtime: running,
+      moto,
+      notEmulated,
+      stackDir,
+      terraformEnv,
+      portNote: runtimePort.note,
+      motoLost,
+      stop,
+      async destroy(destroyLog = log) {
+        await running.poller.stop(); // the stream is about to go
+        const destroyProgress = applyProgress(Date.now(), destroyLog);
+        await runTerraform(['destroy', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv, onOutput: (chunk) => destroyProgress.feed(chunk) });
+        destroyLog(destroyProgress.summary());
+      },
+    };
+  } catch (error) {
+    await stop();
+    if (error instanceof LocalProductionError) throw error;
+    throw new LocalProductionError('SETUP_FAILED', `local production did not start: ${(error as Error).message}`);
+  }
+}
