@@ -1,0 +1,215 @@
+/**
+ * End to end, through the code `npm start` runs: local production up on moto (real terraform apply),
+ * the example checkout service for 300 simulated users split by the 50/50 `new-checkout` flag, the
+ * experiment report from what the journey processor wrote, a kill switch flipped with the flags CLI
+ * and seen by the service within 5 s, `terraform destroy` leaving nothing in moto, then a clean stop.
+ * Skipped (with the reason) only where terraform, the provider mirror or moto is missing; in CI that fails.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { buildReport } from '../../cli/experiment/report';
+import { readLiveSummary } from '../../cli/experiment/live-source';
+import { parseReportSummary } from '../../cli/experiment/summary-input';
+import { run as runFlagsCli } from '../../cli/flags/command';
+import { LocalProductionError, startLocalProduction, type LocalProduction } from '../../cli/local/local-production';
+import { motoAvailability, motoClientConfig } from '../../cli/local/moto-server';
+import { checkRunning, liveProcessProbe } from '../../cli/local/running-check';
+import { readLocalState } from '../../cli/local/state-file';
+import { formatStartSummary } from '../../cli/local/summary';
+import { skipReasonForTerraformTests } from '../../cli/terraform';
+import { startCheckoutService, type RunningCheckoutService } from '../../examples/checkout-service/src/server';
+
+const repoDir = path.resolve(__dirname, '..', '..');
+const USERS = 300;
+
+function skipReason(): string | undefined {
+  const terraform = skipReasonForTerraformTests();
+  if (terraform) return terraform;
+  const moto = motoAvailability();
+  return moto.available ? undefined : moto.reason;
+}
+const reason = skipReason();
+if (reason && process.env.CI) throw new Error(`the end-to-end test must run in CI: ${reason}`);
+if (reason) console.warn(`SKIP local production end to end: ${reason}`);
+const describeE2e = reason ? describe.skip : describe;
+
+/** A project folder of its own (config pointing at this repo's flags and journeys), so a developer's `npm start` is never touched. */
+function makeProjectDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'monoenv-e2e-'));
+  const config = JSON.parse(readFileSync(path.join(repoDir, 'monoenv.config.json'), 'utf8'));
+  config.flags = { ...config.flags, dir: path.join(repoDir, 'flags') };
+  config.events = { ...config.events, journeysDir: path.join(repoDir, 'journeys') };
+  writeFileSync(path.join(dir, 'monoenv.config.json'), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: limit }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  }));
+}
+
+describeE2e('local production end to end', () => {
+  const projectDir = makeProjectDir();
+  const log: string[] = [];
+  let local: LocalProduction | undefined;
+  let service: RunningCheckoutService | undefined;
+  const layouts = new Map<string, string>();
+  const completed = { 'one-page': 0, classic: 0 } as Record<string, number>;
+
+  const up = () => {
+    if (!local || !service) throw new Error(`local production did not start:\n${log.slice(-20).join('\n')}`);
+    return { local, service };
+  };
+
+  beforeAll(async () => {
+    local = await startLocalProduction({ projectDir, runtimePort: 0, log: (line) => log.push(line) });
+    service = await startCheckoutService({
+      port: 0,
+      flagsUrl: local.state.flagsUrl!,
+      flagsServerKey: local.keys.flagsServer,
+      eventsUrl: local.state.eventsUrl!,
+      eventsWriteKey: local.keys.write,
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await local?.stop();
+    rmSync(projectDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('applied the whole stack with visible progress and recorded endpoints, ports and pids', () => {
+    const { local: lp } = up();
+    expect(log.some((line) => /^\[4\/5\] terraform apply/.test(line))).toBe(true);
+    expect(log.some((line) => /\d+\/\d+ resources applied in \d+ s/.test(line))).toBe(true);
+    const state = readLocalState(projectDir);
+    expect(state).toMatchObject({
+      status: 'running',
+      awsEndpoint: lp.moto.endpoint,
+      pids: { runtime: process.pid, moto: lp.moto.pid },
+      ports: { moto: lp.moto.port, runtime: lp.runtime.port },
+      flagsTable: lp.outputs.flagsTable,
+      analyticsTable: lp.outputs.analyticsTable,
+    });
+    expect(lp.notEmulated.map((item) => item.name)).toEqual(expect.arrayContaining(['monoenv-web', 'monoenv-flags-evaluate']));
+  });
+
+  it('refuses a second start while this one runs', async () => {
+    const second = startLocalProduction({ projectDir, runtimePort: 0, log: () => undefined });
+    await expect(second).rejects.toBeInstanceOf(LocalProductionError);
+    await expect(second).rejects.toMatchObject({ code: 'ALREADY_RUNNING' });
+  });
+
+  it('the first curl that npm start prints works', () => {
+    const { local: lp } = up();
+    const summary = formatStartSummary({ state: lp.state, keys: lp.keys, notEmulated: lp.notEmulated, stateFile: 'state.json' });
+    const lines = summary.split('\n');
+    const first = lines.findIndex((line) => line.trim().startsWith('curl '));
+    const command = lines.slice(first, first + 3).join('\n');
+    const answer = JSON.parse(execFileSync('bash', ['-c', command], { encoding: 'utf8', timeout: 10_000 }));
+    expect(answer).toMatchObject({ key: 'new-checkout', reason: 'TARGETING_MATCH' });
+    expect(typeof answer.value).toBe('boolean');
+    const ingest = lines.slice(first + 3, first + 6).join('\n');
+    expect(JSON.parse(execFileSync('bash', ['-c', ingest], { encoding: 'utf8', timeout: 10_000 }))).toMatchObject({ accepted: 1 });
+  });
+
+  it(`${USERS} users through the example service: split by the 50/50 flag, and the report computed from what the processor wrote`, async () => {
+    const { local: lp, service: svc } = up();
+    const users = Array.from({ length: USERS }, (_, i) => `e2e-user-${i}`);
+    await inBatches(users, 8, async (userId) => {
+      const index = Number(userId.split('-').pop());
+      await post(`${svc.url}/cart/view`, { userId });
+      const start = await post(`${svc.url}/checkout/start`, { userId });
+      layouts.set(userId, String(start.layout));
+      // The one-page checkout converts 60% of its users, the classic one 35%: a real lift to find.
+      const converts = index % 20 < (start.layout === 'one-page' ? 12 : 7);
+      if (!converts) return;
+      await post(`${svc.url}/checkout/pay`, { userId });
+      const done = await post(`${svc.url}/checkout/complete`, { userId, amount: 40 });
+      expect(done.stored).toBe(true);
+      completed[String(start.layout)] += 1;
+    });
+    const onePage = [...layouts.values()].filter((l) => l === 'one-page').length;
+    expect(onePage).toBeGreaterThan(USERS * 0.35);
+    expect(onePage).toBeLessThan(USERS * 0.65);
+
+    await lp.runtime.poller.caughtUp();
+    const source = { tableName: lp.outputs.analyticsTable, endpoint: lp.moto.endpoint, region: lp.state.region, localCredentials: true };
+    const parsed = parseReportSummary(await readLiveSummary(source, 'new-checkout'));
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    const report = buildReport(parsed.summary, { metric: 'checkout' });
+    const byVariant = Object.fromEntries(report.metrics[0].variants.map((v) => [v.variant, v]));
+    expect(byVariant.on.users).toBe(onePage);
+    expect(byVariant.off.users).toBe(USERS - onePage);
+    expect(Math.round(byVariant.on.value! * byVariant.on.users)).toBe(completed['one-page']);
+    expect(Math.round(byVariant.off.value! * byVariant.off.users)).toBe(completed.classic);
+    expect(report.srm.mismatch).toBe(false);
+    expect(byVariant.on.verdict?.code).toBe('increase');
+  }, 180_000);
+
+  it('a kill switch flipped with the flags CLI reaches the service within 5 s', async () => {
+    const { local: lp, service: svc } = up();
+    const userId = [...layouts].find(([, layout]) => layout === 'one-page')![0];
+    const layoutNow = async () => ((await (await fetch(`${svc.url}/checkout?userId=${userId}`)).json()) as { layout: string }).layout;
+    expect(await layoutNow()).toBe('one-page');
+    const output: string[] = [];
+    const io = { out: (t: string) => output.push(t), err: (t: string) => output.push(t) };
+    const code = await runFlagsCli(['disable', 'new-checkout', '--table', lp.outputs.flagsTable, '--endpoint', lp.moto.endpoint, '--region', lp.state.region, '--actor', 'e2e'], io);
+    expect({ code, output }).toEqual({ code: 0, output: [expect.stringContaining('disable new-checkout')] });
+    const flippedAt = Date.now();
+    let layout = await layoutNow();
+    while (layout !== 'classic' && Date.now() - flippedAt < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      layout = await layoutNow();
+    }
+    expect(layout).toBe('classic');
+  }, 60_000);
+
+  it('terraform destroy leaves nothing behind in the local AWS', async () => {
+    const { local: lp } = up();
+    await lp.destroy(() => undefined);
+    const aws = motoClientConfig(lp.moto.endpoint, lp.state.region);
+    const dynamo = new DynamoDBClient(aws);
+    const kinesis = new KinesisClient({ ...aws, requestHandler: new NodeHttpHandler() });
+    const secrets = new SecretsManagerClient(aws);
+    const ecs = new ECSClient(aws);
+    try {
+      expect((await dynamo.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+      expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
+      expect((await secrets.send(new ListSecretsCommand({}))).SecretList).toEqual([]);
+      expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
+    } finally {
+      [dynamo, kinesis, secrets, ecs].forEach((client) => client.destroy());
+    }
+    // Everything monoenv creates is named or tagged with the app name; moto's own defaults are not.
+    const everything = await (await fetch(`${lp.moto.endpoint}/moto-api/data.json`)).text();
+    expect(everything.match(/"[^"]*monoenv[^"]*"/g) ?? []).toEqual([]);
+  }, 240_000);
+
+  it('a killed local AWS is noticed, and a stop afterwards is clean', async () => {
+    const { local: lp } = up();
+    process.kill(lp.moto.pid, 'SIGKILL');
+    await expect(lp.motoLost).resolves.toMatch(/SIGKILL/);
+    expect(checkRunning(readLocalState(projectDir), liveProcessProbe).kind).toBe('broken');
+    await lp.stop();
+    expect(readLocalState(projectDir)).toBeUndefined();
+    expect(liveProcessProbe(lp.moto.pid, 'moto')).toBe(false);
+  }, 60_000);
+});
