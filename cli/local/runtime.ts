@@ -84,10 +84,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       if (!line.includes('"_aws"')) log(`journey-processor: ${line}`);
     },
   });
+  // One batch at a time across shards: moto's DynamoDB deep-copies a table during a transaction while other
+  // requests change it (HTTP 500s). In AWS, shards run in parallel; the processor is safe either way.
+  let previous: Promise<unknown> = Promise.resolve();
+  const oneAtATime = (records: Parameters<typeof processor>[0]['Records']) => {
+    const run = previous.then(() => processor({ Records: records }));
+    previous = run.catch(() => undefined);
+    return run;
+  };
   const poller = await startStreamPoller({
     client: kinesis,
     streamName: outputs.eventStream,
-    processBatch: (records) => processor({ Records: records }),
+    processBatch: (records) => oneAtATime(records),
     onError: (error) => log(`journey-processor: reading ${outputs.eventStream} failed (retrying): ${error.message}`),
   });
 
