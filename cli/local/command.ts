@@ -21,6 +21,8 @@ export const USAGE = `usage: monoenv local <start|stop|status> [options]
   stop                stop a running local production (and clean up after one that crashed)
   status              show what is running, from ${STATE_FILE}`;
 
+let interruptedDuringStart = false;
+
 function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -57,12 +59,14 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
       console.log('monoenv local: stopped');
       return 0;
     }
-    console.error(`\nmonoenv local: the local AWS (moto, pid ${local.moto.pid}) stopped unexpectedly (${outcome}).`
+    // moto's last stderr lines are its request log here; the exit code and signal are what matter.
+    console.error(`\nmonoenv local: the local AWS (moto, pid ${local.moto.pid}) stopped unexpectedly (${outcome.split(';')[0]}).`
       + '\nIts tables and stream are gone, so local production is down; stopping the runtime. Run `npm start` to start again.');
     await local.stop();
     return 1;
   } catch (error) {
     if (error instanceof LocalProductionError && error.code === 'INTERRUPTED') {
+      interruptedDuringStart = true;
       console.log(`monoenv local: ${error.message}`);
       return 0;
     }
@@ -113,7 +117,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const cwd = process.cwd();
   try {
-    if (command === 'start') return await start(parsed.values, cwd);
+    if (command === 'start') {
+      const code = await start(parsed.values, cwd);
+      // An interrupted or failed start can leave a terraform child running, which would keep this process
+      // alive; it stops on its own at its next write to the closed pipe.
+      if (code !== 0 || interruptedDuringStart) process.exit(code);
+      return code;
+    }
     if (command === 'status') return status(cwd);
     const result = await stopLocalProduction(cwd, liveProcessProbe);
     console.log(`monoenv local: ${result.message}`);

@@ -176,7 +176,12 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     const notEmulated = notEmulatedResources(JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')));
     log(`[2/5] synthesized production for the local target into ${path.relative(projectDir, outdir)}`);
 
-    const { env: terraformEnv, availability } = await prepareTerraformEnv(projectDir, { env });
+    const prepared = await prepareTerraformEnv(projectDir, { env });
+    const { availability } = prepared;
+    // The provider's own log, for when moto answers something it keeps retrying.
+    const terraformLog = path.join(localDir, 'terraform.log');
+    rmSync(terraformLog, { force: true });
+    const terraformEnv: NodeJS.ProcessEnv = { TF_LOG: 'DEBUG', TF_LOG_PATH: terraformLog, ...prepared.env };
     if (availability.mode === 'none') throw new LocalProductionError('TOOL_MISSING', availability.reason);
     await unlessMotoStops(runTerraform(['init', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv }));
     log(`[3/5] terraform init (providers from ${availability.mode === 'mirror' ? availability.path : 'the registry'})`);
