@@ -26,7 +26,7 @@ let interruptedDuringStart = false;
 function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new LocalProductionError('SETUP_FAILED', `${flag} must be a port number (0-65535), got '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new LocalProductionError('USAGE', `${flag} must be a port number (0-65535), got '${value}'`);
   return n;
 }
 
@@ -72,7 +72,7 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
     }
     if (error instanceof LocalProductionError || error instanceof PortInUseError) {
       console.error(`monoenv local: ${error.message} [${error.code}]`);
-      return error instanceof PortInUseError || error.code === 'ALREADY_RUNNING' ? 2 : 1;
+      return error instanceof PortInUseError || error.code === 'ALREADY_RUNNING' || error.code === 'USAGE' ? 2 : 1;
     }
     throw error;
   } finally {
