@@ -67,7 +67,7 @@ export interface CredentialFacts {
 export function checkCredentials({ env, profiles, local }: CredentialFacts): CheckResult {
   const name = 'Credentials';
   if (local?.awsEndpoint && local.answers) return { name, status: 'ok', detail: `local production answering at ${local.awsEndpoint}` };
-  const localNote = local ? ` (a local production's state exists but ${local.problem ?? `${local.awsEndpoint} does not answer`}; start it with \`monoenv local\`)` : '';
+  const localNote = local ? ` (a local production's state exists but ${local.problem ?? `${local.awsEndpoint} does not answer`}; start it with \`npm start\`)` : '';
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return { name, status: local ? 'warn' : 'ok', detail: `AWS access key from environment variables${localNote}` };
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return { name, status: local ? 'warn' : 'ok', detail: `web identity role ${env.AWS_ROLE_ARN}${localNote}` };
   if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return { name, status: local ? 'warn' : 'ok', detail: `container credentials endpoint${localNote}` };
@@ -82,7 +82,7 @@ export function checkCredentials({ env, profiles, local }: CredentialFacts): Che
     name,
     status: 'fail',
     detail: `no AWS credentials (environment variables or profile) and no running local production${localNote}`,
-    fix: 'Export AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) to deploy to AWS, or start a local production with `monoenv local`.',
+    fix: 'Export AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) to deploy to AWS, or start a local production with `npm start` (monoenv local start).',
   };
 }
 
