@@ -31,6 +31,11 @@ export interface ContainerServiceProps {
   /** Service, cluster, task family and name prefix; 1-32 letters, digits and '-'. */
   readonly serviceName: string;
   readonly network: Network;
+  /**
+   * The ECS cluster to run in, so several services of the one environment share a cluster.
+   * @default - a cluster of its own, named after the service, with Container Insights on
+   */
+  readonly cluster?: EcsCluster;
   /** Container image, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/web:1.4.2`. */
   readonly image: string;
   /**
@@ -127,7 +132,7 @@ export class ContainerService extends Construct {
     const tags = (suffix?: string) => ownershipTags(props.ownership, suffix ? `${serviceName}-${suffix}` : serviceName);
     const region = new DataAwsRegion(this, 'region');
 
-    this.cluster = new EcsCluster(this, 'cluster', {
+    this.cluster = props.cluster ?? new EcsCluster(this, 'cluster', {
       name: serviceName,
       setting: [{ name: 'containerInsights', value: 'enabled' }],
       tags: tags(),

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { loadFlagDir } from '../cli/flags/flag-dir';
 import type { MonoenvConfig } from '../config/schema';
@@ -40,6 +41,7 @@ export class ProductionStack extends TerraformStack {
   readonly monitoring: Monitoring;
   readonly network: Network;
   readonly imageScanning: ImageScanning;
+  readonly cluster: EcsCluster;
   readonly services: ContainerService[];
   readonly flagStore: FlagStore;
   readonly eventStream: EventStream;
@@ -82,11 +84,18 @@ export class ProductionStack extends TerraformStack {
       ownership: config.ownership,
     });
 
+    // One cluster for the environment; each service brings its own task definition, ALB and alarms.
+    this.cluster = new EcsCluster(this, 'cluster', {
+      name: prefix,
+      setting: [{ name: 'containerInsights', value: 'enabled' }],
+      tags: ownershipTags(config.ownership, prefix),
+    });
     this.services = config.services.map((service) => {
       const ownership = service.ownership ?? config.ownership;
       return new ContainerService(this, `service-${service.name}`, {
         serviceName: `${prefix}-${service.name}`,
         network: this.network,
+        cluster: this.cluster,
         image: service.image ?? `${this.imageScanning.repositoryUrl}:${service.imageTag}`,
         imageRepositoryArn: service.image ? undefined : this.imageScanning.repositoryArn,
         containerPort: service.containerPort,

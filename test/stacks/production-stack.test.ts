@@ -44,6 +44,15 @@ describe('ProductionStack', () => {
     expect(serviceAlarms.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('runs every service in one shared cluster with Container Insights', () => {
+    const twoServices = synth({ services: [{ name: 'web' }, { name: 'api' }] }).parsed;
+    const clusters = Object.entries(twoServices.resource.aws_ecs_cluster) as [string, any][];
+    expect(clusters).toHaveLength(1);
+    expect(clusters[0][1]).toMatchObject({ name: 'shop', setting: [{ name: 'containerInsights', value: 'enabled' }] });
+    const services = values(twoServices, 'aws_ecs_service');
+    expect(services.map((s: any) => s.cluster)).toEqual([`\${aws_ecs_cluster.${clusters[0][0]}.arn}`, `\${aws_ecs_cluster.${clusters[0][0]}.arn}`]);
+  });
+
   it('runs the service with the circuit breaker, rollback and the image from its own repository', () => {
     expect(json).toHaveResourceWithProperties(EcsService, { deployment_circuit_breaker: { enable: true, rollback: true }, deployment_minimum_healthy_percent: 100, deployment_maximum_percent: 200, wait_for_steady_state: true });
     const task = values(parsed, 'aws_ecs_task_definition')[0];
