@@ -82,6 +82,12 @@ export interface ContainerServiceProps {
    * @default true
    */
   readonly failOnRollback?: boolean;
+  /**
+   * Target-tracking autoscaling on CPU and on requests per task, between minCount and maxCount.
+   * Off only where nothing runs tasks (a local AWS).
+   * @default true
+   */
+  readonly autoscaling?: boolean;
   /** @default 'X86_64' */
   readonly cpuArchitecture?: 'X86_64' | 'ARM64';
   /** Autoscaling target for average CPU. @default 60 */
@@ -118,7 +124,8 @@ export class ContainerService extends Construct {
   readonly executionRole: IamRole;
   readonly serviceSecurityGroup: SecurityGroup;
   readonly loadBalancerSecurityGroup: SecurityGroup;
-  readonly scalableTarget: AppautoscalingTarget;
+  /** Undefined when `autoscaling` is off. */
+  readonly scalableTarget?: AppautoscalingTarget;
   readonly alarms: CloudwatchMetricAlarm[] = [];
   /** `https://<domain or ALB DNS>` with a certificate, else `http://<ALB DNS>`. */
   readonly serviceUrl: string;
@@ -307,7 +314,7 @@ export class ContainerService extends Construct {
       dependsOn: listeners,
     });
 
-    this.scalableTarget = this.createAutoscaling(settings);
+    this.scalableTarget = settings.autoscaling ? this.createAutoscaling(settings) : undefined;
 
     this.metrics = new ServiceMetrics({
       serviceName,
@@ -484,6 +491,7 @@ function resolveSettings(props: ContainerServiceProps) {
     readonlyRootFilesystem: props.readonlyRootFilesystem ?? true,
     deletionProtection: props.deletionProtection ?? true,
     failOnRollback: props.failOnRollback ?? true,
+    autoscaling: props.autoscaling ?? true,
     cpuArchitecture: props.cpuArchitecture ?? 'X86_64',
   };
 }

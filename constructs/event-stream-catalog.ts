@@ -19,6 +19,7 @@ export interface EventCatalogProps {
   readonly bytesScannedCutoffPerQuery: number;
   readonly forceDestroy: boolean;
   readonly journeys: readonly Journey[];
+  readonly savedQueries: boolean;
   readonly tags: Record<string, string>;
 }
 
@@ -112,7 +113,7 @@ export class EventCatalog extends Construct {
       tags: props.tags,
     });
 
-    this.namedQueries = savedQueries({ database: this.databaseName, table: this.tableName }, props.journeys).map((query) =>
+    this.namedQueries = !props.savedQueries ? [] : savedQueries({ database: this.databaseName, table: this.tableName }, props.journeys).map((query) =>
       new AthenaNamedQuery(this, `query-${query.name}`, {
         name: `${props.namePrefix}-${query.name}`,
         description: query.description,

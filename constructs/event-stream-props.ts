@@ -30,6 +30,8 @@ export interface EventStreamProps {
   readonly archiveKmsKeyArn?: string;
   /** Lets `terraform destroy` delete a non-empty bucket and the Athena workgroup's queries. @default false */
   readonly forceDestroy?: boolean;
+  /** Athena saved queries (feature usage, funnels, time to convert, experiment summary). @default true */
+  readonly savedQueries?: boolean;
   /** DynamoDB deletion protection on the analytics table. @default true */
   readonly deletionProtection?: boolean;
   /** Firehose buffering before an S3 object is written. @default 64 MB / 300 s */
@@ -83,6 +85,7 @@ const settingsSchema = z.object({
   streamKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
   archiveKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
   forceDestroy: z.boolean().default(false),
+  savedQueries: z.boolean().default(true),
   deletionProtection: z.boolean().default(true),
   archiveBufferSizeMb: int(1, 128).default(64),
   archiveBufferIntervalSeconds: int(0, 900).default(300),

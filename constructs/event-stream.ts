@@ -106,6 +106,7 @@ export class EventStream extends Construct {
       bytesScannedCutoffPerQuery: settings.athenaBytesScannedCutoffPerQuery,
       forceDestroy: settings.forceDestroy,
       journeys: settings.journeys,
+      savedQueries: settings.savedQueries,
       tags: tags(),
     });
     this.glueDatabaseName = this.catalog.databaseName;

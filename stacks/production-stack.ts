@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { loadFlagDir } from '../cli/flags/flag-dir';
@@ -114,6 +113,9 @@ export class ProductionStack extends TerraformStack {
         ownership,
         // A local AWS (moto) stores services but never runs tasks, so a steady state never comes.
         ...(local ? { failOnRollback: false } : {}),
+        // moto does not implement Application Auto Scaling's ListTagsForResource (HTTP 500), so the provider
+        // would retry for minutes; with no tasks running there is nothing to scale (listed by `npm start`).
+        autoscaling: !local,
       });
     });
 
@@ -128,6 +130,9 @@ export class ProductionStack extends TerraformStack {
       ownership: config.ownership,
       forceDestroy: local,
       deletionProtection: !local,
+      // moto cannot delete Athena named queries (no DeleteNamedQuery), so destroy would hang on them; locally
+      // Firehose delivers nothing for Athena to query anyway (listed by `npm start`).
+      savedQueries: !local,
     });
 
     if (local) {
@@ -136,14 +141,6 @@ export class ProductionStack extends TerraformStack {
       this.eventStream.stream.addOverride('lifecycle.ignore_changes', ['tags_all']);
       for (const service of this.services) {
         service.service.addOverride('lifecycle.ignore_changes', ['desired_count', 'availability_zone_rebalancing']);
-        // moto does not implement Application Auto Scaling's ListTagsForResource (HTTP 500), so the provider
-        // would retry for minutes; with no tasks running there is nothing to scale (listed by `npm start`).
-        for (const id of ['scale-on-cpu', 'scale-on-requests', 'scaling-target']) service.node.tryRemoveChild(id);
-      }
-      // moto cannot delete Athena named queries (no DeleteNamedQuery), so destroy would hang on them; locally
-      // Firehose delivers nothing for Athena to query anyway (listed by `npm start`).
-      for (const query of this.eventStream.node.findAll().filter((c) => c instanceof AthenaNamedQuery)) {
-        query.node.scope?.node.tryRemoveChild(query.node.id);
       }
     }
 

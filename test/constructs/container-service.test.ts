@@ -172,6 +172,13 @@ describe('ContainerService', () => {
     });
   });
 
+  it('leaves autoscaling out only when asked (a local AWS runs no tasks)', () => {
+    const off = synth({ autoscaling: false });
+    expect(off.service.scalableTarget).toBeUndefined();
+    expect(off.parsed.resource.aws_appautoscaling_target).toBeUndefined();
+    expect(off.parsed.resource.aws_appautoscaling_policy).toBeUndefined();
+  });
+
   it('wires six alarms to the alerts topic, or to the given team topic', () => {
     const alarms = resources(base.parsed, 'aws_cloudwatch_metric_alarm');
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual(['web-cpu-high', 'web-http-5xx-rate', 'web-latency-p99', 'web-memory-high', 'web-tasks-below-desired', 'web-unhealthy-hosts']);

@@ -185,6 +185,10 @@ describe('EventStream', () => {
       });
     });
 
+    it('can leave the saved queries out (a local AWS cannot delete them)', () => {
+      expect(synth({ savedQueries: false }).parsed.resource.aws_athena_named_query).toBeUndefined();
+    });
+
     it('saves the feature usage, per-journey funnel, time to convert and experiment summary queries', () => {
       const queries = all(s.parsed, 'aws_athena_named_query');
       expect(queries.map((q) => q.name).sort()).toEqual(['shop-experiment-summary', 'shop-feature-usage', 'shop-funnel-checkout', 'shop-funnel-onboarding', 'shop-time-to-convert']);
