@@ -205,28 +205,23 @@ export class MonoenvFunction extends Construct {
   }
 
   private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
-    monitoring.addAlarm(`${this.functionName}-errors`, {
-      alarmName: `${this.functionName}-errors`,
-      description: `${this.functionName}: the function reported errors`,
-      metric: this.metricErrors(),
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      evaluationPeriods: 5,
-      datapointsToAlarm: 2,
-      topicArn,
-      ownership,
-    }, this);
-    monitoring.addAlarm(`${this.functionName}-throttles`, {
-      alarmName: `${this.functionName}-throttles`,
-      description: `${this.functionName}: invocations were throttled`,
-      metric: this.metricThrottles(),
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      evaluationPeriods: 5,
-      datapointsToAlarm: 2,
-      topicArn,
-      ownership,
-    }, this);
+    const alarms: [string, string, MetricSpec][] = [
+      ['errors', 'the function reported errors', this.metricErrors()],
+      ['throttles', 'invocations were throttled', this.metricThrottles()],
+    ];
+    for (const [suffix, what, metric] of alarms) {
+      monitoring.addAlarm(`${this.functionName}-${suffix}`, {
+        alarmName: `${this.functionName}-${suffix}`,
+        description: `${this.functionName}: ${what}`,
+        metric,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 2,
+        topicArn,
+        ownership,
+      }, this);
+    }
     monitoring.addWidgets(
       metricWidget(`${this.functionName}: invocations, errors, throttles`, [this.metricInvocations(), this.metricErrors(), this.metricThrottles()]),
       metricWidget(`${this.functionName}: duration p50 / p99`, [this.metricDuration('p50'), this.metricDuration('p99')]),

@@ -1,8 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { CURRENT_SK, flagPk, updateFlag, writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambdas/shared/function-url';
-import { describeWithMoto, motoClientConfig } from '../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';
 
 /**
  * The deployed handler over a table where flags were broken by hand (DynamoDB console): each broken
@@ -36,14 +36,7 @@ describeWithMoto('flag Lambda handler with a hand-broken flag in the table (moto
 
   beforeAll(async () => {
     const dynamo = new DynamoDBClient(motoClientConfig(moto().endpoint));
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      }),
-    );
+    await createPkSkTable(dynamo, table);
     documents = DynamoDBDocumentClient.from(dynamo);
     await writeFlagDocument(documents, table, { flags: { checkout: checkout as never } });
     await putByHand('banner', JSON.stringify({ state: 'ENABLED', variants: { a: 'A' }, defaultVariant: 'a', targeting: { if: [{ no_such_op: [] }, 'a', null] } }));

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { OFREPApi } from '@openfeature/ofrep-core';
 import { run } from '../../cli/flags/command';
@@ -8,7 +8,7 @@ import { ConcurrentModificationError, loadFlagSet, readFlag, readHistory, update
 import type { RequestMetrics } from '../../lambdas/flag-evaluation/metrics';
 import { createOfrepHandler } from '../../lambdas/flag-evaluation/ofrep';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
-import { describeWithMoto, motoClientConfig } from '../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';
 import { fixtureDocument } from './support/fixtures';
 
 describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handler', (moto) => {
@@ -35,14 +35,7 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
 
   beforeAll(async () => {
     const dynamo = new DynamoDBClient(motoClientConfig(moto().endpoint));
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      }),
-    );
+    await createPkSkTable(dynamo, table);
     documents = DynamoDBDocumentClient.from(dynamo);
     const doc = fixtureDocument();
     doc.$evaluators = { 'british': { '==': [{ var: 'lang' }, 'en-GB'] } };

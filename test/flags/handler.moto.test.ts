@@ -1,10 +1,10 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambdas/shared/function-url';
-import { describeWithMoto, motoClientConfig } from '../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';
 import { fixtureDocument } from './support/fixtures';
 
 /** The Lambda entry point as deployed, configured only through its environment, against moto. */
@@ -24,14 +24,7 @@ describeWithMoto('flag Lambda handler (function URL event) on moto', (moto) => {
   beforeAll(async () => {
     const config = motoClientConfig(moto().endpoint);
     const dynamo = new DynamoDBClient(config);
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      }),
-    );
+    await createPkSkTable(dynamo, table);
     await writeFlagDocument(DynamoDBDocumentClient.from(dynamo), table, fixtureDocument());
     await new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }).send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
 

@@ -1,15 +1,8 @@
 import { alreadyRunningMessage, checkRunning, liveProcessProbe, type ProcessProbe } from '../../cli/local/running-check';
 import type { LocalState } from '../../cli/local/state-file';
+import { runningState } from './fixtures';
 
-const state: LocalState = {
-  status: 'running',
-  startedAt: '2026-11-25T10:00:00.000Z',
-  awsEndpoint: 'http://127.0.0.1:40111',
-  region: 'eu-west-1',
-  pids: { runtime: 100, moto: 200 },
-  ports: { moto: 40111, runtime: 4510 },
-  flagsUrl: 'http://127.0.0.1:4510',
-};
+const state: LocalState = runningState({ eventsUrl: undefined, flagsTable: undefined, analyticsTable: undefined, eventStream: undefined });
 
 const alive = (...pids: number[]): ProcessProbe => (pid) => pids.includes(pid);
 

@@ -4,20 +4,9 @@ import { join } from 'node:path';
 import { LocalStateError, readLocalState, removeLocalState, stateFilePath, writeLocalState, type LocalState } from '../../cli/local/state-file';
 import { resolveTarget } from '../../cli/flags/target';
 import { resolveLiveSource } from '../../cli/experiment/live-source';
+import { runningState } from './fixtures';
 
-const running: LocalState = {
-  status: 'running',
-  startedAt: '2026-11-25T10:00:00.000Z',
-  awsEndpoint: 'http://127.0.0.1:40111',
-  region: 'eu-west-1',
-  pids: { runtime: 4242, moto: 4243 },
-  ports: { moto: 40111, runtime: 4510 },
-  flagsUrl: 'http://127.0.0.1:4510',
-  eventsUrl: 'http://127.0.0.1:4510',
-  flagsTable: 'monoenv-flags',
-  analyticsTable: 'monoenv-analytics',
-  eventStream: 'monoenv-events',
-};
+const running: LocalState = runningState({ pids: { runtime: 4242, moto: 4243 } });
 
 describe('local state file', () => {
   let dir: string;

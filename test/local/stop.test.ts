@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stateFilePath, writeLocalState, type LocalState } from '../../cli/local/state-file';
 import { stopLocalProduction } from '../../cli/local/stop';
+import { runningState } from './fixtures';
 
-const state: LocalState = {
-  status: 'running',
-  startedAt: '2026-11-25T10:00:00.000Z',
-  awsEndpoint: 'http://127.0.0.1:40111',
-  region: 'eu-west-1',
-  pids: { runtime: 100, moto: 200 },
-  ports: { moto: 40111, runtime: 4510 },
-};
+const state: LocalState = runningState({ flagsUrl: undefined, eventsUrl: undefined, flagsTable: undefined, analyticsTable: undefined, eventStream: undefined });
 
 /** Fake processes: a signal ends a pid unless it is listed as stubborn (ignores SIGTERM). */
 function fakeProcesses(alive: number[], stubborn: number[] = []) {

@@ -1,19 +1,8 @@
 import { formatStartSummary } from '../../cli/local/summary';
 import type { LocalState } from '../../cli/local/state-file';
+import { runningState } from './fixtures';
 
-const state: LocalState = {
-  status: 'running',
-  startedAt: '2026-11-25T10:00:00.000Z',
-  awsEndpoint: 'http://127.0.0.1:40111',
-  region: 'eu-west-1',
-  pids: { runtime: 100, moto: 200 },
-  ports: { moto: 40111, runtime: 4510 },
-  flagsUrl: 'http://127.0.0.1:4510',
-  eventsUrl: 'http://127.0.0.1:4510',
-  flagsTable: 'monoenv-flags',
-  analyticsTable: 'monoenv-analytics',
-  eventStream: 'monoenv-events',
-};
+const state: LocalState = runningState();
 
 describe('what npm start prints', () => {
   const text = formatStartSummary({

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -16,7 +16,7 @@ import { loadJourneys } from '../../lambdas/journey-processor/journey-schema';
 import type { KinesisRecordLike } from '../../lambdas/journey-processor/processor';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
-import { describeWithMoto, motoClientConfig } from '../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';
 
 // The whole measurement loop against Kinesis and DynamoDB on moto: flags evaluated over OFREP record
 // exposures on the stream, product events are posted to the ingestion API, the stream is read back and
@@ -42,12 +42,7 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
       if (status === 'ACTIVE') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await dynamo.send(new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    }));
+    await createPkSkTable(dynamo, TABLE);
     const { set } = loadFlagDir(path.join(root, 'flags'));
     flagsServer = await serveHttp(createOfrepHandler({
       flags: async () => ({ set, stale: false, ageSeconds: 0 }),

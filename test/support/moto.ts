@@ -1,3 +1,4 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { motoAvailability, startMoto, type MotoServer } from '../../cli/local/moto-server';
 
 export { motoClientConfig } from '../../cli/local/moto-server';
@@ -43,3 +44,15 @@ export const describeWithMoto = (name: string, fn: (moto: () => MotoServer) => v
     fn(() => { if (!server) throw new Error('moto not started'); return server; });
   });
 };
+
+/** The `pk`/`sk` on-demand table layout every monoenv table uses (flags, analytics). */
+export async function createPkSkTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+    }),
+  );
+}
