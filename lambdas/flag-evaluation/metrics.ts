@@ -1,3 +1,5 @@
+import { emfLine as sharedEmfLine } from '../shared/emf';
+
 /**
  * Per-request metrics as CloudWatch Embedded Metric Format lines (one JSON line on stdout; Lambda ships
  * it to CloudWatch Logs and CloudWatch extracts the metrics, no API call on the hot path).
@@ -19,30 +21,13 @@ export type MetricsRecorder = (metrics: RequestMetrics) => void;
 export const DEFAULT_METRICS_NAMESPACE = 'Monoenv/Flags';
 
 export function emfLine(metrics: RequestMetrics, namespace: string, nowMs: number): string {
-  return JSON.stringify({
-    _aws: {
-      Timestamp: nowMs,
-      CloudWatchMetrics: [
-        {
-          Namespace: namespace,
-          Dimensions: [['Route']],
-          Metrics: [
-            { Name: 'Evaluations', Unit: 'Count' },
-            { Name: 'EvaluationErrors', Unit: 'Count' },
-            { Name: 'FlagStoreStale', Unit: 'Count' },
-            { Name: 'FlagSetAgeSeconds', Unit: 'Seconds' },
-            { Name: 'ExposureFailures', Unit: 'Count' },
-          ],
-        },
-      ],
-    },
-    Route: metrics.route,
-    Evaluations: metrics.evaluations,
-    EvaluationErrors: metrics.evaluationErrors,
-    FlagStoreStale: metrics.flagStoreStale ? 1 : 0,
-    FlagSetAgeSeconds: Math.round(metrics.flagSetAgeSeconds * 10) / 10,
-    ExposureFailures: metrics.exposureFailures,
-  });
+  return sharedEmfLine(namespace, { Route: metrics.route }, [
+    { name: 'Evaluations', unit: 'Count', value: metrics.evaluations },
+    { name: 'EvaluationErrors', unit: 'Count', value: metrics.evaluationErrors },
+    { name: 'FlagStoreStale', unit: 'Count', value: metrics.flagStoreStale ? 1 : 0 },
+    { name: 'FlagSetAgeSeconds', unit: 'Seconds', value: Math.round(metrics.flagSetAgeSeconds * 10) / 10 },
+    { name: 'ExposureFailures', unit: 'Count', value: metrics.exposureFailures },
+  ], nowMs);
 }
 
 export function emfRecorder(
