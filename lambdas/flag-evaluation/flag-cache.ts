@@ -1,4 +1,5 @@
 import type { CompiledFlagSet } from './core';
+import { systemClock, type Clock } from '../shared/clock';
 
 /**
  * Keeps the compiled flag set in memory and refreshes it from the store so that an edit (a kill switch)
@@ -24,7 +25,7 @@ export interface FlagCacheOptions {
   readonly refreshAfterMs?: number;
   /** @default 4000 - stays under the 5 s promise even for an instance that was idle */
   readonly maxAgeMs?: number;
-  readonly now?: () => number;
+  readonly now?: Clock;
   readonly onRefreshError?: (error: unknown) => void;
 }
 
@@ -42,7 +43,7 @@ export interface FlagCache {
 }
 
 export function createFlagCache(options: FlagCacheOptions): FlagCache {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   const refreshAfterMs = options.refreshAfterMs ?? 2000;
   const maxAgeMs = Math.max(options.maxAgeMs ?? 4000, refreshAfterMs);
   let current: { set: CompiledFlagSet; loadStartedMs: number } | undefined;

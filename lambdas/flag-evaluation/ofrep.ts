@@ -11,6 +11,7 @@ import { FlagStoreUnavailableError } from './flag-cache';
 import type { MetricsRecorder } from './metrics';
 import type { RateLimiter } from './rate-limiter';
 import { unlimited } from './rate-limiter';
+import { systemClock, type Clock } from '../shared/clock';
 
 /**
  * The OpenFeature Remote Evaluation Protocol (OFREP) over the flag evaluator, transport-neutral: the
@@ -34,7 +35,7 @@ export interface OfrepHandlerOptions {
   /** @default 65536 */
   readonly maxBodyBytes?: number;
   readonly metrics?: MetricsRecorder;
-  readonly now?: () => number;
+  readonly now?: Clock;
   /** Where failures that must not fail the request (exposures) are reported. @default console.error */
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -116,7 +117,7 @@ function failureBody(result: EvaluationResult): Record<string, unknown> {
 
 export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   const limiter = options.rateLimiter ?? unlimited;
   const logError = options.logError ?? ((message, error) => console.error(message, error));
 

@@ -16,6 +16,7 @@ import { INGEST_LIMITS } from './event-schema';
 import type { EventWriter } from './event-writer';
 import type { MetricsSink } from './metrics';
 import { validateBatch, type DuplicateEvent, type RejectedEvent } from './validate-batch';
+import { systemClock, type Clock } from '../shared/clock';
 
 /**
  * `POST /v1/events`: authenticate the write key, validate the batch, write the good events in order,
@@ -32,7 +33,7 @@ export interface IngestHandlerOptions {
   readonly apiKeys?: ApiKeySource;
   readonly cors?: CorsOptions;
   /** @default Date.now */
-  readonly now?: () => number;
+  readonly now?: Clock;
   /** @default - no metrics */
   readonly metrics?: MetricsSink;
 }
@@ -79,7 +80,7 @@ function statusOf(body: IngestResponseBody, validCount: number): number {
   return 200;
 }
 
-async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: () => number): Promise<HttpResponse> {
+async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: Clock): Promise<HttpResponse> {
   if (request.path !== EVENTS_PATH) throw new HttpError(404, 'NOT_FOUND', `no route ${request.path}; events go to POST ${EVENTS_PATH}`);
   if (request.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST ${EVENTS_PATH}`, { allow: 'POST, OPTIONS' });
   await authorize(request, options.apiKeys);
@@ -106,7 +107,7 @@ async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: 
 }
 
 export function createIngestHandler(options: IngestHandlerOptions): HttpHandler {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   const handler: HttpHandler = async (request) => {
     try {
       return await ingest(request, options, now);

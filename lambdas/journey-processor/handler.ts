@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseJourneys, type Journey } from './journey-schema';
 import { processKinesisBatch, type BatchResponse, type KinesisRecordLike } from './processor';
 import { DynamoUserStore } from './progress-store';
+import { systemClock, type Clock } from '../shared/clock';
 
 /**
  * Kinesis -> journey processor. Environment:
@@ -21,12 +22,15 @@ export interface HandlerOptions {
   readonly journeys: readonly Journey[];
   readonly namespace?: string;
   readonly writeLine?: (line: string) => void;
+  /** @default systemClock */
+  readonly now?: Clock;
 }
 
 export function createHandler(options: HandlerOptions): (event: KinesisStreamEvent) => Promise<BatchResponse> {
-  const store = new DynamoUserStore(options.client, options.tableName, options.journeys);
+  const now = options.now ?? systemClock;
+  const store = new DynamoUserStore(options.client, options.tableName, options.journeys, now);
   const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
-  return (event) => processKinesisBatch(event.Records, { store, journeys: options.journeys, writeLine, namespace: options.namespace });
+  return (event) => processKinesisBatch(event.Records, { store, journeys: options.journeys, writeLine, namespace: options.namespace, now });
 }
 
 function fromEnvironment(env: NodeJS.ProcessEnv): ReturnType<typeof createHandler> {

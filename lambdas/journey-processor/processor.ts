@@ -3,6 +3,7 @@ import type { Journey } from './journey-schema';
 import { processEvent } from './process-event';
 import type { UserStore } from './progress-store';
 import { decodeRecord } from './record-decoder';
+import { systemClock, type Clock } from '../shared/clock';
 
 /**
  * One Kinesis batch (one shard, in order) through decode -> core -> store, then metrics. No AWS
@@ -35,7 +36,7 @@ export interface ProcessorOptions {
   /** @default 'Monoenv/Product' */
   readonly namespace?: string;
   /** @default Date.now */
-  readonly now?: () => number;
+  readonly now?: Clock;
   /** Re-reads after a lost optimistic-lock race before giving up on the record. @default 3 */
   readonly maxConflictRetries?: number;
 }
@@ -80,6 +81,6 @@ export async function processKinesisBatch(records: readonly KinesisRecordLike[],
     }
   }
   if (batchItemFailures.length > 0) metrics.add([{ name: 'RecordRetried', unit: 'Count', dimensions: {}, value: batchItemFailures.length }]);
-  for (const line of metrics.flush((options.now ?? Date.now)())) options.writeLine(line);
+  for (const line of metrics.flush((options.now ?? systemClock)())) options.writeLine(line);
   return { batchItemFailures };
 }

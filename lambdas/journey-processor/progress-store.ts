@@ -4,6 +4,7 @@ import type { Journey } from './journey-schema';
 import { EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, userPk } from './table-keys';
 import { planTransaction, type LoadedUser, type UserChange } from './transaction-plan';
 import type { Exposure } from './user-state';
+import { systemClock, type Clock } from '../shared/clock';
 
 export type { LoadedUser, UserChange } from './transaction-plan';
 
@@ -31,7 +32,7 @@ export class DynamoUserStore implements UserStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly journeys: readonly Journey[],
-    private readonly now: () => number = Date.now,
+    private readonly now: Clock = systemClock,
   ) {}
 
   async load(userKey: string): Promise<LoadedUser> {

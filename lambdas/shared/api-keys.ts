@@ -1,4 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { systemClock, type Clock } from './clock';
 
 /**
  * API keys by kind (`server`, `client` for flags; `write` for ingestion). In AWS they live in one
@@ -29,19 +30,19 @@ export function staticApiKeys(keys: ApiKeys): ApiKeySource {
   return { get: async () => keys };
 }
 
-export function secretsManagerApiKeys(secretId: string, client?: SecretsManagerClient, ttlMs = 60_000): ApiKeySource {
+export function secretsManagerApiKeys(secretId: string, client?: SecretsManagerClient, ttlMs = 60_000, now: Clock = systemClock): ApiKeySource {
   let cached: { keys: ApiKeys; at: number } | undefined;
   // Loaded on first use: a local run (API_KEYS_JSON) never pays for the Secrets Manager client.
   const sdk = () => require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
   let secrets = client;
   return {
     async get() {
-      if (cached && Date.now() - cached.at < ttlMs) return cached.keys;
+      if (cached && now() - cached.at < ttlMs) return cached.keys;
       try {
         const { GetSecretValueCommand, SecretsManagerClient: Client } = sdk();
         secrets ??= new Client({});
         const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-        cached = { keys: parseKeys(out.SecretString ?? '{}', `secret ${secretId}`), at: Date.now() };
+        cached = { keys: parseKeys(out.SecretString ?? '{}', `secret ${secretId}`), at: now() };
       } catch (error) {
         // Keep serving with the last keys we had rather than locking every caller out.
         if (!cached) throw error;

@@ -16,6 +16,7 @@ import { loadJourneys } from '../../lambdas/journey-processor/journey-schema';
 import type { KinesisRecordLike } from '../../lambdas/journey-processor/processor';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
+import { manualClock } from '../support/clock';
 import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';
 
 // The whole measurement loop against Kinesis and DynamoDB on moto: flags evaluated over OFREP record
@@ -24,12 +25,15 @@ import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/
 const root = path.resolve(__dirname, '..', '..');
 const STREAM = 'events';
 const TABLE = 'analytics';
+// One injected clock for the flag server, ingestion and the processor: the test runs the same on any date.
+const START = Date.parse('2026-11-25T10:00:00Z');
 
 describeWithMoto('flags -> exposures and events -> stream -> journey processor -> experiment report', (moto) => {
   let kinesis: KinesisClient;
   let documents: DynamoDBDocumentClient;
   let flagsServer: RunningServer;
   let ingestServer: RunningServer;
+  const clock = manualClock(START);
 
   beforeAll(async () => {
     const config = motoClientConfig(moto().endpoint);
@@ -48,8 +52,9 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
       flags: async () => ({ set, stale: false, ageSeconds: 0 }),
       apiKeys: staticApiKeys({ server: ['flag-key'] }),
       exposures: kinesisExposureSink(STREAM, () => kinesis),
+      now: clock.now,
     }));
-    ingestServer = await serveHttp(createIngestHandler({ writer: kinesisEventWriter({ client: kinesis, streamName: STREAM }), apiKeys: staticApiKeys({ write: ['write-key'] }) }));
+    ingestServer = await serveHttp(createIngestHandler({ writer: kinesisEventWriter({ client: kinesis, streamName: STREAM }), apiKeys: staticApiKeys({ write: ['write-key'] }), now: clock.now }));
   }, 60000);
 
   afterAll(async () => {
@@ -89,7 +94,9 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
 
     // Everyone views the cart; users on the new checkout all buy, the others only every third one.
     const steps = ['cart_viewed', 'checkout_started', 'payment_submitted', 'order_completed'];
-    const start = Date.parse('2026-11-25T10:00:00Z');
+    // Exposures were stamped at START; the journeys happen in the minutes after, and are sent 10 minutes later.
+    const start = START;
+    clock.advance(10 * 60_000);
     const batch = users.flatMap((user, u) => {
       const buys = variantOf.get(user) === 'on' || u % 3 === 0;
       return (buys ? steps : steps.slice(0, 1)).map((event, s) => ({
@@ -113,7 +120,7 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
     expect(records).toHaveLength(users.length + batch.length + 20);
 
     const lines: string[] = [];
-    const process = createHandler({ client: documents, tableName: TABLE, journeys: loadJourneys(path.join(root, 'journeys')), writeLine: (line) => lines.push(line) });
+    const process = createHandler({ client: documents, tableName: TABLE, journeys: loadJourneys(path.join(root, 'journeys')), writeLine: (line) => lines.push(line), now: clock.now });
     expect(await process({ Records: records })).toEqual({ batchItemFailures: [] });
     // A replay of the whole stream (e.g. after a failure) changes nothing.
     expect(await process({ Records: records })).toEqual({ batchItemFailures: [] });
