@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { AssetType, Lazy, TerraformAsset } from 'cdktf';
+import { App, AssetType, Lazy, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
@@ -63,10 +62,10 @@ export interface BundleResult {
 }
 
 /**
- * Bundles a handler with esbuild: minified, tree-shaken, node20, source maps. The AWS SDK v3 stays
- * external: the node20 runtime ships it, and it would dwarf our own code.
+ * Bundles a handler with esbuild into `outRoot`: minified, tree-shaken, node20, source maps. The AWS SDK v3
+ * stays external: the node20 runtime ships it, and it would dwarf our own code.
  */
-export function bundleHandler(entry: string, outRoot = path.join(os.tmpdir(), 'monoenv-bundles')): BundleResult {
+export function bundleHandler(entry: string, outRoot: string): BundleResult {
   const absolute = path.resolve(entry);
   const dir = path.join(outRoot, createHash('sha256').update(absolute).digest('hex').slice(0, 16));
   mkdirSync(dir, { recursive: true });
@@ -121,7 +120,8 @@ export class MonoenvFunction extends Construct {
     }
     const tags = ownershipTags(props.ownership, this.functionName);
 
-    const bundle = bundleHandler(props.entry);
+    // Next to the synthesized stacks (cdktf.out/), which the asset is copied into anyway; not the temp dir.
+    const bundle = bundleHandler(props.entry, path.join(App.of(this).outdir, '.bundles'));
     this.bundleSizeBytes = bundle.sizeBytes;
     const asset = new TerraformAsset(this, 'code', { path: bundle.dir, type: AssetType.ARCHIVE });
 

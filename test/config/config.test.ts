@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../../config/load';
+import { tempDir } from '../support/temp';
 
 function tempConfig(content: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'monoenv-config-'));
+  const dir = tempDir('monoenv-config-');
   writeFileSync(path.join(dir, 'monoenv.config.json'), content);
   return dir;
 }
@@ -74,7 +75,7 @@ describe('config', () => {
   });
 
   it('uses defaults when there is no config file', () => {
-    const { config, source } = loadConfig({ cwd: mkdtempSync(path.join(os.tmpdir(), 'monoenv-empty-')), env: {} });
+    const { config, source } = loadConfig({ cwd: tempDir('monoenv-empty-'), env: {} });
     expect(source).toBe('defaults');
     expect(config.services[0].name).toBe('web');
   });

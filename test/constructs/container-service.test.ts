@@ -1,6 +1,5 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 // Brings in the global jest matcher types that Testing.setupJest() registers.
 import 'cdktf/lib/testing/adapters/jest';
@@ -19,6 +18,7 @@ import { Monitoring } from '../../constructs/monitoring';
 import { ContainerService, ContainerServiceProps, HTTPS_SSL_POLICY } from '../../constructs/container-service';
 import { ImageScanning } from '../../constructs/image-scanning';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
+import { fullSynth, synthScope, tempDir, testApp } from '../support/temp';
 
 Testing.setupJest();
 
@@ -30,7 +30,7 @@ type Parts = { json: string; parsed: any; service: ContainerService };
 
 function synth(props: Partial<ContainerServiceProps> = {}, after?: (service: ContainerService) => void): Parts {
   let service!: ContainerService;
-  const json = Testing.synthScope((scope) => {
+  const json = synthScope((scope) => {
     const network = new Network(scope, 'net', { flowLogs: false });
     const monitoring = new Monitoring(scope, 'monitoring', { namePrefix: 'prod' });
     service = new ContainerService(scope, 'web', { serviceName: 'web', network, monitoring, image, ownership, ...props });
@@ -128,7 +128,7 @@ describe('ContainerService', () => {
   });
 
   it('with no NAT runs tasks in public subnets with public IPs', () => {
-    const json = Testing.synthScope((scope) => {
+    const json = synthScope((scope) => {
       const network = new Network(scope, 'net', { natGateways: 'none', flowLogs: false });
       new ContainerService(scope, 'web', { serviceName: 'web', network, image });
     });
@@ -206,7 +206,7 @@ describe('ContainerService', () => {
 
   describe('rejects bad props', () => {
     const network = () => {
-      const stack = new TerraformStack(Testing.app(), 'stack');
+      const stack = new TerraformStack(testApp(), 'stack');
       return { stack, network: new Network(stack, 'net', { flowLogs: false }) };
     };
     it.each<[string, Partial<ContainerServiceProps>, RegExp]>([
@@ -246,7 +246,7 @@ if (terraformSkip) console.warn(terraformSkip);
     ['with NAT, a certificate and enhanced scanning', { natGateways: 'one' as const, certificateArn, scanMode: 'enhanced' as const }],
     ['without NAT or certificate, basic scanning', { natGateways: 'none' as const, certificateArn: undefined, scanMode: 'basic' as const }],
   ])('%s is valid for hashicorp/aws', async (_label, variant) => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, 'service');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     const network = new Network(stack, 'net', { natGateways: variant.natGateways });
@@ -257,9 +257,9 @@ if (terraformSkip) console.warn(terraformSkip);
       image: `${images.repositoryUrl}:1.0.0`, imageRepositoryArn: images.repositoryArn,
     });
     service.addToTaskRolePolicy({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::assets/*'] });
-    const outdir = Testing.fullSynth(stack);
+    const outdir = fullSynth(stack);
     const stackDir = join(outdir, 'stacks', readdirSync(join(outdir, 'stacks'))[0]);
-    const result = await validateSynthesizedStack(stackDir, { projectDir: mkdtempSync(join(tmpdir(), 'monoenv-c-')) });
+    const result = await validateSynthesizedStack(stackDir, { projectDir: tempDir('monoenv-c-') });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(result.valid).toBe(true);
   }, 180000);

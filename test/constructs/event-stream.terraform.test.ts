@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EventStream } from '../../constructs/event-stream';
 import { Monitoring } from '../../constructs/monitoring';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
+import { fullSynth, tempDir, testApp } from '../support/temp';
 
 const skipReason = skipReasonForTerraformTests();
 if (skipReason) console.warn(skipReason);
@@ -14,7 +13,7 @@ const describeWithTerraform = skipReason ? describe.skip : describe;
 /** The provider's own schema checks every block and attribute the construct writes. */
 describeWithTerraform('EventStream against terraform validate', () => {
   it('synthesizes a stack the AWS provider accepts, free text included', async () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, 'events');
     new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'shop' });
@@ -31,8 +30,8 @@ describeWithTerraform('EventStream against terraform validate', () => {
       ownership: { domain: 'product', team: 'growth', alertEmail: 'growth@example.com' },
       streamKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abc',
     });
-    const stackDir = path.join(Testing.fullSynth(stack), 'stacks', 'events');
-    const result = await validateSynthesizedStack(stackDir, { projectDir: mkdtempSync(path.join(tmpdir(), 'monoenv-events-')) });
+    const stackDir = path.join(fullSynth(stack), 'stacks', 'events');
+    const result = await validateSynthesizedStack(stackDir, { projectDir: tempDir('monoenv-events-') });
     expect(result.diagnostics).toEqual([]);
     expect(result.valid).toBe(true);
   });

@@ -14,6 +14,7 @@ import { MonoenvFunction } from '../../constructs/lambda-function';
 import { Monitoring } from '../../constructs/monitoring';
 import type { EventRecord } from '../../lambdas/shared/event-record';
 import { parseJourneys } from '../../lambdas/journey-processor/journey-schema';
+import { testApp } from '../support/temp';
 
 Testing.setupJest();
 
@@ -31,7 +32,7 @@ interface Synth {
 }
 
 function synth(props: Partial<Props> = {}, extra?: (stack: TerraformStack, events: EventStream) => void): Synth {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, 'test');
   const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'shop' });
   const events = new EventStream(stack, 'events', { ...baseProps, ...props, monitoring } as EventStreamProps);

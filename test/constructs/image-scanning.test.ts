@@ -9,6 +9,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Monitoring } from '../../constructs/monitoring';
 import { ImageScanning, ImageScanningProps, severitiesAtOrAbove } from '../../constructs/image-scanning';
+import { testApp, synthScope } from '../support/temp';
 
 Testing.setupJest();
 
@@ -17,7 +18,7 @@ type Parts = { json: string; parsed: any; scanning: ImageScanning };
 
 function synth(props: Partial<ImageScanningProps> = {}, after?: (scanning: ImageScanning, scope: TerraformStack) => void): Parts {
   let scanning!: ImageScanning;
-  const json = Testing.synthScope((scope) => {
+  const json = synthScope((scope) => {
     const monitoring = new Monitoring(scope, 'monitoring', { namePrefix: 'prod' });
     scanning = new ImageScanning(scope, 'images', { repositoryName: 'storefront/web', monitoring, ownership, ...props });
     after?.(scanning, scope as TerraformStack);
@@ -164,7 +165,7 @@ describe('ImageScanning', () => {
     ['a negative recent image count', { rescanRecentImages: -1 }, /rescanRecentImages must be a whole number >= 0/],
     ['a KMS key that is not an ARN', { kmsKeyArn: 'alias/ecr' }, /kmsKeyArn must be a KMS key ARN/],
   ])('rejects %s', (_label, props, message) => {
-    const stack = new TerraformStack(Testing.app(), 'stack');
+    const stack = new TerraformStack(testApp(), 'stack');
     const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'prod' });
     expect(() => new ImageScanning(stack, 'images', { repositoryName: 'storefront/web', monitoring, ...props })).toThrow(message);
   });

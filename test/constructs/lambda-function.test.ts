@@ -6,13 +6,14 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { bundleHandler, MonoenvFunction } from '../../constructs/lambda-function';
 import { Monitoring } from '../../constructs/monitoring';
+import { tempDir, testApp } from '../support/temp';
 
 Testing.setupJest();
 
 const fixture = path.join(__dirname, 'fixtures', 'hello-handler.ts');
 
 function synth(configure: (stack: TerraformStack) => void) {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, 'test');
   configure(stack);
   return { json: Testing.synth(stack), parsed: JSON.parse(Testing.synth(stack)) };
@@ -20,7 +21,7 @@ function synth(configure: (stack: TerraformStack) => void) {
 
 describe('MonoenvFunction', () => {
   it('bundles the handler minified for node20 with the AWS SDK left external', () => {
-    const bundle = bundleHandler(fixture);
+    const bundle = bundleHandler(fixture, tempDir('monoenv-bundles-'));
     expect(bundle.sizeBytes).toBeGreaterThan(0);
     expect(bundle.sizeBytes).toBeLessThan(4000);
     const code = require('node:fs').readFileSync(path.join(bundle.dir, 'index.js'), 'utf8') as string;

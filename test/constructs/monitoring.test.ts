@@ -4,11 +4,12 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { metricWidget, Monitoring, textWidget } from '../../constructs/monitoring';
+import { testApp } from '../support/temp';
 
 Testing.setupJest();
 
 function synth(configure: (stack: TerraformStack) => void) {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, 'test');
   configure(stack);
   const json = Testing.synth(stack);

@@ -9,6 +9,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { Network, NetworkProps } from '../../constructs/network';
+import { testApp, synthScope } from '../support/temp';
 
 Testing.setupJest();
 
@@ -16,7 +17,7 @@ const ownership = { domain: 'platform', team: 'infra' };
 
 function synth(props: NetworkProps = {}): { json: string; parsed: any; network: Network } {
   let network!: Network;
-  const json = Testing.synthScope((scope) => { network = new Network(scope, 'net', { ownership, ...props }); });
+  const json = synthScope((scope) => { network = new Network(scope, 'net', { ownership, ...props }); });
   return { json, parsed: JSON.parse(json), network };
 }
 
@@ -118,7 +119,7 @@ describe('Network', () => {
     ['an invalid retention', { flowLogRetentionDays: 10 }, /flowLogRetentionDays must be one of/],
     ['an existing VPC with one public subnet', { existingVpc: { vpcId: 'v', publicSubnetIds: ['p'], privateSubnetIds: [] } }, /existingVpc.publicSubnetIds needs at least 2/],
   ])('rejects %s', (_label, props, message) => {
-    const stack = new TerraformStack(Testing.app(), 'stack');
+    const stack = new TerraformStack(testApp(), 'stack');
     expect(() => new Network(stack, 'net', props)).toThrow(message);
   });
 });

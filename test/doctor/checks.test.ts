@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkConfig, checkCredentials, checkNode, checkProvider, checkTerraform, exitCodeFor, formatReport, localProductionFacts, run, sharedProfiles,
 } from '../../cli/doctor';
+import { tempDir } from '../support/temp';
 
 describe('checkNode', () => {
   it('accepts 20 and newer, fails older versions with what to do', () => {
@@ -78,7 +78,7 @@ describe('checkConfig', () => {
   });
   it('works with the real loader on an empty project', () => {
     const { loadConfig } = require('../../config/load');
-    expect(checkConfig(() => loadConfig({ cwd: mkdtempSync(join(tmpdir(), 'monoenv-doctor-')), env: {} })).status).toBe('ok');
+    expect(checkConfig(() => loadConfig({ cwd: tempDir('monoenv-doctor-'), env: {} })).status).toBe('ok');
   });
 });
 
@@ -103,7 +103,7 @@ describe('report', () => {
 
 describe('gathering facts', () => {
   it('reads profile names from the shared files', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'monoenv-aws-'));
+    const dir = tempDir('monoenv-aws-');
     writeFileSync(join(dir, 'config'), '[default]\nregion = us-east-1\n[profile prod]\nregion = eu-west-1\n');
     writeFileSync(join(dir, 'credentials'), '[ci]\naws_access_key_id = x\n');
     expect(sharedProfiles({ AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') })).toEqual(['default', 'prod', 'ci']);
@@ -120,7 +120,7 @@ describe('gathering facts', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     const projectWithState = (state: unknown): string => {
-      const dir = mkdtempSync(join(tmpdir(), 'monoenv-project-'));
+      const dir = tempDir('monoenv-project-');
       mkdirSync(join(dir, '.monoenv', 'local'), { recursive: true });
       writeFileSync(join(dir, '.monoenv', 'local', 'state.json'), typeof state === 'string' ? state : JSON.stringify(state));
       return dir;
@@ -137,7 +137,7 @@ describe('gathering facts', () => {
       await expect(localProductionFacts(projectWithState({ awsEndpoint: 'not a url' }))).resolves.toMatchObject({ answers: false, problem: expect.stringContaining('awsEndpoint: awsEndpoint must be a URL') });
     });
     it('is absent without a state file', async () => {
-      await expect(localProductionFacts(mkdtempSync(join(tmpdir(), 'monoenv-project-')))).resolves.toBeUndefined();
+      await expect(localProductionFacts(tempDir('monoenv-project-'))).resolves.toBeUndefined();
     });
   });
 });

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../cli/flags/command';
 import { FlagDirError, loadFlagDir, validateFlagDir } from '../../cli/flags/flag-dir';
+import { tempDir } from '../support/temp';
 
 function dirWith(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'monoenv-flagdir-'));
+  const dir = tempDir('monoenv-flagdir-');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
   return dir;
 }

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OFREPApi, OFREPApiUnauthorizedError } from '@openfeature/ofrep-core';
 import { serveFlagDir, type FlagServer } from '../../cli/flags/serve';
+import { tempDir } from '../support/temp';
 
 const flagFile = (defaultVariant: string) =>
   JSON.stringify({ flags: { greeting: { state: 'ENABLED', variants: { hi: 'hello', yo: 'yo!' }, defaultVariant } } });
@@ -17,7 +17,7 @@ describe('monoenv flags serve: the OFREP handler over flag files, reloaded on ch
   const api = () => new OFREPApi({ baseUrl: server.url, headers: [['X-API-Key', 'local-key']] });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'monoenv-flags-'));
+    dir = tempDir('monoenv-flags-');
     writeFileSync(join(dir, 'greeting.json'), flagFile('hi'));
     server = await serveFlagDir({
       dir,

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, resolveActor, resolveTarget } from '../../cli/flags/target';
+import { tempDir } from '../support/temp';
 
 describe('which flag table the CLI edits', () => {
   let cwd: string;
   beforeEach(() => {
-    cwd = mkdtempSync(join(tmpdir(), 'monoenv-target-'));
+    cwd = tempDir('monoenv-target-');
   });
   afterEach(() => rmSync(cwd, { recursive: true, force: true }));
   const writeState = (state: unknown) => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -8,10 +7,11 @@ import { App, Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf'
 import { Construct } from 'constructs';
 import { Guardrails } from '../../constructs/guardrails';
 import { runGuardrails } from './harness';
+import { tempDir, testApp } from '../support/temp';
 
 /** A stack a real app.synth() accepts: cdktf's own validation wants a provider. */
 function appStack(): { app: App; stack: TerraformStack } {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'monoenv-synth-')) });
+  const app = new App({ outdir: tempDir('monoenv-synth-') });
   const stack = new TerraformStack(app, 'prod');
   new AwsProvider(stack, 'aws', { region: 'us-east-1' });
   return { app, stack };
@@ -63,7 +63,7 @@ describe('Guardrails aspect', () => {
   });
 
   it('checks only the subtree it was added to', () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, 'test');
     const team = new Construct(stack, 'Team');
     new SnsTopic(team, 'Mine', { name: 'mine' });
@@ -83,7 +83,7 @@ describe('Guardrails aspect', () => {
 describe('Guardrails.acknowledge', () => {
   it('accepts an acknowledged finding, on the resource or any scope above it, and reports it once', () => {
     const report = jest.fn();
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, 'test');
     const legacy = new Construct(stack, 'Legacy');
     const topic = new SnsTopic(stack, 'Alerts', { name: 'alerts' });
@@ -115,7 +115,7 @@ describe('Guardrails.acknowledge', () => {
   });
 
   it('rejects a malformed rule id or a missing reason', () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
+    const stack = new TerraformStack(testApp(), 'test');
     expect(() => Guardrails.acknowledge(stack, 's3-1', 'a good reason here')).toThrow('ruleId "s3-1" is not a rule id like "MONO-S3-1"');
     expect(() => Guardrails.acknowledge(stack, 'MONO-S3-1', ' ')).toThrow('give a reason of at least 10 characters');
   });

@@ -1,9 +1,10 @@
 import { Aspects, Testing, TerraformStack } from 'cdktf';
 import { Guardrails, type GuardrailsOptions } from '../../constructs/guardrails';
+import { testApp } from '../support/temp';
 
 /** Builds a stack with `build`, runs the guardrails through Testing.synth, and returns what they found. */
 export function runGuardrails(build: (stack: TerraformStack) => void, options: GuardrailsOptions = {}) {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, 'test');
   build(stack);
   const guardrails = new Guardrails({ report: () => undefined, ...options });

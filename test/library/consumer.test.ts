@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { tempDir } from '../support/temp';
 
 // A team's own cdktf app that depends on monoenv as a package: it compiles against the published
 // entry point (package.json `exports` -> dist/index.d.ts) and synthesizes a stack from the constructs.
@@ -15,7 +15,7 @@ function run(args: string[], cwd: string) {
 }
 
 describe('monoenv as a library', () => {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'monoenv-consumer-'));
+  const work = tempDir('monoenv-consumer-');
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('compiles and synthesizes a consumer app that imports the constructs from the package entry point', () => {

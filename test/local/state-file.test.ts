@@ -1,16 +1,16 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalStateError, readLocalState, removeLocalState, stateFilePath, writeLocalState, type LocalState } from '../../cli/local/state-file';
 import { resolveTarget } from '../../cli/flags/target';
 import { resolveLiveSource } from '../../cli/experiment/live-source';
 import { runningState } from './fixtures';
+import { tempDir } from '../support/temp';
 
 const running: LocalState = runningState({ pids: { runtime: 4242, moto: 4243 } });
 
 describe('local state file', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'monoenv-state-')); });
+  beforeEach(() => { dir = tempDir('monoenv-state-'); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is absent until written, then reads back what was written, then is gone after removal', () => {

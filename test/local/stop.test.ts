@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateFilePath, writeLocalState, type LocalState } from '../../cli/local/state-file';
 import { stopLocalProduction } from '../../cli/local/stop';
 import { runningState } from './fixtures';
+import { tempDir } from '../support/temp';
 
 const state: LocalState = runningState({ flagsUrl: undefined, eventsUrl: undefined, flagsTable: undefined, analyticsTable: undefined, eventStream: undefined });
 
@@ -24,7 +24,7 @@ function fakeProcesses(alive: number[], stubborn: number[] = []) {
 
 describe('npm stop', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'monoenv-stop-')); });
+  beforeEach(() => { dir = tempDir('monoenv-stop-'); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('with nothing running says so and succeeds', async () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFlagSet } from '../../lambdas/flag-evaluation/core';
 import { createOfrepHandler } from '../../lambdas/flag-evaluation/ofrep';
@@ -11,6 +10,7 @@ import { jsonResponse, type HttpHandler } from '../../lambdas/shared/http';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
 import { smoke } from '../../cli/smoke';
 import { runSmokeChecks, SMOKE_EVENT, type SmokeTarget } from '../../cli/smoke/checks';
+import { tempDir } from '../support/temp';
 
 // The real OFREP and ingestion handlers over real HTTP, plus a service whose health answer a test sets.
 const FLAGS_KEY = 'flags-server-key';
@@ -152,7 +152,7 @@ describe('monoenv smoke against real local servers', () => {
   });
 
   describe('the command', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'monoenv-smoke-'));
+    const dir = tempDir('monoenv-smoke-');
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     /** `terraform output -json` as terraform prints it. */

@@ -6,13 +6,14 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { parseConfig } from '../../config/load';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
+import { testApp } from '../support/temp';
 
 Testing.setupJest();
 
 const config = parseConfig({ appName: 'shop', region: 'eu-west-1', github: { repository: 'acme/shop' } });
 
 function synth(overrides: Partial<ConstructorParameters<typeof BootstrapStack>[2]> = {}) {
-  const app = Testing.app();
+  const app = testApp();
   const stack = new BootstrapStack(app, 'bootstrap', { config, localStatePath: 'terraform.bootstrap.tfstate', ...overrides });
   const json = Testing.synth(stack);
   return { json, parsed: JSON.parse(json) };
@@ -60,7 +61,7 @@ describe('BootstrapStack', () => {
   });
 
   it('refuses to build a deploy role without a repository to trust', () => {
-    expect(() => new BootstrapStack(Testing.app(), 'b', { config: parseConfig({}) })).toThrow(/config\.github\.repository/);
+    expect(() => new BootstrapStack(testApp(), 'b', { config: parseConfig({}) })).toThrow(/config\.github\.repository/);
   });
 
   it('matches the snapshot', () => {

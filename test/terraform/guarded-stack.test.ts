@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
@@ -15,6 +13,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App, Aspects, TerraformStack } from 'cdktf';
 import { Guardrails } from '../../constructs/guardrails';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
+import { tempDir } from '../support/temp';
 
 const skipReason = skipReasonForTerraformTests();
 if (skipReason) console.warn(skipReason);
@@ -22,7 +21,7 @@ if (skipReason) console.warn(skipReason);
 /** The guardrails' compliant shapes must also be valid Terraform for the provider version in the mirror. */
 (skipReason ? describe.skip : describe)('a stack that passes the guardrails', () => {
   it('synthesizes and passes terraform validate with the mirrored provider', async () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'monoenv-synth-')) });
+    const app = new App({ outdir: tempDir('monoenv-synth-') });
     const stack = new TerraformStack(app, 'prod');
     new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     const bucket = new S3Bucket(stack, 'Lake', { bucketPrefix: 'lake-' });
@@ -44,7 +43,7 @@ if (skipReason) console.warn(skipReason);
     app.synth();
     expect(guardrails.findings).toEqual([]);
 
-    const result = await validateSynthesizedStack(join(app.outdir, 'stacks', 'prod'), { projectDir: mkdtempSync(join(tmpdir(), 'monoenv-project-')) });
+    const result = await validateSynthesizedStack(join(app.outdir, 'stacks', 'prod'), { projectDir: tempDir('monoenv-project-') });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(result.valid).toBe(true);
   });

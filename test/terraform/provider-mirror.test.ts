@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsVersionsInMirror, findProviderMirror, MIRROR_ENV_VAR, ProviderMirrorError, searchForMirrorDirs } from '../../cli/terraform/provider-mirror';
+import { tempDir } from '../support/temp';
 
 const platform = 'linux_amd64';
 
 /** A fake mirror: only the directory layout matters for discovery. */
 function makeMirror(layout: 'unpacked' | 'packed' | 'empty', version = '5.100.0'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'monoenv-mirror-'));
+  const dir = tempDir('monoenv-mirror-');
   const awsDir = join(dir, 'registry.terraform.io', 'hashicorp', 'aws');
   mkdirSync(awsDir, { recursive: true });
   if (layout === 'unpacked') mkdirSync(join(awsDir, version, platform), { recursive: true });
@@ -55,7 +56,7 @@ describe('provider mirror discovery', () => {
   });
 
   it('finds a mirror by a bounded search below a root', () => {
-    const root = mkdtempSync(join(tmpdir(), 'monoenv-search-'));
+    const root = tempDir('monoenv-search-');
     const deep = join(root, 'a', 'b');
     mkdirSync(join(deep, 'registry.terraform.io', 'hashicorp', 'aws', '5.4.0', platform), { recursive: true });
     mkdirSync(join(root, 'x', 'y', 'z', 'w', 'registry.terraform.io'), { recursive: true }); // too deep

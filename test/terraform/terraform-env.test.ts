@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providerAvailability, terraformCliConfigPath, terraformEnv } from '../../cli/terraform/terraform-env';
 import { MIRROR_ENV_VAR } from '../../cli/terraform/provider-mirror';
+import { tempDir } from '../support/temp';
 
-const project = () => mkdtempSync(join(tmpdir(), 'monoenv-project-'));
+const project = () => tempDir('monoenv-project-');
 
 describe('terraform env', () => {
   it('writes a CLI config that installs registry providers only from the mirror', () => {
@@ -46,7 +46,7 @@ describe('providerAvailability', () => {
 
   it('does not probe the registry when a mirror exists', async () => {
     const probe = jest.fn(async () => true);
-    const mirror = join(mkdtempSync(join(tmpdir(), 'monoenv-m-')));
+    const mirror = join(tempDir('monoenv-m-'));
     require('node:fs').mkdirSync(join(mirror, 'registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64'), { recursive: true });
     await expect(providerAvailability({ env: {}, candidates: [mirror], search: false, platform: 'linux_amd64', probe }))
       .resolves.toEqual({ mode: 'mirror', path: mirror, awsVersions: ['5.100.0'] });

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTerraform, skipReasonForTerraformTests, TerraformError, validateSynthesizedStack } from '../../cli/terraform/terraform';
+import { tempDir } from '../support/temp';
 
 const skipReason = skipReasonForTerraformTests();
 if (skipReason) console.warn(skipReason);
@@ -9,7 +10,7 @@ const describeWithTerraform = skipReason ? describe.skip : describe;
 
 /** A hand-written synthesized stack (what cdktf writes as cdk.tf.json) using the aws provider. */
 function writeStack(resource: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'monoenv-stack-'));
+  const dir = tempDir('monoenv-stack-');
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({
     terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '~> 5.0' } } },
     provider: { aws: [{ region: 'us-east-1' }] },
@@ -19,7 +20,7 @@ function writeStack(resource: Record<string, unknown>): string {
 }
 
 describeWithTerraform('terraform against the provider mirror', () => {
-  const projectDir = mkdtempSync(join(tmpdir(), 'monoenv-project-'));
+  const projectDir = tempDir('monoenv-project-');
 
   it('validates a correct stack, loading hashicorp/aws from the mirror', async () => {
     const output: string[] = [];
@@ -40,7 +41,7 @@ describeWithTerraform('terraform against the provider mirror', () => {
   });
 
   it('names the command, exit code and stderr when terraform fails', async () => {
-    const failure = runTerraform(['init', '-backend=false', '-input=false', '-no-color', '-from-module=/no/such/module'], { cwd: mkdtempSync(join(tmpdir(), 'monoenv-empty-')) });
+    const failure = runTerraform(['init', '-backend=false', '-input=false', '-no-color', '-from-module=/no/such/module'], { cwd: tempDir('monoenv-empty-') });
     await expect(failure).rejects.toBeInstanceOf(TerraformError);
     await expect(failure).rejects.toThrow(/terraform init -backend=false .* failed with exit code 1:\n[\s\S]*\/no\/such\/module/);
   });
