@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './config/load';
+import type { GuardrailsOptions } from './constructs/guardrails';
 import { BootstrapStack } from './stacks/bootstrap-stack';
 import { ProductionStack } from './stacks/production-stack';
 
@@ -9,7 +10,17 @@ import { ProductionStack } from './stacks/production-stack';
  * MONOENV_TARGET=local synthesizes production against a local AWS at MONOENV_LOCAL_AWS_ENDPOINT with
  * local state (used by `npm start`).
  */
-export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string): App {
+export interface BuildAppOptions {
+  /** @default - cdktf's default, `cdktf.out` */
+  readonly outdir?: string;
+  /** Where the guardrails' synth summary goes, and the rules' clock. @default - stderr, the system clock */
+  readonly guardrails?: GuardrailsOptions;
+  /** Notes about the app (e.g. no bootstrap stack). @default console.warn */
+  readonly warn?: (line: string) => void;
+}
+
+export function buildApp(env: NodeJS.ProcessEnv = process.env, options: BuildAppOptions = {}): App {
+  const { outdir, guardrails } = options;
   const { config, baseDir } = loadConfig({ env });
   const app = new App(outdir ? { outdir } : {});
   const projectRoot = baseDir;
@@ -24,14 +35,15 @@ export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string):
       baseDir,
       backend: { type: 'local', path: stateFile('production', '.monoenv/local/production.tfstate') },
       localAwsEndpoint: endpoint,
+      guardrails,
     });
     return app;
   }
-  new ProductionStack(app, 'production', { config, baseDir });
+  new ProductionStack(app, 'production', { config, baseDir, guardrails });
   if (config.github) {
     new BootstrapStack(app, 'bootstrap', { config, localStatePath: stateFile('bootstrap', 'terraform.bootstrap.tfstate') });
   } else {
-    console.warn('monoenv: no bootstrap stack: set github.repository in monoenv.config.json to create the deploy role');
+    (options.warn ?? console.warn)('monoenv: no bootstrap stack: set github.repository in monoenv.config.json to create the deploy role');
   }
   return app;
 }

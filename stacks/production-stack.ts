@@ -8,7 +8,7 @@ import type { MonoenvConfig } from '../config/schema';
 import { ContainerService } from '../constructs/container-service';
 import { EventStream } from '../constructs/event-stream';
 import { FlagStore } from '../constructs/flag-store';
-import { Guardrails } from '../constructs/guardrails';
+import { Guardrails, type GuardrailsOptions } from '../constructs/guardrails';
 import type { PolicyStatement } from '../constructs/lambda-function';
 import { ImageScanning } from '../constructs/image-scanning';
 import { Monitoring } from '../constructs/monitoring';
@@ -28,8 +28,11 @@ export interface ProductionStackProps {
   readonly backend?: ProductionBackend;
   /** Point the provider at a local AWS (moto) on loopback, e.g. http://127.0.0.1:5000. @default - real AWS */
   readonly localAwsEndpoint?: string;
-  /** Policy guardrails fail synth on insecure settings. @default true */
-  readonly guardrails?: boolean;
+  /**
+   * Policy guardrails fail synth on insecure settings; options say where their summary goes.
+   * @default true - the monoenv rules, summary to stderr
+   */
+  readonly guardrails?: boolean | GuardrailsOptions;
 }
 
 /**
@@ -167,7 +170,7 @@ export class ProductionStack extends TerraformStack {
         Guardrails.acknowledge(service, 'MONO-ELB-1', 'no domain/certificate in the config yet: HTTP until config.domain is set, then HTTPS with an HTTP redirect');
       }
     }
-    if (props.guardrails !== false) Aspects.of(this).add(new Guardrails());
+    if (props.guardrails !== false) Aspects.of(this).add(new Guardrails(props.guardrails === true ? {} : props.guardrails));
 
     new TerraformOutput(this, 'service_url', { value: this.services[0].serviceUrl, description: `URL of ${this.services[0].node.id}` });
     this.services.slice(1).forEach((service, index) => {

@@ -6,12 +6,14 @@
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../../config/load';
 import { loadJourneys } from '../../lambdas/journey-processor/journey-schema';
 import { buildApp } from '../../main';
 import { prepareTerraformEnv, runTerraform, terraformAvailability } from '../terraform';
-import { motoAvailability, motoClientConfig, startMoto, type MotoServer } from './moto-server';
+import { readLocalKeys, type LocalKeys } from './keys';
+import { motoAvailability, startMoto, type MotoServer } from './moto-server';
+
+export type { LocalKeys } from './keys';
 import { notEmulatedResources, type NotEmulated } from './not-emulated';
 import { choosePort, DEFAULT_RUNTIME_PORT } from './ports';
 import { applyProgress } from './apply-progress';
@@ -45,12 +47,6 @@ export interface StartLocalOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface LocalKeys {
-  readonly flagsServer: string;
-  readonly flagsClient?: string;
-  readonly write: string;
-}
-
 export interface LocalProduction {
   readonly state: LocalState;
   readonly outputs: ProductionOutputs;
@@ -80,22 +76,6 @@ function removeOldTerraformState(localDir: string): void {
     return;
   }
   for (const name of names) if (name.startsWith('production.tfstate')) rmSync(path.join(localDir, name), { force: true });
-}
-
-async function readKeys(endpoint: string, region: string, outputs: ProductionOutputs): Promise<LocalKeys> {
-  const secrets = new SecretsManagerClient(motoClientConfig(endpoint, region));
-  try {
-    const read = async (id: string): Promise<Record<string, unknown>> => JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString ?? '{}');
-    const first = (value: unknown): string | undefined => (Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined);
-    const flags = await read(outputs.flagsApiKeysSecret);
-    const events = await read(outputs.eventsWriteKeySecret);
-    const flagsServer = first(flags.server);
-    const write = first(events.write);
-    if (!flagsServer || !write) throw new Error('the key secrets hold no server or write key');
-    return { flagsServer, flagsClient: first(flags.client), write };
-  } finally {
-    secrets.destroy();
-  }
 }
 
 function preflight(env: NodeJS.ProcessEnv): void {
@@ -171,7 +151,7 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     const outdir = path.join(localDir, 'cdktf.out');
     rmSync(outdir, { recursive: true, force: true });
     removeOldTerraformState(path.join(baseDir, LOCAL_DIR));
-    buildApp({ ...configEnv, MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: moto.endpoint }, outdir).synth();
+    buildApp({ ...configEnv, MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: moto.endpoint }, { outdir, guardrails: { report: log } }).synth();
     const stackDir = path.join(outdir, 'stacks', 'production');
     const notEmulated = notEmulatedResources(JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')));
     log(`[2/5] synthesized production for the local target into ${path.relative(projectDir, outdir)}`);
@@ -191,7 +171,7 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     await unlessMotoStops(runTerraform(['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv, onOutput: (chunk) => progress.feed(chunk) }));
     log(`      ${progress.summary()}`);
     const outputs = parseProductionOutputs((await unlessMotoStops(runTerraform(['output', '-json'], { cwd: stackDir, env: terraformEnv }))).stdout);
-    const keys = await unlessMotoStops(readKeys(moto.endpoint, region, outputs));
+    const keys = await unlessMotoStops(readLocalKeys(moto.endpoint, region, outputs));
 
     const journeys = loadJourneys(path.resolve(baseDir, config.events.journeysDir));
     runtime = await unlessMotoStops(startRuntime({ awsEndpoint: moto.endpoint, region, outputs, journeys, port: runtimePort.port }));

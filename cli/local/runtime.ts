@@ -66,13 +66,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   });
   const flags = createOfrepHandler({
     flags: flagCache.get,
-    apiKeys: secretsManagerApiKeys(outputs.flagsApiKeysSecret, secrets, 5_000),
+    apiKeys: secretsManagerApiKeys(outputs.flagsApiKeysSecret, { client: secrets, ttlMs: 5_000 }),
     exposures: kinesisExposureSink(outputs.eventStream, () => kinesis),
     logError: (message, error) => log(`flags: ${message}: ${(error as Error).message}`),
   });
   const ingest = createIngestHandler({
     writer: kinesisEventWriter({ client: kinesis, streamName: outputs.eventStream }),
-    apiKeys: secretsManagerApiKeys(outputs.eventsWriteKeySecret, secrets, 5_000),
+    apiKeys: secretsManagerApiKeys(outputs.eventsWriteKeySecret, { client: secrets, ttlMs: 5_000 }),
   });
 
   const processor = createProcessorHandler({

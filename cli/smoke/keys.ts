@@ -50,7 +50,7 @@ export function secretsManagerReader(clientConfig: Record<string, unknown> = {})
     const region = regionOfArn(secretArn);
     const client = new SecretsManagerClient({ ...(region ? { region } : {}), ...clientConfig });
     try {
-      return await secretsManagerApiKeys(secretArn, client).get();
+      return await secretsManagerApiKeys(secretArn, { client }).get();
     } finally {
       client.destroy();
     }

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { apiKeysFromEnv } from '../shared/api-keys';
-import { functionUrlHandler } from '../shared/function-url';
+import { functionUrlHandler, type FunctionUrlEvent, type FunctionUrlResult } from '../shared/function-url';
+import { lambdaIo, type LambdaIo } from '../shared/lambda-io';
 import { createFlagCache } from './flag-cache';
 import { loadFlagSet } from './flag-table';
 import type { ExposureSink } from './exposures';
@@ -20,20 +21,10 @@ import { tokenBucketLimiter } from './rate-limiter';
  *   METRICS_NAMESPACE      EMF namespace (default Monoenv/Flags)
  * Built once per instance; AWS clients are created on first use.
  */
-const env = process.env;
-
-function required(name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`environment variable ${name} is required`);
-  return value;
-}
-
 function lazy<T>(create: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= create());
 }
-
-const documentClient = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient({})));
 
 /** The Kinesis SDK is loaded only when exposures are on: it adds tens of ms to a cold start. */
 function exposureSink(streamName: string | undefined): ExposureSink | undefined {
@@ -45,23 +36,36 @@ function exposureSink(streamName: string | undefined): ExposureSink | undefined 
   return kinesisExposureSink(streamName, lazy(() => new KinesisClient({ maxAttempts: 2, requestHandler })));
 }
 
-const ratePerSecond = Number(env.RATE_LIMIT_PER_SECOND ?? 100);
-if (!(ratePerSecond > 0)) throw new Error(`RATE_LIMIT_PER_SECOND must be a positive number, got '${env.RATE_LIMIT_PER_SECOND}'`);
+export function createFlagHandler(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> = {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
+  const { now, writeLine, logError } = lambdaIo(io);
+  const table = env.FLAGS_TABLE;
+  if (!table) throw new Error('environment variable FLAGS_TABLE is required');
+  const ratePerSecond = Number(env.RATE_LIMIT_PER_SECOND ?? 100);
+  if (!(ratePerSecond > 0)) throw new Error(`RATE_LIMIT_PER_SECOND must be a positive number, got '${env.RATE_LIMIT_PER_SECOND}'`);
 
-const flagCache = createFlagCache({
-  load: () => loadFlagSet(documentClient(), required('FLAGS_TABLE')),
-  onRefreshError: (error) => console.error('flag set refresh failed; serving the last good set', error),
-});
+  const documentClient = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient({})));
+  const flagCache = createFlagCache({
+    load: () => loadFlagSet(documentClient(), table),
+    now,
+    onRefreshError: (error) => logError('flag set refresh failed; serving the last good set', error),
+  });
+  const allowOrigins = (env.CORS_ALLOW_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  return functionUrlHandler(
+    createOfrepHandler({
+      flags: flagCache.get,
+      apiKeys: apiKeysFromEnv(env, { now, logError }),
+      exposures: exposureSink(env.EVENT_STREAM_NAME),
+      rateLimiter: tokenBucketLimiter({ ratePerSecond }),
+      cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
+      metrics: emfRecorder(env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE, writeLine, now),
+      now,
+      logError,
+    }),
+    logError,
+  );
+}
 
-const allowOrigins = (env.CORS_ALLOW_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+let fromEnv: ReturnType<typeof createFlagHandler> | undefined;
 
-export const handler = functionUrlHandler(
-  createOfrepHandler({
-    flags: flagCache.get,
-    apiKeys: apiKeysFromEnv(env),
-    exposures: exposureSink(env.EVENT_STREAM_NAME),
-    rateLimiter: tokenBucketLimiter({ ratePerSecond }),
-    cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
-    metrics: emfRecorder(env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE),
-  }),
-);
+/** Configured on the first invocation from the function's environment (a bad one fails every invocation, loudly). */
+export const handler = (event: FunctionUrlEvent): Promise<FunctionUrlResult> => (fromEnv ??= createFlagHandler(process.env))(event);

@@ -37,7 +37,7 @@ export interface OfrepHandlerOptions {
   readonly metrics?: MetricsRecorder;
   readonly now?: Clock;
   /** Where failures that must not fail the request (exposures) are reported. @default console.error */
-  readonly logError?: (message: string, error: unknown) => void;
+  readonly logError?: (message: string, error?: unknown) => void;
 }
 
 export const OFREP_BASE_PATH = '/ofrep/v1/evaluate/flags';

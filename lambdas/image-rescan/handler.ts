@@ -1,6 +1,7 @@
 import { DescribeRepositoriesCommand, ECRClient, paginateDescribeImages, StartImageScanCommand } from '@aws-sdk/client-ecr';
 import { DescribeTasksCommand, ECSClient, paginateListClusters, paginateListTasks } from '@aws-sdk/client-ecs';
 import { Inspector2Client, paginateListCoverage } from '@aws-sdk/client-inspector2';
+import { lambdaIo, type LambdaIo } from '../shared/lambda-io';
 import { loadRescanConfig, type RescanConfig } from './config';
 import { runRescan, type RescanPorts, type RescanResult } from './rescan';
 import type { RepositoryImage, RunningContainer } from './images-in-use';
@@ -16,7 +17,7 @@ export interface RescanClients {
 
 const DESCRIBE_TASKS_BATCH = 100; // DescribeTasks' limit per call
 
-export function awsRescanPorts(config: RescanConfig, clients: RescanClients, log: (line: string) => void = console.log): RescanPorts {
+export function awsRescanPorts(config: RescanConfig, clients: RescanClients, log: (line: string) => void = lambdaIo().writeLine): RescanPorts {
   const repositoryName = config.repositoryName;
   return {
     async repositoryUri() {
@@ -83,11 +84,18 @@ export function awsRescanPorts(config: RescanConfig, clients: RescanClients, log
   };
 }
 
-let clients: RescanClients | undefined;
+/** The scheduled re-scan over the function's environment; its log and metric lines go to `io.writeLine`. */
+export function createRescanHandler(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> = {}): () => Promise<RescanResult> {
+  const { now, writeLine } = lambdaIo(io);
+  let clients: RescanClients | undefined;
+  return async () => {
+    const config = loadRescanConfig(env);
+    clients ??= { ecr: new ECRClient({}), ecs: new ECSClient({}), inspector: new Inspector2Client({}) };
+    return runRescan(config, awsRescanPorts(config, clients, writeLine), new Date(now()));
+  };
+}
+
+let fromEnv: ReturnType<typeof createRescanHandler> | undefined;
 
 /** Invoked by EventBridge Scheduler; the event carries nothing the re-scan needs. */
-export async function handler(): Promise<RescanResult> {
-  const config = loadRescanConfig(process.env);
-  clients ??= { ecr: new ECRClient({}), ecs: new ECSClient({}), inspector: new Inspector2Client({}) };
-  return runRescan(config, awsRescanPorts(config, clients), new Date());
-}
+export const handler = (): Promise<RescanResult> => (fromEnv ??= createRescanHandler(process.env))();

@@ -1,6 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { apiKeysFromEnv } from '../shared/api-keys';
-import { functionUrlHandler } from '../shared/function-url';
+import { functionUrlHandler, type FunctionUrlEvent, type FunctionUrlResult } from '../shared/function-url';
+import { lambdaIo, type LambdaIo } from '../shared/lambda-io';
 import { createIngestHandler } from './ingest-api';
 import type { EncodedRecord } from './encoded-record';
 import type { EventWriter } from './event-writer';
@@ -17,31 +18,33 @@ import { DEFAULT_METRICS_NAMESPACE, emfMetrics } from './metrics';
 export { createIngestHandler } from './ingest-api';
 export type { IngestHandlerOptions, IngestResponseBody } from './ingest-api';
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set`);
-  return value;
+export function createIngestLambda(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> = {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
+  const { now, writeLine, logError } = lambdaIo(io);
+  const streamName = env.EVENT_STREAM_NAME;
+  if (!streamName) throw new Error('EVENT_STREAM_NAME must be set');
+  // Created on first use, so a cold start that only answers a preflight or a 401 builds no client.
+  let writer: EventWriter | undefined;
+  const lazyWriter: EventWriter = {
+    write: (records: readonly EncodedRecord[]) => {
+      writer ??= kinesisEventWriter({ client: new KinesisClient({}), streamName });
+      return writer.write(records);
+    },
+  };
+  const allowOrigins = (env.CORS_ALLOW_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  return functionUrlHandler(
+    createIngestHandler({
+      writer: lazyWriter,
+      apiKeys: apiKeysFromEnv(env, { now, logError }),
+      cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
+      metrics: emfMetrics(env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE, now, writeLine),
+      now,
+      logError,
+    }),
+    logError,
+  );
 }
 
-// Created on first use, so a cold start that only answers a preflight or a 401 builds no client.
-let writer: EventWriter | undefined;
-const lazyWriter: EventWriter = {
-  write: (records: readonly EncodedRecord[]) => {
-    writer ??= kinesisEventWriter({ client: new KinesisClient({}), streamName: requiredEnv('EVENT_STREAM_NAME') });
-    return writer.write(records);
-  },
-};
+let fromEnv: ReturnType<typeof createIngestLambda> | undefined;
 
-const allowOrigins = (process.env.CORS_ALLOW_ORIGINS ?? '')
-  .split(',')
-  .map((origin) => origin.trim())
-  .filter((origin) => origin.length > 0);
-
-export const handler = functionUrlHandler(
-  createIngestHandler({
-    writer: lazyWriter,
-    apiKeys: apiKeysFromEnv(),
-    cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
-    metrics: emfMetrics(process.env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE),
-  }),
-);
+/** Configured on the first invocation from the function's environment. */
+export const handler = (event: FunctionUrlEvent): Promise<FunctionUrlResult> => (fromEnv ??= createIngestLambda(process.env))(event);

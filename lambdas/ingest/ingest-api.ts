@@ -36,7 +36,11 @@ export interface IngestHandlerOptions {
   readonly now?: Clock;
   /** @default - no metrics */
   readonly metrics?: MetricsSink;
+  /** @default console.error */
+  readonly logError?: (message: string, error?: unknown) => void;
 }
+
+type LogError = (message: string, error?: unknown) => void;
 
 export interface FailedEvent {
   readonly index: number;
@@ -56,7 +60,7 @@ export interface IngestResponseBody {
   readonly failed: readonly FailedEvent[];
 }
 
-async function authorize(request: HttpRequest, apiKeys: ApiKeySource | undefined): Promise<void> {
+async function authorize(request: HttpRequest, apiKeys: ApiKeySource | undefined, logError: LogError): Promise<void> {
   if (!apiKeys) return;
   const presented = presentedApiKey(request);
   if (!presented) {
@@ -68,7 +72,7 @@ async function authorize(request: HttpRequest, apiKeys: ApiKeySource | undefined
   try {
     writeKeys = (await apiKeys.get()).write ?? [];
   } catch (error) {
-    console.error('api keys unavailable', error);
+    logError('api keys unavailable', error);
     throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check keys right now; retry later', { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   if (!writeKeys.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'FORBIDDEN', 'the key presented is not a write key');
@@ -80,10 +84,10 @@ function statusOf(body: IngestResponseBody, validCount: number): number {
   return 200;
 }
 
-async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: Clock): Promise<HttpResponse> {
+async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: Clock, logError: LogError): Promise<HttpResponse> {
   if (request.path !== EVENTS_PATH) throw new HttpError(404, 'NOT_FOUND', `no route ${request.path}; events go to POST ${EVENTS_PATH}`);
   if (request.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST ${EVENTS_PATH}`, { allow: 'POST, OPTIONS' });
-  await authorize(request, options.apiKeys);
+  await authorize(request, options.apiKeys, logError);
   const body = parseJsonBody(request, { maxBytes: INGEST_LIMITS.maxBatchBytes, allowEmpty: false });
   const batch = validateBatch(body, now());
 
@@ -98,7 +102,7 @@ async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: 
     const { index, record } = batch.accepted[position];
     failed.push({ index, messageId: record.messageId, errorCode: outcome.errorCode, reason: outcome.reason });
   });
-  if (failed.length > 0) console.error(`ingest: ${failed.length} of ${outcomes.length} events not stored: ${failed[0].errorCode}: ${failed[0].reason}`);
+  if (failed.length > 0) logError(`ingest: ${failed.length} of ${outcomes.length} events not stored: ${failed[0].errorCode}: ${failed[0].reason}`);
 
   const result: IngestResponseBody = { accepted, duplicates: batch.duplicates, rejected: batch.rejected, failed };
   options.metrics?.({ accepted, rejected: batch.rejected.length, failed: failed.length, duplicates: batch.duplicates.length });
@@ -108,9 +112,10 @@ async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: 
 
 export function createIngestHandler(options: IngestHandlerOptions): HttpHandler {
   const now = options.now ?? systemClock;
+  const logError: LogError = options.logError ?? ((message, error) => console.error(message, error));
   const handler: HttpHandler = async (request) => {
     try {
-      return await ingest(request, options, now);
+      return await ingest(request, options, now, logError);
     } catch (error) {
       if (error instanceof HttpError) return errorResponse(error);
       throw error;

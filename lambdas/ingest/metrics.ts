@@ -25,6 +25,6 @@ export function emfDocument(namespace: string, counts: IngestCounts, timestampMs
 }
 
 /** Prints EMF to stdout, where Lambda ships it to CloudWatch Logs. */
-export function emfMetrics(namespace = DEFAULT_METRICS_NAMESPACE, now: () => number = Date.now, print = console.log): MetricsSink {
+export function emfMetrics(namespace = DEFAULT_METRICS_NAMESPACE, now: () => number = Date.now, print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): MetricsSink {
   return (counts) => print(JSON.stringify(emfDocument(namespace, counts, now())));
 }

@@ -30,11 +30,21 @@ export function staticApiKeys(keys: ApiKeys): ApiKeySource {
   return { get: async () => keys };
 }
 
-export function secretsManagerApiKeys(secretId: string, client?: SecretsManagerClient, ttlMs = 60_000, now: Clock = systemClock): ApiKeySource {
+export interface SecretsManagerKeyOptions {
+  readonly client?: SecretsManagerClient;
+  /** How long a read is used before the secret is read again. @default 60000 */
+  readonly ttlMs?: number;
+  readonly now?: Clock;
+  /** @default console.error */
+  readonly logError?: (message: string, error?: unknown) => void;
+}
+
+export function secretsManagerApiKeys(secretId: string, options: SecretsManagerKeyOptions = {}): ApiKeySource {
+  const { ttlMs = 60_000, now = systemClock, logError = (message, error) => console.error(message, error) } = options;
   let cached: { keys: ApiKeys; at: number } | undefined;
   // Loaded on first use: a local run (API_KEYS_JSON) never pays for the Secrets Manager client.
   const sdk = () => require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
-  let secrets = client;
+  let secrets = options.client;
   return {
     async get() {
       if (cached && now() - cached.at < ttlMs) return cached.keys;
@@ -46,7 +56,7 @@ export function secretsManagerApiKeys(secretId: string, client?: SecretsManagerC
       } catch (error) {
         // Keep serving with the last keys we had rather than locking every caller out.
         if (!cached) throw error;
-        console.error('api keys refresh failed; using the cached keys', error);
+        logError('api keys refresh failed; using the cached keys', error);
       }
       return cached.keys;
     },
@@ -54,8 +64,8 @@ export function secretsManagerApiKeys(secretId: string, client?: SecretsManagerC
 }
 
 /** The key source for a Lambda from its environment; undefined when no keys are configured. */
-export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): ApiKeySource | undefined {
+export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<SecretsManagerKeyOptions, 'client'> = {}): ApiKeySource | undefined {
   if (env.API_KEYS_JSON) return staticApiKeys(parseKeys(env.API_KEYS_JSON, 'API_KEYS_JSON'));
-  if (env.API_KEYS_SECRET_ARN) return secretsManagerApiKeys(env.API_KEYS_SECRET_ARN);
+  if (env.API_KEYS_SECRET_ARN) return secretsManagerApiKeys(env.API_KEYS_SECRET_ARN, options);
   return undefined;
 }

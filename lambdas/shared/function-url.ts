@@ -39,13 +39,16 @@ export function requestFromFunctionUrl(event: FunctionUrlEvent): HttpRequest {
 }
 
 /** Adapts an HttpHandler to a Lambda function URL handler; unexpected errors become a logged 500. */
-export function functionUrlHandler(handler: HttpHandler): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
+export function functionUrlHandler(
+  handler: HttpHandler,
+  logError: (message: string, error?: unknown) => void = (message, error) => console.error(message, error),
+): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
   return async (event) => {
     try {
       const response = await handler(requestFromFunctionUrl(event));
       return { statusCode: response.status, headers: response.headers, body: response.body };
     } catch (error) {
-      console.error('unhandled error', error);
+      logError('unhandled error', error);
       const response = errorResponse(error);
       return { statusCode: response.status, headers: response.headers, body: response.body };
     }

@@ -10,6 +10,8 @@ export interface ServeOptions {
   readonly host?: string;
   /** Bodies above this are refused with 413 before they are buffered. @default 1 MiB */
   readonly maxBodyBytes?: number;
+  /** Where unexpected handler errors are reported. @default console.error */
+  readonly logError?: (message: string, error?: unknown) => void;
 }
 
 export interface RunningServer {
@@ -64,7 +66,7 @@ export async function serveHttp(handler: HttpHandler, options: ServeOptions = {}
         error instanceof BodyTooLarge
           ? jsonResponse(413, { errorCode: 'PARSE_ERROR', errorDetails: `request body exceeds ${maxBodyBytes} bytes` })
           : errorResponse(error);
-      if (!(error instanceof BodyTooLarge)) console.error('unhandled error', error);
+      if (!(error instanceof BodyTooLarge)) (options.logError ?? ((message, cause) => console.error(message, cause)))('unhandled error', error);
     }
     res.writeHead(response.status, response.headers);
     res.end(response.body);

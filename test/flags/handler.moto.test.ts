@@ -3,6 +3,7 @@ import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShard
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
+import { createFlagHandler } from '../../lambdas/flag-evaluation/handler';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambdas/shared/function-url';
 import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';
 import { fixtureDocument } from './support/fixtures';
@@ -13,6 +14,7 @@ describeWithMoto('flag Lambda handler (function URL event) on moto', (moto) => {
   const stream = 'events-handler-test';
   let handler: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
   const savedEnv = { ...process.env };
+  const metricLines: string[] = [];
 
   const event = (path: string, body: unknown, headers: Record<string, string> = {}): FunctionUrlEvent => ({
     rawPath: path,
@@ -28,19 +30,14 @@ describeWithMoto('flag Lambda handler (function URL event) on moto', (moto) => {
     await writeFlagDocument(DynamoDBDocumentClient.from(dynamo), table, fixtureDocument());
     await new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }).send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
 
-    Object.assign(process.env, {
+    // The SDK's own settings come from the process environment, as in Lambda.
+    Object.assign(process.env, { AWS_ENDPOINT_URL: moto().endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    handler = createFlagHandler({
       FLAGS_TABLE: table,
       EVENT_STREAM_NAME: stream,
       API_KEYS_JSON: JSON.stringify({ server: ['server-secret'], client: [] }),
       CORS_ALLOW_ORIGINS: 'https://shop.example.com',
-      AWS_ENDPOINT_URL: moto().endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    });
-    jest.isolateModules(() => {
-      handler = require('../../lambdas/flag-evaluation/handler').handler;
-    });
+    }, { writeLine: (line) => metricLines.push(line) });
   });
   afterAll(() => {
     process.env = savedEnv;
@@ -50,6 +47,8 @@ describeWithMoto('flag Lambda handler (function URL event) on moto', (moto) => {
     const result = await handler(event('/ofrep/v1/evaluate/flags/number-flag', { context: {} }));
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toMatchObject({ key: 'number-flag', value: 100, variant: 'big' });
+    // One EMF line per request, to stdout in Lambda.
+    expect(JSON.parse(metricLines[metricLines.length - 1])).toMatchObject({ Route: 'single', Evaluations: 1, EvaluationErrors: 0, _aws: { CloudWatchMetrics: [{ Namespace: 'Monoenv/Flags' }] } });
   });
 
   it('refuses a wrong key with 403 and adds CORS headers for an allowed origin', async () => {

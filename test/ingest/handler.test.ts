@@ -1,3 +1,4 @@
+import { createIngestLambda } from '../../lambdas/ingest/handler';
 import { emfDocument, emfMetrics } from '../../lambdas/ingest/metrics';
 
 describe('EMF metrics', () => {
@@ -30,17 +31,8 @@ describe('EMF metrics', () => {
 });
 
 describe('Lambda entry point (handler.ts)', () => {
-  const load = (env: Record<string, string>) => {
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    let mod: typeof import('../../lambdas/ingest/handler') | undefined;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      mod = require('../../lambdas/ingest/handler');
-    });
-    process.env = saved;
-    return mod!;
-  };
+  const metricLines: string[] = [];
+  const load = (env: Record<string, string>) => ({ handler: createIngestLambda(env, { writeLine: (line) => metricLines.push(line), now: () => 1_000 }) });
   const urlEvent = (method: string, headers: Record<string, string>, body = '') => ({
     rawPath: '/v1/events',
     headers,
@@ -58,9 +50,11 @@ describe('Lambda entry point (handler.ts)', () => {
     const invalid = await handler(urlEvent('POST', { 'x-api-key': 'k1', 'content-type': 'application/json' }, '{"batch": [{"event": "x"}]}'));
     expect(invalid.statusCode).toBe(400);
     expect(JSON.parse(invalid.body).rejected[0].reason).toMatch(/messageId/);
+    // Only the request that reached validation is counted; its EMF line carries the injected clock.
+    expect(metricLines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ EventsRejected: 1, EventsAccepted: 0, _aws: expect.objectContaining({ Timestamp: 1_000 }) })]);
   });
 
-  it('exports the factory for the local runtime', () => {
-    expect(typeof load({}).createIngestHandler).toBe('function');
+  it('refuses to start without its stream', () => {
+    expect(() => createIngestLambda({}, {})).toThrow('EVENT_STREAM_NAME must be set');
   });
 });

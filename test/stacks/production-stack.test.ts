@@ -9,16 +9,23 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { parseConfig } from '../../config/load';
 import type { MonoenvConfigInput } from '../../config/schema';
 import { ProductionStack } from '../../stacks/production-stack';
+import { testApp } from '../support/temp';
 
 Testing.setupJest();
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
 function synth(input: MonoenvConfigInput = {}, extra: Partial<ConstructorParameters<typeof ProductionStack>[2]> = {}) {
-  const app = Testing.app();
-  const stack = new ProductionStack(app, 'production', { config: parseConfig({ appName: 'shop', region: 'eu-west-1', ...input }), baseDir: repoRoot, ...extra });
+  const app = testApp();
+  const reports: string[] = [];
+  const stack = new ProductionStack(app, 'production', {
+    config: parseConfig({ appName: 'shop', region: 'eu-west-1', ...input }),
+    baseDir: repoRoot,
+    guardrails: { report: (text) => reports.push(text) },
+    ...extra,
+  });
   const json = Testing.synth(stack);
-  return { stack, json, parsed: JSON.parse(json) };
+  return { stack, json, parsed: JSON.parse(json), reports };
 }
 
 const values = <T = any>(parsed: any, type: string): T[] => Object.values(parsed.resource[type] ?? {}) as T[];
@@ -104,10 +111,16 @@ describe('ProductionStack', () => {
     expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, { namespace: 'AWS/ApplicationELB' });
   });
 
+  it('reports the acknowledged findings once, through the injected writer', () => {
+    const { reports } = synth();
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/1 acknowledged finding.*\[MONO-ELB-1\] production\/service-web\/http.*no domain\/certificate/s);
+  });
+
   it('fails synth with the rule id when a guardrail is broken, and can be turned off', () => {
     const insecure = (s: ProductionStack) => (s.flagStore.table as any).addOverride('server_side_encryption.enabled', false);
-    const app = Testing.app();
-    const s = new ProductionStack(app, 'production', { config: parseConfig({}), baseDir: repoRoot });
+    const app = testApp();
+    const s = new ProductionStack(app, 'production', { config: parseConfig({}), baseDir: repoRoot, guardrails: { report: () => undefined } });
     insecure(s);
     expect(() => Testing.synth(s)).toThrow(/MONO-DDB-1/);
   });

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform';
 import { buildApp } from '../../main';
+import { tempDir } from '../support/temp';
 
 // Real `terraform init` + `terraform validate` of every synthesized stack, with the provider from the
 // offline mirror. Skipped (with the reason printed) only where terraform or the provider is missing;
@@ -15,7 +15,7 @@ const describeTerraform = skipReason ? describe.skip : describe;
 const projectDir = path.resolve(__dirname, '..', '..');
 
 describeTerraform('terraform validate of the synthesized stacks', () => {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'monoenv-validate-'));
+  const outdir = tempDir('monoenv-validate-');
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   const targets: [string, NodeJS.ProcessEnv, string][] = [
@@ -26,8 +26,11 @@ describeTerraform('terraform validate of the synthesized stacks', () => {
 
   it.each(targets)('%s is valid Terraform', async (_name, env, stack) => {
     const dir = mkdtempSync(path.join(outdir, 'out-'));
-    const app = buildApp({ ...process.env, ...env }, dir);
+    const notes: string[] = [];
+    const app = buildApp({ ...process.env, ...env }, { outdir: dir, guardrails: { report: (text) => notes.push(text) }, warn: (line) => notes.push(line) });
     app.synth();
+    // The one acknowledged finding of the default config (no domain yet), reported once.
+    expect(notes.filter((note) => note.includes('acknowledged finding'))).toEqual([expect.stringContaining('[MONO-ELB-1]')]);
     const result = await validateSynthesizedStack(path.join(dir, 'stacks', stack), { projectDir });
     const errors = result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail ?? ''}`);
     expect(errors).toEqual([]);
