@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildReport, ReportInputError } from './report';
+import { buildReport, ReportInputError, type JourneyOutline } from './report';
 import { renderSvg } from './render-svg';
 import { renderText } from './render-text';
 import { LiveSourceError, readLiveSummary, resolveLiveSource, type LiveSource } from './live-source';
@@ -57,6 +57,20 @@ export interface CommandIo {
   readonly cwd: string;
   /** Reads the live summary; replaceable in tests. */
   readLive(source: LiveSource, flag: string): Promise<unknown>;
+  /** The project's journeys, to explain a report without metrics. @default - none known */
+  readJourneys?(): readonly JourneyOutline[];
+}
+
+/** The journeys of the project in `cwd` (monoenv.config.json's events.journeysDir); none when they cannot be read. */
+export function projectJourneys(cwd: string, env: NodeJS.ProcessEnv): readonly JourneyOutline[] {
+  try {
+    const { loadConfig } = require('../../config/load') as typeof import('../../config/load');
+    const { loadJourneys } = require('../../lambdas/journey-processor/journey-schema') as typeof import('../../lambdas/journey-processor/journey-schema');
+    const { config, baseDir } = loadConfig({ cwd, env });
+    return loadJourneys(require('node:path').resolve(baseDir, config.events.journeysDir));
+  } catch {
+    return []; // a hint only: the report itself does not need them
+  }
 }
 
 class CommandError extends Error {
@@ -72,6 +86,7 @@ export function run(argv: string[]): Promise<number> {
     env: process.env,
     cwd: process.cwd(),
     readLive: readLiveSummary,
+    readJourneys: () => projectJourneys(process.cwd(), process.env),
   });
 }
 
@@ -84,7 +99,8 @@ export async function runExperimentCommand(argv: string[], io: CommandIo): Promi
     if (wantsJson) {
       io.stderr(JSON.stringify({ error: { code: err.code, message: err.message, ...(err.problems.length ? { problems: err.problems } : {}) } }, null, 2));
     } else {
-      io.stderr([`monoenv experiment: ${err.message} [${err.code}]`, ...err.problems.map((p) => `  - ${p}`)].join('\n'));
+      const [first, ...rest] = err.message.split('\n');
+      io.stderr([`monoenv experiment: ${first} [${err.code}]`, ...rest, ...err.problems.map((p) => `  - ${p}`)].join('\n'));
       if (err.code === 'usage') io.stderr(`\n${HELP}`);
     }
     return err.exitCode;
@@ -141,7 +157,7 @@ async function report(argv: string[], io: CommandIo): Promise<number> {
 
   let built;
   try {
-    built = buildReport(summaryData, { metric: values.metric, sequential: values.sequential, tuningParameter });
+    built = buildReport(summaryData, { metric: values.metric, sequential: values.sequential, tuningParameter, journeys: io.readJourneys?.() });
   } catch (err) {
     if (err instanceof ReportInputError) throw new CommandError(err.code, err.message);
     throw err;

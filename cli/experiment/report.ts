@@ -21,6 +21,15 @@ export interface ReportOptions {
   readonly tuningParameter?: number;
   /** @default 0.05 */
   readonly alpha?: number;
+  /** The journeys as defined, so a report without metrics can name the steps that never arrived. @default - unknown */
+  readonly journeys?: readonly JourneyOutline[];
+}
+
+/** What a report needs to know of a journey (journeys/*.json). */
+export interface JourneyOutline {
+  readonly name: string;
+  readonly steps: readonly string[];
+  readonly order?: string;
 }
 
 export type VerdictCode = 'increase' | 'decrease' | 'not-significant' | 'insufficient-data' | 'invalid-data' | 'no-data';
@@ -74,6 +83,34 @@ export class ReportInputError extends Error {
   }
 }
 
+/**
+ * Why there is nothing to compare yet: no exposed user completed a journey. Says, per journey, which steps
+ * users exposed to the flag sent and which never arrived (a sequential journey never starts without its first step).
+ */
+export function noMetricsMessage(summary: Pick<ReportSummary, 'flag' | 'stepsSeen'>, journeys: readonly JourneyOutline[] = []): string {
+  const head = `the summary of '${summary.flag}' has no metrics yet: no user exposed to it has completed a journey`;
+  const seen = summary.stepsSeen;
+  if (seen === undefined && journeys.length === 0) return head;
+  const lines = [`${head}. Journey steps sent by exposed users:`];
+  const names = [...new Set([...journeys.map((j) => j.name), ...Object.keys(seen ?? {})])];
+  for (const name of names) {
+    const journey = journeys.find((j) => j.name === name);
+    const arrived = seen?.[name] ?? [];
+    if (!journey) {
+      lines.push(`  ${name}: seen ${arrived.join(', ')}`);
+      continue;
+    }
+    const missing = journey.steps.filter((step) => !arrived.includes(step));
+    const ordered = journey.steps.filter((step) => arrived.includes(step));
+    const order = journey.order ?? 'sequential';
+    let line = `  ${name} (${order}): ${ordered.length ? `seen ${ordered.join(', ')}` : 'nothing seen'}`;
+    if (missing.length) line += `; missing ${missing.join(', ')}`;
+    if (missing.includes(journey.steps[0])) line += ` (the journey starts with ${journey.steps[0]}: send it first)`;
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
 export function buildReport(summary: ReportSummary, options: ReportOptions = {}): ExperimentReport {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const sequential = options.sequential ?? false;
@@ -88,7 +125,7 @@ export function buildReport(summary: ReportSummary, options: ReportOptions = {})
   const srm = { ...sampleRatioMismatch(users, weights), variants: names, users };
 
   const allMetrics = [...new Set(summary.variants.flatMap((v) => Object.keys(v.metrics)))].sort();
-  if (allMetrics.length === 0) throw new ReportInputError('no-metrics', `the summary of '${summary.flag}' has no metrics yet`);
+  if (allMetrics.length === 0) throw new ReportInputError('no-metrics', noMetricsMessage(summary, options.journeys));
   if (options.metric !== undefined && !allMetrics.includes(options.metric)) {
     throw new ReportInputError('unknown-metric', `unknown metric '${options.metric}'; '${summary.flag}' has: ${allMetrics.join(', ')}`);
   }

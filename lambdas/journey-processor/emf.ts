@@ -35,6 +35,8 @@ export function factToPoints(fact: Fact): MetricPoint[] {
       ];
     case 'ExperimentExposure':
       return [count('ExperimentExposure', { Flag: fact.flag, Variant: fact.variant })];
+    case 'ExperimentStepSeen':
+      return []; // a diagnostic for reports (progress-store.ts), not a metric
     case 'ExperimentConversion':
       return [count('ExperimentConversion', { Flag: fact.flag, Variant: fact.variant, Journey: fact.journey })];
   }

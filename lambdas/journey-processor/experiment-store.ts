@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { experimentSummarySchema, type ExperimentSummary, type MetricSums } from '../shared/experiment-summary';
-import { experimentPk, type MetricKind } from './table-keys';
+import { experimentPk, STEP_SEEN_SK_PREFIX, type MetricKind } from './table-keys';
 
 /** Thrown when the aggregates cannot form a summary; `code` is machine-readable. */
 export class ExperimentDataError extends Error {
@@ -27,6 +27,7 @@ const byControlThenName = (a: string, b: string) => (a === 'control' ? -1 : b ==
 export async function readExperimentSummary(client: DynamoDBDocumentClient, tableName: string, flag: string): Promise<ExperimentSummary> {
   const variants = new Map<string, VariantAccumulator>();
   const metricKinds = new Map<string, MetricKind>();
+  const stepsSeen = new Map<string, string[]>();
   const variantNamed = (name: string): VariantAccumulator => {
     let v = variants.get(name);
     if (!v) variants.set(name, (v = { users: 0, metrics: new Map() }));
@@ -42,6 +43,11 @@ export async function readExperimentSummary(client: DynamoDBDocumentClient, tabl
       ExclusiveStartKey: startKey,
     }));
     for (const item of page.Items ?? []) {
+      if (String(item.sk).startsWith(STEP_SEEN_SK_PREFIX)) {
+        const journey = String(item.journey);
+        stepsSeen.set(journey, [...(stepsSeen.get(journey) ?? []), String(item.step)]);
+        continue;
+      }
       const variant = variantNamed(String(item.variant));
       if (item.metric === undefined) {
         variant.users = Number(item.users ?? 0);
@@ -71,6 +77,7 @@ export async function readExperimentSummary(client: DynamoDBDocumentClient, tabl
       }
       return { name, users: variant.users, metrics };
     }),
+    ...(stepsSeen.size > 0 ? { stepsSeen: Object.fromEntries([...stepsSeen].sort(([a], [b]) => a.localeCompare(b))) } : {}),
   };
   return experimentSummarySchema.parse(summary);
 }

@@ -14,7 +14,9 @@ export type Fact =
       readonly variant: string;
       readonly journey: string;
       readonly secondsToConvert: number;
-    };
+    }
+  /** A user exposed to `flag` sent a step of `journey` (whether or not it advanced the journey): tells a report what was seen. */
+  | { readonly kind: 'ExperimentStepSeen'; readonly flag: string; readonly journey: string; readonly step: string };
 
 /** Variant dimension value for users outside any experiment. */
 export const NO_VARIANT = 'none';

@@ -14,6 +14,8 @@ import type { Exposure, UserState } from './user-state';
  * - A completed journey is an experiment conversion for every flag the user was exposed to at or
  *   before the completing event, attributed to that first-exposure variant, once per user, flag and
  *   journey. An exposure processed after the completion does not count retroactively.
+ * - A journey step sent by a user exposed to a flag is an ExperimentStepSeen for that flag, so a report
+ *   with no conversions can say which steps arrived and which never did.
  * - The Variant of journey facts: the variant of the journey's `experiment` flag, else of the user's
  *   earliest exposure, at the event's time; 'none' without one.
  */
@@ -53,6 +55,11 @@ function processTrack(state: UserState, record: EventRecord, atMs: number, journ
   const exposures: Record<string, Exposure> = { ...state.exposures };
 
   for (const journey of journeys) {
+    if (journey.steps.includes(record.event)) {
+      for (const [flag, exposure] of Object.entries(exposures)) {
+        if (exposure.exposedAtMs <= atMs) facts.push({ kind: 'ExperimentStepSeen', flag, journey: journey.name, step: record.event });
+      }
+    }
     const result = advanceJourney(journey, progressByJourney[journey.name], record.event, atMs);
     if (result.progress) progressByJourney[journey.name] = result.progress;
     else delete progressByJourney[journey.name];

@@ -1,7 +1,8 @@
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Fact } from './facts';
 import type { JourneyProgress } from './funnel';
 import type { Journey } from './journey-schema';
-import { EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, userPk } from './table-keys';
+import { experimentPk, EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, stepSeenSk, userPk } from './table-keys';
 import { planTransaction, type LoadedUser, type UserChange } from './transaction-plan';
 import type { Exposure } from './user-state';
 import { systemClock, type Clock } from '../shared/clock';
@@ -28,6 +29,9 @@ function cancellationReasons(err: unknown): readonly CancellationReason[] | unde
 
 /** The analytics table through the DynamoDB document client: one Query to read a user, one transaction to write. */
 export class DynamoUserStore implements UserStore {
+  /** Steps already marked as seen by this instance: at most one write per flag, journey and step. */
+  private readonly stepsMarked = new Set<string>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -70,12 +74,36 @@ export class DynamoUserStore implements UserStore {
     const items = planTransaction(this.tableName, change, this.now(), this.journeys);
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.markStepsSeen(change.facts);
       return 'committed';
     } catch (err) {
       const reasons = cancellationReasons(err);
       if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
       if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return 'conflict';
       throw err;
+    }
+  }
+
+  /**
+   * Outside the event's transaction: an idempotent first-seen marker that a report reads to explain missing
+   * conversions. Best effort: a failed write is tried again with the next event of that step.
+   */
+  private async markStepsSeen(facts: readonly Fact[]): Promise<void> {
+    for (const fact of facts) {
+      if (fact.kind !== 'ExperimentStepSeen') continue;
+      const key = JSON.stringify([fact.flag, fact.journey, fact.step]);
+      if (this.stepsMarked.has(key)) continue;
+      try {
+        await this.client.send(new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: experimentPk(fact.flag), sk: stepSeenSk(fact.journey, fact.step) },
+          UpdateExpression: 'SET flag = :flag, journey = :journey, step = :step, firstSeenAtMs = if_not_exists(firstSeenAtMs, :now)',
+          ExpressionAttributeValues: { ':flag': fact.flag, ':journey': fact.journey, ':step': fact.step, ':now': this.now() },
+        }));
+        this.stepsMarked.add(key);
+      } catch {
+        return;
+      }
     }
   }
 }

@@ -9,6 +9,7 @@
  * | user#<userKey>    | exposure#<flag>                   | variant, exposedAtMs, convertedJourneys, version, expiresAt |
  * | exp#<flag>        | variant#<variant>                 | users, flag, variant                              |
  * | exp#<flag>        | variant#<variant>#metric#<metric> | n, sum, sumSquares, kind, flag, variant, metric   |
+ * | exp#<flag>        | seen#<journey>#<step>             | flag, journey, step, firstSeenAtMs                |
  */
 export const messageKey = (messageId: string) => ({ pk: `msg#${messageId}`, sk: 'msg' });
 export const userPk = (userKey: string) => `user#${userKey}`;
@@ -17,6 +18,8 @@ export const EXPOSURE_SK_PREFIX = 'exposure#';
 export const experimentPk = (flag: string) => `exp#${flag}`;
 export const variantSk = (variant: string) => `variant#${variant}`;
 export const metricSk = (variant: string, metric: string) => `variant#${variant}#metric#${metric}`;
+export const STEP_SEEN_SK_PREFIX = 'seen#';
+export const stepSeenSk = (journey: string, step: string) => `${STEP_SEEN_SK_PREFIX}${journey}#${step}`;
 
 /** Metric names in experiment aggregates and summaries. */
 export const conversionMetric = (journey: string) => journey;

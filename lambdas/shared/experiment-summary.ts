@@ -25,6 +25,8 @@ export const experimentSummarySchema = z.object({
   /** Expected traffic share per variant, for the sample-ratio-mismatch check. @default - equal split */
   weights: z.record(z.string(), z.number().nonnegative()).optional(),
   variants: z.array(variantSummarySchema).min(2),
+  /** Journey steps sent by users exposed to the flag, by journey (whether or not they advanced it). @default - unknown */
+  stepsSeen: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 export type MetricSums = z.infer<typeof metricSumsSchema>;

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HELP, run, runExperimentCommand, summary, type CommandIo } from '../../cli/experiment/command';
 import type { LiveSource } from '../../cli/experiment/live-source';
 import { main } from '../../cli/main';
+import { tempDir } from '../support/temp';
 
 const goodSummary = {
   flag: 'new-checkout',
@@ -15,7 +15,7 @@ const goodSummary = {
 };
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'monoenv-experiment-')); });
+beforeEach(() => { dir = tempDir('monoenv-experiment-'); });
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
 function file(name: string, content: unknown): string {
@@ -40,6 +40,19 @@ async function runWith(argv: string[], overrides: Partial<CommandIo> = {}): Prom
   });
   return { code, stdout: out.join('\n'), stderr: err.join('\n'), liveCalls };
 }
+
+describe('monoenv experiment report without metrics', () => {
+  it('exits 2 with no-metrics, naming the steps that never arrived from the project journeys', async () => {
+    const summaryWithoutMetrics = { flag: 'new-checkout', variants: [{ name: 'off', users: 3, metrics: {} }, { name: 'on', users: 2, metrics: {} }], stepsSeen: { checkout: ['checkout_started'] } };
+    const { code, stderr } = await runWith(['report', 'new-checkout', '--table', 't'], {
+      readLive: async () => summaryWithoutMetrics,
+      readJourneys: () => [{ name: 'checkout', steps: ['cart_viewed', 'checkout_started'], order: 'sequential' }],
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('[no-metrics]');
+    expect(stderr).toContain('checkout (sequential): seen checkout_started; missing cart_viewed (the journey starts with cart_viewed: send it first)');
+  });
+});
 
 describe('monoenv experiment report --from-file', () => {
   it('prints the table and exits 0', async () => {

@@ -1,4 +1,4 @@
-import { buildReport, ReportInputError, type ExperimentReport } from '../../cli/experiment/report';
+import { buildReport, noMetricsMessage, ReportInputError, type ExperimentReport } from '../../cli/experiment/report';
 import { renderText } from '../../cli/experiment/render-text';
 import { renderSvg } from '../../cli/experiment/render-svg';
 import { parseReportSummary, type ReportSummary } from '../../cli/experiment/summary-input';
@@ -176,5 +176,38 @@ describe('renderSvg', () => {
     expect(svg).toContain('a&lt;b: lift vs off');
     expect(svg.match(/<circle /g)).toHaveLength(2);
     expect(svg).toContain('#1a7f37'); // the significant checkout win is green
+  });
+});
+
+describe('a report without metrics', () => {
+  const journeys = [
+    { name: 'checkout', steps: ['cart_viewed', 'checkout_started', 'payment_submitted', 'order_completed'], order: 'sequential' },
+    { name: 'onboarding', steps: ['signup', 'profile_completed'], order: 'strict' },
+  ];
+  const exposedOnly = summaryOf({
+    flag: 'new-checkout',
+    variants: [{ name: 'off', users: 100, metrics: {} }, { name: 'on', users: 100, metrics: {} }],
+    stepsSeen: { checkout: ['order_completed', 'checkout_started'] },
+  });
+
+  it('says which journey steps exposed users sent and which never arrived', () => {
+    let error: unknown;
+    try {
+      buildReport(exposedOnly, { metric: 'checkout', journeys });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ReportInputError);
+    expect((error as ReportInputError).code).toBe('no-metrics');
+    expect((error as Error).message.split('\n')).toEqual([
+      "the summary of 'new-checkout' has no metrics yet: no user exposed to it has completed a journey. Journey steps sent by exposed users:",
+      '  checkout (sequential): seen checkout_started, order_completed; missing cart_viewed, payment_submitted (the journey starts with cart_viewed: send it first)',
+      '  onboarding (strict): nothing seen; missing signup, profile_completed (the journey starts with signup: send it first)',
+    ]);
+  });
+
+  it('lists what was seen when the journey definitions are unknown (--from-file)', () => {
+    expect(noMetricsMessage(exposedOnly)).toMatch(/checkout: seen order_completed, checkout_started$/);
+    expect(noMetricsMessage({ flag: 'x' })).toBe("the summary of 'x' has no metrics yet: no user exposed to it has completed a journey");
   });
 });

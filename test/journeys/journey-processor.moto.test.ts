@@ -101,7 +101,20 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
         { name: 'control', users: 1, metrics: { checkout: { n: 1, sum: 0, sumSquares: 0 }, 'checkout.seconds_to_convert': { n: 0, sum: 0, sumSquares: 0 } } },
         { name: 'treatment', users: 2, metrics: { checkout: { n: 2, sum: 1, sumSquares: 1 }, 'checkout.seconds_to_convert': { n: 1, sum: 30, sumSquares: 900 } } },
       ],
+      // Every checkout step was sent by an exposed user (bob); signed_up (dave) is not a step of an exposed user.
+      stepsSeen: { checkout: [...checkout.steps].sort() },
     });
+  });
+
+  it('records the journey steps exposed users sent, so a report without conversions can say what is missing', async () => {
+    const table = await newTable();
+    const { handler } = handlerFor(table);
+    // The README's first loop: no cart_viewed, so the sequential checkout never starts.
+    const events = ['u1', 'u2'].flatMap((user) => [exposure('new-checkout', user === 'u1' ? 'on' : 'off', 0, user), track('checkout_started', 10, user), track('order_completed', 20, user)]);
+    expect(await handler({ Records: events.map(kinesisRecord) })).toEqual({ batchItemFailures: [] });
+    const summary = await readExperimentSummary(doc, table, 'new-checkout');
+    expect(summary.variants.map((v) => [v.name, v.users, v.metrics])).toEqual([['off', 1, {}], ['on', 1, {}]]);
+    expect(summary.stepsSeen).toEqual({ checkout: ['checkout_started', 'order_completed'] });
   });
 
   it('never uses a user id as a metric dimension', async () => {

@@ -87,6 +87,13 @@ describe('processEvent', () => {
     expect(state.journeys.onboarding.stepIndex).toBe(0);
   });
 
+  it('marks every journey step an exposed user sends as seen for the flag, even a step that does not advance the journey', () => {
+    // checkout is sequential: order_completed before cart_viewed advances nothing, but it did arrive.
+    const { facts } = feed([track('order_completed', 0), exposure('new-checkout', 'treatment', 5), track('order_completed', 10), track('search', 11)]);
+    expect(ofKind(facts, 'ExperimentStepSeen')).toEqual([{ kind: 'ExperimentStepSeen', flag: 'new-checkout', journey: 'checkout', step: 'order_completed' }]);
+    expect(ofKind(facts, 'StepReached')).toEqual([]);
+  });
+
   it('does not mutate the state it was given', () => {
     const { state } = feed([exposure('a', 'on', 0), track('cart_viewed', 1)]);
     const frozen = JSON.stringify(state);
