@@ -6,8 +6,7 @@
  * Skipped (with the reason) only where terraform, the provider mirror or moto is missing; in CI that fails.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -25,11 +24,14 @@ import { checkRunning, liveProcessProbe } from '../../cli/local/running-check';
 import { readLocalState } from '../../cli/local/state-file';
 import { formatStartSummary } from '../../cli/local/summary';
 import { skipReasonForTerraformTests } from '../../cli/terraform';
+import { runDemo } from '../../examples/checkout-service/src/demo';
 import { startCheckoutService, type RunningCheckoutService } from '../../examples/checkout-service/src/server';
+import { tempDir } from '../support/temp';
 
 const repoDir = path.resolve(__dirname, '..', '..');
-// A few hundred: moto's DynamoDB transactions copy the whole table, so the processor slows as data grows.
-const USERS = 240;
+// The README's 200 shoppers plus the demo's: a few hundred in all, since moto's DynamoDB transactions copy
+// the whole table and the processor slows as data grows.
+const DEMO_USERS = 100;
 
 function skipReason(): string | undefined {
   const terraform = skipReasonForTerraformTests();
@@ -44,7 +46,7 @@ const describeE2e = reason ? describe.skip : describe;
 
 /** A project folder of its own (config pointing at this repo's flags and journeys), so a developer's `npm start` is never touched. */
 function makeProjectDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'monoenv-e2e-'));
+  const dir = tempDir('monoenv-e2e-');
   const config = JSON.parse(readFileSync(path.join(repoDir, 'monoenv.config.json'), 'utf8'));
   config.flags = { ...config.flags, dir: path.join(repoDir, 'flags') };
   config.events = { ...config.events, journeysDir: path.join(repoDir, 'journeys') };
@@ -52,19 +54,12 @@ function makeProjectDir(): string {
   return dir;
 }
 
-async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: limit }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  }));
+/** The experiment summary the journey processor has written so far. */
+async function liveSummary(lp: LocalProduction) {
+  const source = { tableName: lp.outputs.analyticsTable, endpoint: lp.moto.endpoint, region: lp.state.region, localCredentials: true };
+  const parsed = parseReportSummary(await readLiveSummary(source, 'new-checkout'));
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  return parsed.summary;
 }
 
 /**
@@ -88,8 +83,6 @@ describeE2e('local production end to end', () => {
   let local: LocalProduction | undefined;
   let service: RunningCheckoutService | undefined;
   const layouts = new Map<string, string>();
-  const completed = { 'one-page': 0, classic: 0 } as Record<string, number>;
-  const exposedByCurl: Record<string, number> = {};
 
   const up = () => {
     if (!local || !service) throw new Error(`local production did not start:\n${log.slice(-20).join('\n')}`);
@@ -146,47 +139,53 @@ describeE2e('local production end to end', () => {
     const answer = await bash(command);
     expect(answer).toMatchObject({ key: 'new-checkout', reason: 'TARGETING_MATCH' });
     expect(typeof answer.value).toBe('boolean');
-    exposedByCurl[answer.variant] = (exposedByCurl[answer.variant] ?? 0) + 1; // user-1 is in the experiment now
     const ingest = lines.slice(first + 3, first + 6).join('\n');
     expect(await bash(ingest)).toMatchObject({ accepted: 1 });
   }, 60_000);
 
-  it(`${USERS} users through the example service: split by the 50/50 flag, and the report computed from what the processor wrote`, async () => {
+  it("the README's walkthrough: 200 shoppers by curl, then the report", async () => {
     const { local: lp, service: svc } = up();
-    const users = Array.from({ length: USERS }, (_, i) => `e2e-user-${i}`);
-    const startedAt = Date.now();
-    await inBatches(users, 8, async (userId) => {
-      const index = Number(userId.split('-').pop());
-      await post(`${svc.url}/cart/view`, { userId });
-      const start = await post(`${svc.url}/checkout/start`, { userId });
-      layouts.set(userId, String(start.layout));
-      // The one-page checkout converts 60% of its users, the classic one 35%: a real lift to find.
-      const converts = index % 20 < (start.layout === 'one-page' ? 12 : 7);
-      if (!converts) return;
-      await post(`${svc.url}/checkout/pay`, { userId });
-      const done = await post(`${svc.url}/checkout/complete`, { userId, amount: 40 });
-      expect(done.stored).toBe(true);
-      completed[String(start.layout)] += 1;
-    });
-    const onePage = [...layouts.values()].filter((l) => l === 'one-page').length;
-    expect(onePage).toBeGreaterThan(USERS * 0.35);
-    expect(onePage).toBeLessThan(USERS * 0.65);
-
-    const servedAt = Date.now();
+    const readme = readFileSync(path.join(repoDir, 'README.md'), 'utf8');
+    const block = /<!-- walkthrough:start[^>]*-->\s*```bash\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme)?.[1];
+    if (!block) throw new Error('README.md has no walkthrough block');
+    // Run as written, against this test's service; the processor's catching up replaces the sleep.
+    const [shop, report] = block.replace(/localhost:8080/g, svc.url.replace('http://', '')).split(/^sleep .*$/m);
+    const bash = (script: string) => promisify(execFile)('bash', ['-c', script], { cwd: projectDir, encoding: 'utf8', timeout: 240_000 });
+    await bash(shop);
     await lp.runtime.poller.caughtUp();
-    console.log(`e2e: ${USERS} users served in ${servedAt - startedAt} ms; processor caught up ${Date.now() - servedAt} ms later (${lp.runtime.poller.processedCount()} records)`);
-    const source = { tableName: lp.outputs.analyticsTable, endpoint: lp.moto.endpoint, region: lp.state.region, localCredentials: true };
-    const parsed = parseReportSummary(await readLiveSummary(source, 'new-checkout'));
-    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-    const report = buildReport(parsed.summary, { metric: 'checkout' });
-    const byVariant = Object.fromEntries(report.metrics[0].variants.map((v) => [v.variant, v]));
-    expect(byVariant.on.users).toBe(onePage + (exposedByCurl.on ?? 0));
-    expect(byVariant.off.users).toBe(USERS - onePage + (exposedByCurl.off ?? 0));
-    expect(Math.round(byVariant.on.value! * byVariant.on.users)).toBe(completed['one-page']);
-    expect(Math.round(byVariant.off.value! * byVariant.off.users)).toBe(completed.classic);
+    const { stdout } = await bash(report.replace('npx monoenv', `node ${path.join(repoDir, 'bin', 'monoenv.js')}`));
+    expect(stdout).toMatch(/^Experiment new-checkout/);
+    const summary = await liveSummary(lp);
+    // user-1 was exposed by npm start's first curl too: exposures count each user once.
+    expect(summary.variants.reduce((n, v) => n + v.users, 0)).toBe(200);
+    expect(summary.stepsSeen?.checkout?.sort()).toEqual(['cart_viewed', 'checkout_started', 'order_completed', 'payment_submitted']);
+  }, 300_000);
+
+  it(`npm run demo: ${DEMO_USERS} more shoppers, split by the 50/50 flag, and a report computed from what the processor wrote`, async () => {
+    const { local: lp } = up();
+    const before = await liveSummary(lp);
+    const printed: string[] = [];
+    const startedAt = Date.now();
+    const { code, shoppers } = await runDemo({ cwd: projectDir, users: DEMO_USERS, print: (line) => printed.push(line) });
+    expect({ code, tail: printed.slice(-3) }).toMatchObject({ code: 0 });
+    console.log(`e2e: demo of ${DEMO_USERS} shoppers took ${Date.now() - startedAt} ms (${lp.runtime.poller.processedCount()} records processed in all)`);
+    for (const [userId, layout] of shoppers!.layouts) layouts.set(userId, layout);
+    const onePage = [...shoppers!.layouts.values()].filter((l) => l === 'one-page').length;
+    expect(onePage).toBeGreaterThan(DEMO_USERS * 0.3);
+    expect(onePage).toBeLessThan(DEMO_USERS * 0.7);
+    expect(printed.join('\n')).toMatch(/Experiment new-checkout/);
+
+    const after = await liveSummary(lp);
+    const delta = (variant: string, pick: (v: (typeof after.variants)[number]) => number) =>
+      pick(after.variants.find((v) => v.name === variant)!) - pick(before.variants.find((v) => v.name === variant)!);
+    expect(delta('on', (v) => v.users)).toBe(onePage);
+    expect(delta('off', (v) => v.users)).toBe(DEMO_USERS - onePage);
+    expect(delta('on', (v) => v.metrics.checkout.sum)).toBe(shoppers!.completed['one-page'] ?? 0);
+    expect(delta('off', (v) => v.metrics.checkout.sum)).toBe(shoppers!.completed.classic ?? 0);
+    const report = buildReport(after, { metric: 'checkout' });
     expect(report.srm.mismatch).toBe(false);
-    expect(byVariant.on.verdict?.code).toBe('increase');
-  }, 180_000);
+    expect(report.metrics[0].variants.find((v) => v.variant === 'on')?.verdict?.code).toBe('increase');
+  }, 300_000);
 
   it('a kill switch flipped with the flags CLI reaches the service within 5 s', async () => {
     const { local: lp, service: svc } = up();
