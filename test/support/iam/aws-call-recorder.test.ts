@@ -14,16 +14,19 @@ function fakeAws(): Promise<{ server: Server; url: string; received: Received[] 
     req.on('end', () => {
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
       const target = String(req.headers['x-amz-target'] ?? '');
-      if (target.endsWith('.GetShardIterator')) return res.end(JSON.stringify({ ShardIterator: 'it-1' }));
-      if (target.endsWith('.GetRecords')) return res.end(JSON.stringify({ Records: [], NextShardIterator: 'it-2' }));
-      if (target.endsWith('.GetSecretValue')) {
+      if (target.endsWith('.GetShardIterator')) {
+        res.end(JSON.stringify({ ShardIterator: 'it-1' }));
+      } else if (target.endsWith('.GetRecords')) {
+        res.end(JSON.stringify({ Records: [], NextShardIterator: 'it-2' }));
+      } else if (target.endsWith('.GetSecretValue')) {
         res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/x-amz-json-1.1' });
-        return res.end(gzipSync(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-AbCdEf', SecretString: '{}' })));
+        res.end(gzipSync(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-AbCdEf', SecretString: '{}' })));
+      } else {
+        // Anything else: a streamed answer in three chunks, with headers the proxy must pass on.
+        res.writeHead(201, { 'x-amzn-requestid': 'req-1', 'content-type': 'text/plain' });
+        res.write('one,');
+        setTimeout(() => { res.write('two,'); setTimeout(() => res.end('three'), 10); }, 10);
       }
-      // Anything else: a streamed answer in three chunks, with headers the proxy must pass on.
-      res.writeHead(201, { 'x-amzn-requestid': 'req-1', 'content-type': 'text/plain' });
-      res.write('one,');
-      setTimeout(() => { res.write('two,'); setTimeout(() => res.end('three'), 10); }, 10);
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received })));

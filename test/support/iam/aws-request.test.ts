@@ -3,7 +3,7 @@ import { credentialScope, parseAwsRequest, type RawRequest } from './aws-request
 const signed = (accessKey: string, region: string, service: string) =>
   `AWS4-HMAC-SHA256 Credential=${accessKey}/20200101/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
 
-const request = (over: Partial<RawRequest> & { body?: string | Buffer }): RawRequest => ({
+const request = (over: Omit<Partial<RawRequest>, 'body'> & { body?: string | Buffer }): RawRequest => ({
   method: 'POST',
   url: '/',
   headers: {},
