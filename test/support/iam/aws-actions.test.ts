@@ -76,6 +76,11 @@ describe('Kinesis', () => {
     expect(map('kinesis', 'GetRecords', { ShardIterator: 'it-other' }, undefined, ctx)).toEqual([{ action: 'kinesis:GetRecords', resource: stream('other') }]);
   });
 
+  it('takes a StreamARN GetRecords names over the iterator map', () => {
+    const arn = 'arn:aws:kinesis:us-east-1:210987654321:stream/theirs';
+    expect(map('kinesis', 'GetRecords', { ShardIterator: 'from-elsewhere', StreamARN: arn })).toEqual([{ action: 'kinesis:GetRecords', resource: arn }]);
+  });
+
   it('leaves GetRecords with an iterator it never saw unmapped rather than guessing a stream', () => {
     expect(map('kinesis', 'GetRecords', { ShardIterator: 'from-elsewhere' })).toEqual({ unknown: expect.stringContaining('shard iterator') });
   });

@@ -2,8 +2,8 @@ import { unmapped } from '../recorded-call';
 import { arn, authorize, text, type MappingContext, type ServiceMapping } from './common';
 
 /**
- * Kinesis authorizes `kinesis:<Operation>` on the stream. GetRecords names no stream, only a shard
- * iterator, and ListShards' follow-up pages only a token: the recorder remembers which stream each
+ * Kinesis authorizes `kinesis:<Operation>` on the stream. GetRecords usually names no stream, only a
+ * shard iterator, and ListShards' follow-up pages only a token: the recorder remembers which stream each
  * iterator and token it saw in a response belongs to, and attributes those calls by that.
  */
 
@@ -25,7 +25,7 @@ export const kinesis: ServiceMapping = {
   map({ operation, input, output }, context) {
     const action = `kinesis:${operation}`;
     if (operation === 'GetRecords') {
-      const stream = context.kinesisTokens.get(text(input.ShardIterator) ?? '');
+      const stream = text(input.StreamARN) ?? context.kinesisTokens.get(text(input.ShardIterator) ?? '');
       if (!stream) return unmapped('GetRecords with a shard iterator this recorder did not see issued');
       remember(context, output?.NextShardIterator, stream);
       return [authorize(action, stream)];
