@@ -3,6 +3,7 @@ import { immutableImageTags, imageScanning, readOnlyRootFilesystem, separateTask
 import { dynamodbEncryption, firehoseEncryption, kinesisEncryption, logGroupRetention, snsEncryption } from './encryption-at-rest';
 import { wildcardActions, wildcardResources } from './iam';
 import { lambdaLogGroup, lambdaTimeout } from './lambda';
+import { lambdaRuntimeCalendar } from './lambda-runtime';
 import { dropInvalidHeaders, listenerTls } from './load-balancer';
 import { s3Encryption, s3PublicAccessBlock } from './s3';
 
@@ -10,6 +11,7 @@ export * from './containers';
 export * from './encryption-at-rest';
 export * from './iam';
 export * from './lambda';
+export * from './lambda-runtime';
 export * from './load-balancer';
 export * from './s3';
 
@@ -32,4 +34,5 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   imageScanning,
   lambdaLogGroup,
   lambdaTimeout,
+  lambdaRuntimeCalendar(),
 ];
