@@ -5,6 +5,7 @@ import { wildcardActions, wildcardResources } from './iam';
 import { lambdaLogGroup, lambdaTimeout } from './lambda';
 import { lambdaRuntimeCalendar } from './lambda-runtime';
 import { dropInvalidHeaders, listenerTls } from './load-balancer';
+import { httpApiStageThrottle, invokePermissions, lambdaIntegrationPermission, publicFunctionConcurrency, publicFunctionUrl } from './public-entry';
 import { s3Encryption, s3PublicAccessBlock } from './s3';
 
 export * from './containers';
@@ -13,6 +14,7 @@ export * from './iam';
 export * from './lambda';
 export * from './lambda-runtime';
 export * from './load-balancer';
+export * from './public-entry';
 export * from './s3';
 
 /** The monoenv rule pack, in the order findings are reported. */
@@ -35,4 +37,9 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   lambdaLogGroup,
   lambdaTimeout,
   lambdaRuntimeCalendar(),
+  publicFunctionUrl,
+  invokePermissions(),
+  publicFunctionConcurrency,
+  lambdaIntegrationPermission,
+  httpApiStageThrottle,
 ];
