@@ -7,6 +7,7 @@ import { lambdaRuntimeCalendar } from './lambda-runtime';
 import { dropInvalidHeaders, listenerTls } from './load-balancer';
 import { httpApiStageThrottle, invokePermissions, lambdaIntegrationPermission, publicFunctionConcurrency, publicFunctionUrl } from './public-entry';
 import { s3Encryption, s3PublicAccessBlock } from './s3';
+import { noSecretsInState } from './secrets-in-state';
 
 export * from './containers';
 export * from './encryption-at-rest';
@@ -16,6 +17,7 @@ export * from './lambda-runtime';
 export * from './load-balancer';
 export * from './public-entry';
 export * from './s3';
+export * from './secrets-in-state';
 
 /** The monoenv rule pack, in the order findings are reported. */
 export const MONOENV_RULES: readonly GuardrailRule[] = [
@@ -42,4 +44,5 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   publicFunctionConcurrency,
   lambdaIntegrationPermission,
   httpApiStageThrottle,
+  noSecretsInState,
 ];
