@@ -56,13 +56,17 @@ export function statementsOfJson(policy: unknown): PolicyStatement[] | undefined
   return blocks((parsed as { Statement?: unknown } | null)?.Statement).map((statement, index) => ({
     label: `statement ${statement.Sid ? JSON.stringify(statement.Sid) : index + 1}`,
     effect: effectOf(statement.Effect),
-    actions: stringList(statement.Action),
-    notActions: stringList(statement.NotAction),
-    resources: stringList(statement.Resource),
+    actions: jsonList(statement.Action),
+    notActions: jsonList(statement.NotAction),
+    resources: jsonList(statement.Resource),
     conditions: Object.entries(firstObject(statement.Condition)).flatMap(([operator, tests]) =>
-      Object.entries(firstObject(tests)).map(([key, values]) => ({ operator, key, values: stringList(values) }))),
+      Object.entries(firstObject(tests)).map(([key, values]) => ({ operator, key, values: jsonList(values) }))),
   }));
 }
+
+/** A JSON policy's string or list of strings; a string is one value even when it embeds a reference, e.g. `${aws_iam_policy.B.arn}`. */
+const jsonList = (value: unknown): string[] | undefined =>
+  typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
 
 const effectOf = (value: unknown): PolicyStatement['effect'] => (value === 'Allow' || value === 'Deny' ? value : 'unknown');
 

@@ -2,6 +2,7 @@ import type { GuardrailRule } from '../rule';
 import { immutableImageTags, imageScanning, readOnlyRootFilesystem, separateTaskRoles } from './containers';
 import { dynamodbEncryption, firehoseEncryption, kinesisEncryption, logGroupRetention, snsEncryption } from './encryption-at-rest';
 import { wildcardActions, wildcardResources } from './iam';
+import { adminNeedsBoundary, boundaryOnRoleCreation, boundaryStaysPut } from './iam-boundary';
 import { lambdaLogGroup, lambdaTimeout } from './lambda';
 import { lambdaRuntimeCalendar } from './lambda-runtime';
 import { dropInvalidHeaders, listenerTls } from './load-balancer';
@@ -12,6 +13,7 @@ import { noSecretsInState } from './secrets-in-state';
 export * from './containers';
 export * from './encryption-at-rest';
 export * from './iam';
+export * from './iam-boundary';
 export * from './lambda';
 export * from './lambda-runtime';
 export * from './load-balancer';
@@ -30,6 +32,9 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   logGroupRetention,
   wildcardActions,
   wildcardResources(),
+  boundaryOnRoleCreation,
+  adminNeedsBoundary,
+  boundaryStaysPut,
   listenerTls,
   dropInvalidHeaders,
   readOnlyRootFilesystem,
