@@ -24,7 +24,7 @@ const REQUIRING = ['StringEquals', 'ArnEquals', 'StringLike', 'ArnLike'];
 const REFUSING = ['StringNotEquals', 'ArnNotEquals', 'StringNotLike', 'ArnNotLike'].flatMap((op) => [op, `${op}IfExists`]);
 
 /** A boundary value names one policy: an expression, or an ARN without wildcards in the policy name. */
-const pinsOnePolicy = (value: string): boolean => isExpression(value) || !/[*?]/.test(value.slice(value.lastIndexOf('/') + 1));
+const pinsOnePolicy = (value: string): boolean => value.includes('${') || !/[*?]/.test(value.slice(value.lastIndexOf('/') + 1));
 
 const boundaryConditions = (statement: PolicyStatement) => statement.conditions.filter((c) => c.key.toLowerCase() === BOUNDARY_KEY);
 

@@ -127,7 +127,7 @@ export const lambdaIntegrationPermission: GuardrailRule = {
       if (principal !== API_GATEWAY || !allowsInvoke(permission) || lambdaFunctionOf(permission.config.function_name, stack) !== fn) return false;
       if (!api) return isSet(sourceArn); // the API is defined elsewhere: any scoped grant may be its own
       // A literal execute-api ARN cannot be matched to the API's id here; it is scoped, so it gets the benefit of the doubt.
-      return references(sourceArn, api, 'execution_arn') || (typeof sourceArn === 'string' && !isExpression(sourceArn) && sourceArn.includes(':execute-api:'));
+      return references(sourceArn, api, 'execution_arn') || (typeof sourceArn === 'string' && sourceArn.includes(':execute-api:') && !isExpression(sourceArn));
     });
     if (scoped) return [];
     const door = api ? `${api.address} (principal ${API_GATEWAY}, action lambda:InvokeFunction, source_arn \${${api.address}.execution_arn}/*/*)` : `its API (principal ${API_GATEWAY}, action lambda:InvokeFunction, with a source_arn)`;
