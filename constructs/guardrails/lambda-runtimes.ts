@@ -11,15 +11,18 @@
  * you add a runtime or when a date comes near, and update the date above.
  *
  * Dates are UTC days, `YYYY-MM-DD`; a missing date is "Not scheduled" (or "N/A" for container-only runtimes).
- * - Supported runtimes: from the pages' supported tables.
+ * - Supported runtimes: from the pages' supported tables. Copies of different ages disagree on some block dates;
+ *   the latest date an AWS copy shows is used, as AWS moves them later: dotnet8 (2026-12-10 / 2027-01-11 before)
+ *   and provided.al2 (2026-07-31 / 2026-08-31, then 2026-08-31 / 2026-09-30 before).
  * - nodejs18.x and python3.9: from an earlier copy of the Node.js and Python pages, before they moved to the
  *   deprecated table.
  * - Runtimes retired in 2016-2020 (nodejs, nodejs4.3, nodejs6.10, nodejs8.10, dotnetcore1.0, dotnetcore2.0): from
  *   the deprecation schedule of the older "Runtime support policy" page (docs.aws.amazon.com/lambda/latest/dg/
  *   runtime-support-policy.html).
  * - The other deprecated runtimes: deprecation dates from the deprecated table; their block dates are those of the
- *   page in early 2025 and could not be re-read. AWS has extended such dates before, but every version seen has them
- *   in the past, so they do not change what the rule decides today.
+ *   page in early 2025 and could not be re-read. Every AWS copy seen has them in the past. (One third-party table,
+ *   "checked Oct 2026", lists 2027-07-29 / 2027-08-31 as block dates of nodejs20.x and of most deprecated runtimes;
+ *   no AWS copy confirmed it. If the live page says so, update them: the rule would then warn instead of fail.)
  */
 export interface LambdaRuntime {
   /** The page's name, e.g. "Node.js 22". */
@@ -72,7 +75,7 @@ export const LAMBDA_RUNTIMES: Readonly<Record<string, LambdaRuntime>> = {
   // .NET
   dotnet10: runtime('.NET 10', '2028-11-14', '2028-12-14', '2029-01-15'),
   dotnet9: runtime('.NET 9 (container only)', '2026-11-10'),
-  dotnet8: runtime('.NET 8', '2026-11-10', '2026-12-10', '2027-01-11'),
+  dotnet8: runtime('.NET 8', '2026-11-10', '2027-02-01', '2027-03-03'),
   dotnet7: runtime('.NET 7 (container only)', '2024-05-14'),
   dotnet6: runtime('.NET 6', '2024-12-20', '2025-02-28', '2025-03-31'),
   'dotnet5.0': runtime('.NET 5 (container only)', '2022-05-10'),
@@ -89,7 +92,7 @@ export const LAMBDA_RUNTIMES: Readonly<Record<string, LambdaRuntime>> = {
   'ruby2.5': runtime('Ruby 2.5', '2021-07-30', '2021-07-30', '2022-03-31'),
   // OS-only (custom runtimes, Go, Rust, ...)
   'provided.al2023': runtime('OS-only Runtime (Amazon Linux 2023)', '2029-06-30', '2029-07-31', '2029-08-31'),
-  'provided.al2': runtime('OS-only Runtime (Amazon Linux 2)', '2026-07-31', '2026-08-31', '2026-09-30'),
+  'provided.al2': runtime('OS-only Runtime (Amazon Linux 2)', '2026-07-31', '2027-02-01', '2027-03-03'),
   provided: runtime('OS-only Runtime (Amazon Linux)', '2024-01-08', '2024-02-08', '2025-02-28'),
   'go1.x': runtime('Go 1.x', '2024-01-08', '2024-02-08', '2025-02-28'),
 };
