@@ -5,12 +5,13 @@
  *   Guardrails.acknowledge(bucket, 'MONO-S3-1', 'public website assets, encrypted by S3 default');
  *
  * Add it to each TerraformStack (cdktf does not apply aspects added to the App). Findings fail synth with one error
- * listing every rule id, construct path and fix; acknowledged findings are printed once as a summary.
+ * listing every rule id, construct path and fix; warnings (findings of severity 'warning', e.g. a Lambda runtime
+ * near its deprecation) and acknowledged findings are printed once as a summary and never fail synth.
  */
 import { Annotations, Aspects, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { acknowledge, acknowledgementReason } from './acknowledge';
-import { appliesTo, formatFinding, type GuardrailFinding, type GuardrailRule } from './rule';
+import { appliesTo, formatFinding, messageOf, severityOf, type GuardrailFinding, type GuardrailRule, type GuardrailSeverity } from './rule';
 import { MONOENV_RULES } from './rules';
 import { StackView } from './stack-view';
 
@@ -25,7 +26,7 @@ export interface GuardrailsOptions {
    * @default 'throw'
    */
   readonly onViolation?: 'throw' | 'annotate';
-  /** Where the acknowledged-findings summary goes. @default console.error */
+  /** Where the summary of warnings and acknowledged findings goes. @default console.error */
   readonly report?: (text: string) => void;
 }
 
@@ -49,8 +50,14 @@ export class Guardrails implements IAspect {
     return [...this.findingsByRoot.values()].flat();
   }
 
+  /** Unacknowledged errors: these fail synth. */
   get violations(): GuardrailFinding[] {
-    return this.findings.filter((finding) => finding.acknowledgedBecause === undefined);
+    return this.findings.filter((finding) => finding.severity === 'error' && finding.acknowledgedBecause === undefined);
+  }
+
+  /** Unacknowledged warnings: printed in the summary, never failing synth. */
+  get warnings(): GuardrailFinding[] {
+    return this.findings.filter((finding) => finding.severity === 'warning' && finding.acknowledgedBecause === undefined);
   }
 
   get acknowledged(): GuardrailFinding[] {
@@ -63,8 +70,8 @@ export class Guardrails implements IAspect {
     if (!Aspects.of(node).all.includes(this)) return;
     const findings = this.evaluate(node);
     this.findingsByRoot.set(node.node.path, findings);
-    this.printAcknowledgedOnce();
-    const violations = findings.filter((finding) => finding.acknowledgedBecause === undefined);
+    this.printSummaryOnce();
+    const violations = findings.filter((finding) => finding.severity === 'error' && finding.acknowledgedBecause === undefined);
     if (violations.length === 0) return;
     if (this.options.onViolation === 'annotate') {
       for (const finding of violations) Annotations.of(findConstruct(node, finding.path)).addError(formatFinding(finding));
@@ -79,35 +86,46 @@ export class Guardrails implements IAspect {
     const findings: GuardrailFinding[] = [];
     for (const rule of this.rules) {
       for (const element of stack.elements.filter((candidate) => appliesTo(rule, candidate))) {
-        let problems: string[];
+        let problems: ReturnType<GuardrailRule['check']>;
         try {
           problems = rule.check(element, stack);
         } catch (err) {
           throw new Error(`Guardrails rule ${rule.id} crashed on ${element.path} (${element.address}): ${(err as Error).message}`);
         }
-        if (problems.length === 0) continue;
-        findings.push({
-          ruleId: rule.id,
-          description: rule.description,
-          fix: rule.fix,
-          path: element.path,
-          address: element.address,
-          problems,
-          acknowledgedBecause: acknowledgementReason(element.construct, rule.id),
-        });
+        for (const severity of SEVERITIES) {
+          const messages = problems.filter((problem) => severityOf(problem) === severity).map(messageOf);
+          if (messages.length === 0) continue;
+          findings.push({
+            ruleId: rule.id,
+            description: rule.description,
+            fix: rule.fix,
+            path: element.path,
+            address: element.address,
+            severity,
+            problems: messages,
+            acknowledgedBecause: acknowledgementReason(element.construct, rule.id),
+          });
+        }
       }
     }
     return findings;
   }
 
-  private printAcknowledgedOnce(): void {
-    const acknowledged = this.acknowledged;
-    if (this.summaryPrinted || acknowledged.length === 0) return;
+  /** One report of the warnings and the acknowledged findings, at the first evaluation that has any. */
+  private printSummaryOnce(): void {
+    const { warnings, acknowledged } = this;
+    if (this.summaryPrinted || (warnings.length === 0 && acknowledged.length === 0)) return;
     this.summaryPrinted = true;
+    const sections = [
+      ...(warnings.length ? [`Guardrails: ${warnings.length} warning(s), not failing synth:\n${warnings.map(formatFinding).join('\n')}`] : []),
+      ...(acknowledged.length ? [`Guardrails: ${acknowledged.length} acknowledged finding(s):\n${acknowledged.map(formatFinding).join('\n')}`] : []),
+    ];
     const report = this.options.report ?? ((text: string) => console.error(text));
-    report(`Guardrails: ${acknowledged.length} acknowledged finding(s):\n${acknowledged.map(formatFinding).join('\n')}`);
+    report(sections.join('\n\n'));
   }
 }
+
+const SEVERITIES: readonly GuardrailSeverity[] = ['error', 'warning'];
 
 function findConstruct(root: IConstruct, path: string): IConstruct {
   return root.node.findAll().find((construct) => construct.node.path === path) ?? root;

@@ -78,3 +78,13 @@ export function referencedAddresses(value: unknown): string[] {
   if (typeof value !== 'string') return [];
   return [...value.matchAll(/\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\./g)].map((match) => match[1]);
 }
+
+/**
+ * Whether a value references `target` by its Terraform address, e.g. `${aws_lambda_function.Api.invoke_arn}` for
+ * `aws_lambda_function.Api`; unlike `refersTo`, not `data.aws_lambda_function.Api` or a literal name.
+ */
+export function references(value: unknown, target: ElementView, attribute?: string): boolean {
+  if (typeof value !== 'string') return false;
+  const address = `${target.address}.${attribute ?? ''}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![A-Za-z0-9_.-])${address}${attribute ? '\\b' : ''}`).test(value);
+}

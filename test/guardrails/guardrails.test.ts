@@ -5,7 +5,7 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { Guardrails } from '../../constructs/guardrails';
+import { Guardrails, warning, type GuardrailRule } from '../../constructs/guardrails';
 import { runGuardrails } from './harness';
 import { tempDir, testApp } from '../support/temp';
 
@@ -118,6 +118,49 @@ describe('Guardrails.acknowledge', () => {
     const stack = new TerraformStack(testApp(), 'test');
     expect(() => Guardrails.acknowledge(stack, 's3-1', 'a good reason here')).toThrow('ruleId "s3-1" is not a rule id like "MONO-S3-1"');
     expect(() => Guardrails.acknowledge(stack, 'MONO-S3-1', ' ')).toThrow('give a reason of at least 10 characters');
+  });
+});
+
+describe('warnings', () => {
+  /** A rule that warns about topics named "old-*" and fails those named "bad-*". */
+  const topicNames: GuardrailRule = {
+    id: 'TEST-TOPIC-1',
+    description: 'Topics have current names.',
+    fix: 'Rename the topic.',
+    appliesTo: ['aws_sns_topic'],
+    check: ({ config }) => [
+      ...(String(config.name).startsWith('old-') ? [warning(`name ${String(config.name)} is going away`)] : []),
+      ...(String(config.name).startsWith('bad-') ? [`name ${String(config.name)} is refused`] : []),
+    ],
+  };
+
+  it('never fail synth, and are reported once in the summary with the acknowledged findings', () => {
+    const report = jest.fn();
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    new SnsTopic(stack, 'Old', { name: 'old-alerts' });
+    const legacy = new SnsTopic(stack, 'Legacy', { name: 'old-legacy' });
+    Guardrails.acknowledge(legacy, 'TEST-TOPIC-1', 'removed with the legacy stack in OPS-12');
+    const guardrails = new Guardrails({ rules: [topicNames], report });
+    Aspects.of(stack).add(guardrails);
+
+    expect(() => Testing.synth(stack)).not.toThrow();
+    Testing.synth(stack);
+
+    expect(guardrails.violations).toEqual([]);
+    expect(guardrails.warnings.map((finding) => [finding.path, finding.severity, finding.problems])).toEqual([['test/Old', 'warning', ['name old-alerts is going away']]]);
+    expect(guardrails.acknowledged.map((finding) => finding.path)).toEqual(['test/Legacy']);
+    expect(report).toHaveBeenCalledTimes(1);
+    const summary: string = report.mock.calls[0][0];
+    expect(summary).toMatch(/^Guardrails: 1 warning\(s\), not failing synth:\n\[TEST-TOPIC-1\] test\/Old \(aws_sns_topic.Old\): Topics have current names.\n    - name old-alerts is going away\n    fix: Rename the topic./);
+    expect(summary).toContain('\n\nGuardrails: 1 acknowledged finding(s):\n[TEST-TOPIC-1] test/Legacy');
+  });
+
+  it("split a rule's problems on one element into an error finding and a warning finding", () => {
+    const { error, guardrails } = runGuardrails((s) => new SnsTopic(s, 'Both', { name: 'bad-old' }), { rules: [{ ...topicNames, check: () => ['refused', warning('going away')] }] });
+    expect(guardrails.findings.map((finding) => [finding.severity, finding.problems])).toEqual([['error', ['refused']], ['warning', ['going away']]]);
+    expect(error?.message).toContain('- refused');
+    expect(error?.message).not.toContain('going away');
   });
 });
 

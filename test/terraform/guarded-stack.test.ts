@@ -5,13 +5,20 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
+import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
+import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App, Aspects, TerraformStack } from 'cdktf';
-import { Guardrails } from '../../constructs/guardrails';
+import { Guardrails, MONOENV_RULES, lambdaRuntimeCalendar } from '../../constructs/guardrails';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
 import { tempDir } from '../support/temp';
 
@@ -35,9 +42,21 @@ if (skipReason) console.warn(skipReason);
       assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
       inlinePolicy: [{ name: 'read-flags', policy: policy.json }],
     });
-    const fn = new LambdaFunction(stack, 'Evaluate', { functionName: 'evaluate', role: role.arn, runtime: 'nodejs20.x', handler: 'index.handler', filename: 'fn.zip', timeout: 10 });
+    const fn = new LambdaFunction(stack, 'Evaluate', { functionName: 'evaluate', role: role.arn, runtime: 'nodejs22.x', handler: 'index.handler', filename: 'fn.zip', timeout: 10, reservedConcurrentExecutions: 20 });
     new CloudwatchLogGroup(stack, 'EvaluateLogs', { name: `/aws/lambda/${fn.functionName}`, retentionInDays: 30 });
-    const guardrails = new Guardrails({ report: () => undefined });
+    // The public front door: an HTTP API with a throttled stage, and one grant scoped to that API.
+    const api = new Apigatewayv2Api(stack, 'Api', { name: 'flags', protocolType: 'HTTP' });
+    const integration = new Apigatewayv2Integration(stack, 'ApiEvaluate', { apiId: api.id, integrationType: 'AWS_PROXY', integrationUri: fn.invokeArn, payloadFormatVersion: '2.0' });
+    new Apigatewayv2Route(stack, 'ApiRoute', { apiId: api.id, routeKey: 'POST /ofrep/v1/evaluate/flags', target: `integrations/${integration.id}` });
+    new Apigatewayv2Stage(stack, 'ApiStage', { apiId: api.id, name: '$default', autoDeploy: true, defaultRouteSettings: { throttlingBurstLimit: 50, throttlingRateLimit: 100 } });
+    new LambdaPermission(stack, 'ApiInvoke', { action: 'lambda:InvokeFunction', functionName: fn.functionName, principal: 'apigateway.amazonaws.com', sourceArn: `${api.executionArn}/*/*` });
+    // A generated secret that never reaches state: an ephemeral password (a raw block: cdktf has no class) into a write-only argument.
+    stack.addOverride('ephemeral.aws_secretsmanager_random_password.api_key', { password_length: 40, exclude_punctuation: true });
+    const secret = new SecretsmanagerSecret(stack, 'ApiKeys', { name: 'flags-api-keys' });
+    new SecretsmanagerSecretVersion(stack, 'ApiKeysInitial', { secretId: secret.id, secretStringWo: '${ephemeral.aws_secretsmanager_random_password.api_key.random_password}', secretStringWoVersion: 1 });
+    // A fixed day for the runtime calendar, so that the test does not change verdict as runtimes age.
+    const rules = MONOENV_RULES.map((rule) => (rule.id === 'MONO-LAMBDA-3' ? lambdaRuntimeCalendar({ now: () => new Date('2026-11-29T00:00:00Z') }) : rule));
+    const guardrails = new Guardrails({ rules, report: () => undefined });
     Aspects.of(stack).add(guardrails);
 
     app.synth();

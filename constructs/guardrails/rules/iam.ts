@@ -1,8 +1,7 @@
 /** Least privilege: no wildcard actions, and no `*` resource unless every action only accepts `*`. */
-import { allowStatementsOfDocument, allowStatementsOfJson, type AllowStatement } from '../iam-policy';
+import { IAM_POLICY_TYPES, statementsOf } from '../iam-policy';
 import type { GuardrailRule } from '../rule';
 import type { ElementView } from '../stack-view';
-import { blocks } from '../values';
 
 /**
  * Actions that do not support resource-level permissions, so `Resource: "*"` is the only option.
@@ -32,19 +31,9 @@ export const RESOURCE_LESS_ACTIONS: readonly string[] = [
   'kms:ListAliases',
 ];
 
-const POLICY_ATTRIBUTE_TYPES = ['aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'];
+const allowStatementsOf = (element: ElementView) => statementsOf(element).filter((statement) => statement.effect === 'Allow');
 
-/** Allow statements an element holds, with a prefix saying where; inline JSON that cannot be read is skipped. */
-function allowStatementsOf(element: ElementView): AllowStatement[] {
-  if (element.kind === 'data') return allowStatementsOfDocument(element.config);
-  if (element.type === 'aws_iam_role') {
-    return blocks(element.config.inline_policy).flatMap((inline) =>
-      (allowStatementsOfJson(inline.policy) ?? []).map((s) => ({ ...s, label: `inline_policy ${String(inline.name ?? '')} ${s.label}` })));
-  }
-  return allowStatementsOfJson(element.config.policy) ?? [];
-}
-
-const appliesToPolicies = ['data.aws_iam_policy_document', 'aws_iam_role', ...POLICY_ATTRIBUTE_TYPES];
+const appliesToPolicies = IAM_POLICY_TYPES;
 const isWildcardAction = (action: string): boolean => action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
 
 export const wildcardActions: GuardrailRule = {

@@ -2,16 +2,24 @@ import type { GuardrailRule } from '../rule';
 import { immutableImageTags, imageScanning, readOnlyRootFilesystem, separateTaskRoles } from './containers';
 import { dynamodbEncryption, firehoseEncryption, kinesisEncryption, logGroupRetention, snsEncryption } from './encryption-at-rest';
 import { wildcardActions, wildcardResources } from './iam';
+import { adminNeedsBoundary, boundaryOnRoleCreation, boundaryStaysPut } from './iam-boundary';
 import { lambdaLogGroup, lambdaTimeout } from './lambda';
+import { lambdaRuntimeCalendar } from './lambda-runtime';
 import { dropInvalidHeaders, listenerTls } from './load-balancer';
+import { httpApiStageThrottle, invokePermissions, lambdaIntegrationPermission, publicFunctionConcurrency, publicFunctionUrl } from './public-entry';
 import { s3Encryption, s3PublicAccessBlock } from './s3';
+import { noSecretsInState } from './secrets-in-state';
 
 export * from './containers';
 export * from './encryption-at-rest';
 export * from './iam';
+export * from './iam-boundary';
 export * from './lambda';
+export * from './lambda-runtime';
 export * from './load-balancer';
+export * from './public-entry';
 export * from './s3';
+export * from './secrets-in-state';
 
 /** The monoenv rule pack, in the order findings are reported. */
 export const MONOENV_RULES: readonly GuardrailRule[] = [
@@ -24,6 +32,9 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   logGroupRetention,
   wildcardActions,
   wildcardResources(),
+  boundaryOnRoleCreation,
+  adminNeedsBoundary,
+  boundaryStaysPut,
   listenerTls,
   dropInvalidHeaders,
   readOnlyRootFilesystem,
@@ -32,4 +43,11 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   imageScanning,
   lambdaLogGroup,
   lambdaTimeout,
+  lambdaRuntimeCalendar(),
+  publicFunctionUrl,
+  invokePermissions(),
+  publicFunctionConcurrency,
+  lambdaIntegrationPermission,
+  httpApiStageThrottle,
+  noSecretsInState,
 ];
