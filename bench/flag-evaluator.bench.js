@@ -17,7 +17,7 @@ const ENTRY = path.join(ROOT, 'lambdas/flag-evaluation/core/index.ts');
 
 function bundleCore() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monoenv-flag-bench-'));
-  const common = { entryPoints: [ENTRY], bundle: true, platform: 'node', target: 'node20', format: 'cjs', absWorkingDir: ROOT, logLevel: 'error' };
+  const common = { entryPoints: [ENTRY], bundle: true, platform: 'node', target: 'node22', format: 'cjs', absWorkingDir: ROOT, logLevel: 'error' };
   esbuild.buildSync({ ...common, outfile: path.join(dir, 'core.js') });
   esbuild.buildSync({ ...common, minify: true, outfile: path.join(dir, 'core.min.js') });
   const minifiedBytes = fs.statSync(path.join(dir, 'core.min.js')).size;

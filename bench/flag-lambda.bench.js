@@ -1,7 +1,7 @@
 'use strict';
 /**
- * The flag Lambda as it ships: `lambdas/flag-evaluation/handler.ts` bundled with esbuild (node20, minified,
- * tree-shaken, `@aws-sdk/*` external because the node20 runtime provides it), compared in the same run
+ * The flag Lambda as it ships: `lambdas/flag-evaluation/handler.ts` bundled with esbuild (node22, minified,
+ * tree-shaken, `@aws-sdk/*` external because the nodejs22.x runtime provides it), compared in the same run
  * with @openfeature/flagd-core bundled the same way.
  *   - minified size; goal < 60 KB
  *   - module initialisation: `require` of the bundle in a fresh node process, median of N; goal < 15 ms
@@ -23,7 +23,7 @@ function bundle(entry, outfile) {
   const common = {
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     minify: true,
     treeShaking: true,

@@ -5,7 +5,7 @@
  * - core: validateBatch + encoding each record for the stream (pure, no I/O);
  * - handler: a 500-event POST through createIngestHandler with the Kinesis client stubbed
  *   (auth, body parse, validation, encoding, PutRecords request building, response); goal under 10 µs an event;
- * - bundle: minified handler bundle without the AWS SDK (esbuild, node20, @aws-sdk/* and @smithy/* external);
+ * - bundle: minified handler bundle without the AWS SDK (esbuild, node22, @aws-sdk/* and @smithy/* external);
  *   goal under 100 KB.
  */
 const { join } = require('node:path');

@@ -4,7 +4,7 @@
  * (base64 + JSON.parse) measured in the same run, so numbers compare across machines:
  * - core: processEvent over decoded records (pure funnel logic);
  * - handler: processKinesisBatch (decode + validate + core + EMF) with an in-memory store;
- * - bundle: minified handler bundle (esbuild, node20, @aws-sdk/* external); goal under 100 KB.
+ * - bundle: minified handler bundle (esbuild, node22, @aws-sdk/* external); goal under 100 KB.
  */
 const { join } = require('node:path');
 const { handlerBundleBytes, loadTypeScript } = require('./support');

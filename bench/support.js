@@ -9,7 +9,7 @@ const { join } = require('node:path');
 function loadTypeScript(contents, resolveDir) {
   const dir = mkdtempSync(join(tmpdir(), 'monoenv-bench-'));
   const outfile = join(dir, 'modules.js');
-  buildSync({ stdin: { contents, resolveDir, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'error' });
+  buildSync({ stdin: { contents, resolveDir, loader: 'ts' }, bundle: true, platform: 'node', target: 'node22', format: 'cjs', outfile, logLevel: 'error' });
   try {
     return require(outfile);
   } finally {
@@ -17,11 +17,11 @@ function loadTypeScript(contents, resolveDir) {
   }
 }
 
-/** Minified size in bytes of a handler as it ships: node20, tree-shaken, AWS SDK v3 left external. */
+/** Minified size in bytes of a handler as it ships: node22, tree-shaken, AWS SDK v3 left external. */
 function handlerBundleBytes(entry) {
   const out = buildSync({
     entryPoints: [entry],
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, treeShaking: true, write: false,
+    bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, treeShaking: true, write: false,
     external: ['@aws-sdk/*', '@smithy/*'], legalComments: 'none', logLevel: 'error',
   });
   return out.outputFiles[0].contents.byteLength;

@@ -13,6 +13,19 @@ import type { MetricSpec, Monitoring } from './monitoring';
 import { metricWidget } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
 
+/**
+ * The Node.js runtime of every monoenv Lambda. nodejs20.x is blocked for new functions since 2026-08-31;
+ * nodejs24.x needs hashicorp/aws 6.x. The guardrails' runtime calendar (MONO-LAMBDA-3) says when to move.
+ */
+export const DEFAULT_LAMBDA_RUNTIME = 'nodejs22.x';
+
+/** esbuild's target for a `nodejsNN.x` runtime, so bundles use what that Node.js has and nothing newer. */
+export const esbuildTarget = (runtime: string): string => {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  if (!major) throw new Error(`not a Node.js Lambda runtime: '${runtime}'`);
+  return `node${major}`;
+};
+
 export interface PolicyStatement {
   readonly actions: readonly string[];
   readonly resources: readonly string[];
@@ -36,6 +49,8 @@ export interface MonoenvFunctionProps {
   readonly memorySizeMb?: number;
   /** @default 30 */
   readonly logRetentionDays?: number;
+  /** A Node.js runtime (`nodejsNN.x`); the bundle targets its Node.js version. @default DEFAULT_LAMBDA_RUNTIME */
+  readonly runtime?: string;
   /** @default - 'arm64' (cheaper per ms for these workloads) */
   readonly architecture?: 'arm64' | 'x86_64';
   /** Caps concurrent executions, e.g. to protect a downstream. @default - unreserved */
@@ -62,10 +77,10 @@ export interface BundleResult {
 }
 
 /**
- * Bundles a handler with esbuild into `outRoot`: minified, tree-shaken, node20, source maps. The AWS SDK v3
- * stays external: the node20 runtime ships it, and it would dwarf our own code.
+ * Bundles a handler with esbuild into `outRoot`: minified, tree-shaken, for the runtime's Node.js, source maps.
+ * The AWS SDK v3 stays external: the Node.js runtimes ship it, and it would dwarf our own code.
  */
-export function bundleHandler(entry: string, outRoot: string): BundleResult {
+export function bundleHandler(entry: string, outRoot: string, runtime: string = DEFAULT_LAMBDA_RUNTIME): BundleResult {
   const absolute = path.resolve(entry);
   const dir = path.join(outRoot, createHash('sha256').update(absolute).digest('hex').slice(0, 16));
   mkdirSync(dir, { recursive: true });
@@ -79,7 +94,7 @@ export function bundleHandler(entry: string, outRoot: string): BundleResult {
     sourcemap: true,
     sourcesContent: false,
     platform: 'node',
-    target: 'node20',
+    target: esbuildTarget(runtime),
     format: 'cjs',
     external: ['@aws-sdk/*', '@smithy/*'],
     legalComments: 'none',
@@ -121,7 +136,8 @@ export class MonoenvFunction extends Construct {
     const tags = ownershipTags(props.ownership, this.functionName);
 
     // Next to the synthesized stacks (cdktf.out/), which the asset is copied into anyway; not the temp dir.
-    const bundle = bundleHandler(props.entry, path.join(App.of(this).outdir, '.bundles'));
+    const runtime = props.runtime ?? DEFAULT_LAMBDA_RUNTIME;
+    const bundle = bundleHandler(props.entry, path.join(App.of(this).outdir, '.bundles'), runtime);
     this.bundleSizeBytes = bundle.sizeBytes;
     const asset = new TerraformAsset(this, 'code', { path: bundle.dir, type: AssetType.ARCHIVE });
 
@@ -157,7 +173,7 @@ export class MonoenvFunction extends Construct {
       functionName: this.functionName,
       description: props.description,
       role: this.role.arn,
-      runtime: 'nodejs20.x',
+      runtime,
       architectures: [props.architecture ?? 'arm64'],
       handler: `index.${props.handler ?? 'handler'}`,
       filename: asset.path,

@@ -12,12 +12,14 @@ import { Annotations, Aspects, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { acknowledge, acknowledgementReason } from './acknowledge';
 import { appliesTo, formatFinding, messageOf, severityOf, type GuardrailFinding, type GuardrailRule, type GuardrailSeverity } from './rule';
-import { MONOENV_RULES } from './rules';
+import { monoenvRules } from './rules';
 import { StackView } from './stack-view';
 
 export interface GuardrailsOptions {
-  /** @default MONOENV_RULES */
+  /** @default MONOENV_RULES, on `now` */
   readonly rules?: readonly GuardrailRule[];
+  /** Today, for date-dependent rules (the Lambda runtime calendar); fixed in tests. @default () => new Date() */
+  readonly now?: () => Date;
   /** Rule ids switched off for everything under the aspect. Prefer `Guardrails.acknowledge` with a reason. */
   readonly disabledRules?: readonly string[];
   /**
@@ -42,7 +44,7 @@ export class Guardrails implements IAspect {
 
   constructor(private readonly options: GuardrailsOptions = {}) {
     const disabled = new Set(options.disabledRules ?? []);
-    this.rules = (options.rules ?? MONOENV_RULES).filter((rule) => !disabled.has(rule.id));
+    this.rules = (options.rules ?? monoenvRules({ now: options.now })).filter((rule) => !disabled.has(rule.id));
   }
 
   /** Every finding of the last evaluation, acknowledged or not. */

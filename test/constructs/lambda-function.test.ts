@@ -20,7 +20,7 @@ function synth(configure: (stack: TerraformStack) => void) {
 }
 
 describe('MonoenvFunction', () => {
-  it('bundles the handler minified for node20 with the AWS SDK left external', () => {
+  it('bundles the handler minified for node22 with the AWS SDK left external', () => {
     const bundle = bundleHandler(fixture, tempDir('monoenv-bundles-'));
     expect(bundle.sizeBytes).toBeGreaterThan(0);
     expect(bundle.sizeBytes).toBeLessThan(4000);
@@ -29,7 +29,7 @@ describe('MonoenvFunction', () => {
     expect(code).not.toMatch(/\n\s{2,}/); // minified
   });
 
-  it('creates a nodejs20 function with its own log group, retention and least-privilege role', () => {
+  it('creates a nodejs22 function with its own log group, retention and least-privilege role', () => {
     const { json, parsed } = synth((stack) => {
       const fn = new MonoenvFunction(stack, 'hello', {
         entry: fixture,
@@ -42,7 +42,7 @@ describe('MonoenvFunction', () => {
     });
     expect(json).toHaveResourceWithProperties(LambdaFunction, {
       function_name: 'monoenv-hello',
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs22.x',
       handler: 'index.handler',
       timeout: 10,
       architectures: ['arm64'],

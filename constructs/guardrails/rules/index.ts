@@ -21,8 +21,13 @@ export * from './public-entry';
 export * from './s3';
 export * from './secrets-in-state';
 
+export interface MonoenvRulesOptions {
+  /** Today, for the rules that depend on the date (the runtime calendar). @default () => new Date() */
+  readonly now?: () => Date;
+}
+
 /** The monoenv rule pack, in the order findings are reported. */
-export const MONOENV_RULES: readonly GuardrailRule[] = [
+export const monoenvRules = (options: MonoenvRulesOptions = {}): readonly GuardrailRule[] => [
   dynamodbEncryption,
   kinesisEncryption,
   firehoseEncryption,
@@ -43,7 +48,7 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   imageScanning,
   lambdaLogGroup,
   lambdaTimeout,
-  lambdaRuntimeCalendar(),
+  lambdaRuntimeCalendar({ now: options.now }),
   publicFunctionUrl,
   invokePermissions(),
   publicFunctionConcurrency,
@@ -51,3 +56,6 @@ export const MONOENV_RULES: readonly GuardrailRule[] = [
   httpApiStageThrottle,
   noSecretsInState,
 ];
+
+/** The rule pack on the system clock. */
+export const MONOENV_RULES: readonly GuardrailRule[] = monoenvRules();
