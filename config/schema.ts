@@ -97,22 +97,35 @@ export const configSchema = z
         rescanSchedule: z.string().regex(/^(rate|cron)\(.+\)$/, 'rescanSchedule must be rate(...) or cron(...)').default('rate(1 day)'),
       })
       .default({ mode: 'enhanced', keepLastImages: 30, alertSeverity: 'HIGH', rescanSchedule: 'rate(1 day)' }),
+    /** The public front door of the flag and ingestion APIs (an API Gateway HTTP API). */
+    api: z
+      .object({
+        /** Steady requests per second across both APIs before API Gateway answers 429. */
+        throttleRateLimit: z.number().positive().default(1000),
+        /** Requests allowed in a burst above the steady rate. */
+        throttleBurstLimit: z.number().int().positive().default(2000),
+      })
+      .default({ throttleRateLimit: 1000, throttleBurstLimit: 2000 }),
     flags: z
       .object({
         /** Flag files (flagd schema), relative to the config file. */
         dir: z.string().default('flags'),
         /** Browser origins allowed to call the flag API. @default - none */
         corsAllowOrigins: z.array(z.string()).default([]),
+        /** Concurrent executions reserved for (and capping) the flag function. */
+        reservedConcurrency: z.number().int().min(1).default(50),
       })
-      .default({ dir: 'flags', corsAllowOrigins: [] }),
+      .default({ dir: 'flags', corsAllowOrigins: [], reservedConcurrency: 50 }),
     events: z
       .object({
         /** Journey definitions, relative to the config file. */
         journeysDir: z.string().default('journeys'),
         corsAllowOrigins: z.array(z.string()).default([]),
         archiveRetentionDays: z.number().int().min(1).default(400),
+        /** Concurrent executions reserved for (and capping) the ingestion function. */
+        ingestReservedConcurrency: z.number().int().min(1).default(20),
       })
-      .default({ journeysDir: 'journeys', corsAllowOrigins: [], archiveRetentionDays: 400 }),
+      .default({ journeysDir: 'journeys', corsAllowOrigins: [], archiveRetentionDays: 400, ingestReservedConcurrency: 20 }),
     logRetentionDays: z
       .number()
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `logRetentionDays must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`)

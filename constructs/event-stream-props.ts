@@ -3,6 +3,7 @@ import { loadJourneys, validateJourneys, type Journey, type JourneyInput } from 
 import type { Monitoring } from './monitoring';
 import { LOG_RETENTION_DAYS } from './network';
 import type { OwnershipTags } from './ownership';
+import type { PublicApi } from './public-api';
 
 /** Props of `EventStream`; every optional knob says its default. */
 export interface EventStreamProps {
@@ -65,6 +66,17 @@ export interface EventStreamProps {
   /** Alarm when the newest archived record is older than this. @default 3600 */
   readonly archiveFreshnessAlarmSeconds?: number;
 
+  /**
+   * The front door `ANY /v1/events` is added to.
+   * @default - an HTTP API of its own, `<namePrefix>-ingest-api`
+   */
+  readonly api?: PublicApi;
+  /**
+   * Concurrent executions reserved for (and capping) the ingestion function, so a flood cannot take the account's
+   * concurrency from the journey processor. Leave the account 100 unreserved. @default 20
+   */
+  readonly ingestReservedConcurrentExecutions?: number;
+
   /** EMF namespace of the ingest Lambda. @default 'Monoenv/Ingest' */
   readonly ingestMetricsNamespace?: string;
   /** EMF namespace of the journey processor (product metrics). @default 'Monoenv/Product' */
@@ -102,6 +114,7 @@ const settingsSchema = z.object({
   processorTimeoutSeconds: int(1, 900).default(60),
   iteratorAgeAlarmMs: int(1000, 7 * 24 * 3600 * 1000).default(300_000),
   archiveFreshnessAlarmSeconds: int(60, 86400).default(3600),
+  ingestReservedConcurrentExecutions: int(1, 10_000).default(20),
   ingestMetricsNamespace: namespace.default('Monoenv/Ingest'),
   productMetricsNamespace: namespace.default('Monoenv/Product'),
 });
@@ -114,7 +127,7 @@ export type EventStreamSettings = z.output<typeof settingsSchema> & {
 
 /** Validates props; throws one Error naming every bad field. */
 export function resolveEventStreamProps(props: EventStreamProps): EventStreamSettings {
-  const { monitoring, journeys, journeysDir, ownership, ...scalars } = props;
+  const { monitoring, journeys, journeysDir, ownership, api: _api, ...scalars } = props;
   const parsed = settingsSchema.strict().safeParse(scalars);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(props)'}: ${issue.message}`);

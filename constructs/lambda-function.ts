@@ -115,12 +115,13 @@ export class MonoenvFunction extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly functionName: string;
+  readonly timeoutSeconds: number;
   readonly bundleSizeBytes: number;
   private readonly statements: PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: MonoenvFunctionProps) {
     super(scope, id);
-    const timeoutSeconds = props.timeoutSeconds ?? 10;
+    const timeoutSeconds = (this.timeoutSeconds = props.timeoutSeconds ?? 10);
     const memorySizeMb = props.memorySizeMb ?? 256;
     if (timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`MonoenvFunction ${id}: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
     if (memorySizeMb < 128 || memorySizeMb > 10240) throw new Error(`MonoenvFunction ${id}: memorySizeMb must be 128..10240, got ${memorySizeMb}`);

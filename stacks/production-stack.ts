@@ -14,6 +14,7 @@ import { ImageScanning } from '../constructs/image-scanning';
 import { Monitoring } from '../constructs/monitoring';
 import { Network } from '../constructs/network';
 import { ownershipTags } from '../constructs/ownership';
+import { PublicApi } from '../constructs/public-api';
 import { loadJourneys } from '../lambdas/journey-processor/journey-schema';
 import { stateBucketName } from './bootstrap-stack';
 import { localAwsProviderConfig } from './local-aws';
@@ -47,6 +48,8 @@ export class ProductionStack extends TerraformStack {
   readonly services: ContainerService[];
   readonly flagStore: FlagStore;
   readonly eventStream: EventStream;
+  /** The front door of the flag and ingestion APIs: one HTTP API, so both share one base URL. */
+  readonly api: PublicApi;
 
   constructor(scope: Construct, id: string, props: ProductionStackProps) {
     super(scope, id);
@@ -122,6 +125,15 @@ export class ProductionStack extends TerraformStack {
       });
     });
 
+    this.api = new PublicApi(this, 'api', {
+      name: `${prefix}-api`,
+      throttleRateLimit: config.api.throttleRateLimit,
+      throttleBurstLimit: config.api.throttleBurstLimit,
+      logRetentionDays: config.logRetentionDays,
+      monitoring: this.monitoring,
+      ownership: config.ownership,
+    });
+
     const journeys = loadJourneys(path.resolve(props.baseDir, config.events.journeysDir));
     this.eventStream = new EventStream(this, 'events', {
       namePrefix: prefix,
@@ -129,6 +141,8 @@ export class ProductionStack extends TerraformStack {
       journeys,
       corsAllowOrigins: config.events.corsAllowOrigins,
       archiveRetentionDays: config.events.archiveRetentionDays,
+      api: this.api,
+      ingestReservedConcurrentExecutions: config.events.ingestReservedConcurrency,
       logRetentionDays: config.logRetentionDays,
       ownership: config.ownership,
       forceDestroy: local,
@@ -153,6 +167,8 @@ export class ProductionStack extends TerraformStack {
       monitoring: this.monitoring,
       flags: loadFlagDir(flagDir).document,
       corsAllowOrigins: config.flags.corsAllowOrigins,
+      api: this.api,
+      reservedConcurrentExecutions: config.flags.reservedConcurrency,
       exposureStream: { name: this.eventStream.streamName, arn: this.eventStream.streamArn },
       logRetentionDays: config.logRetentionDays,
       ownership: config.ownership,

@@ -11,6 +11,7 @@ import { FlagStoreUnavailableError } from './flag-cache';
 import type { MetricsRecorder } from './metrics';
 import type { RateLimiter } from './rate-limiter';
 import { unlimited } from './rate-limiter';
+import { OFREP_BASE_PATH } from './routes';
 import { systemClock, type Clock } from '../shared/clock';
 
 /**
@@ -40,7 +41,7 @@ export interface OfrepHandlerOptions {
   readonly logError?: (message: string, error?: unknown) => void;
 }
 
-export const OFREP_BASE_PATH = '/ofrep/v1/evaluate/flags';
+export { OFREP_BASE_PATH } from './routes';
 const ACCEPTED_KEY_KINDS = ['server', 'client'];
 
 /** Maps evaluator error codes to the HTTP status OFREP gives them. */

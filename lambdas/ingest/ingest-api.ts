@@ -15,6 +15,7 @@ import {
 import { INGEST_LIMITS } from './event-schema';
 import type { EventWriter } from './event-writer';
 import type { MetricsSink } from './metrics';
+import { EVENTS_PATH } from './routes';
 import { validateBatch, type DuplicateEvent, type RejectedEvent } from './validate-batch';
 import { systemClock, type Clock } from '../shared/clock';
 
@@ -23,7 +24,7 @@ import { systemClock, type Clock } from '../shared/clock';
  * answer per event. No AWS imports: the writer, key source, clock and metrics are passed in, so the
  * Lambda, the local runtime, the tests and the bench all run this same handler.
  */
-export const EVENTS_PATH = '/v1/events';
+export { EVENTS_PATH } from './routes';
 /** Seconds a client should wait before resending when nothing was stored. */
 export const RETRY_AFTER_SECONDS = 5;
 

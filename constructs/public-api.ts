@@ -1,0 +1,152 @@
+import { Construct } from 'constructs';
+import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
+import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
+import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import type { MonoenvFunction } from './lambda-function';
+import { metricWidget, type MetricSpec, type Monitoring } from './monitoring';
+import { ownershipTags, type OwnershipTags } from './ownership';
+
+export interface PublicApiProps {
+  /** Name of the HTTP API (and prefix of its log group). */
+  readonly name: string;
+  /** Steady requests per second across the API before API Gateway answers 429, before any Lambda runs. @default 1000 */
+  readonly throttleRateLimit?: number;
+  /** Requests allowed in a burst above the steady rate. @default 2000 */
+  readonly throttleBurstLimit?: number;
+  /** Retention of the access log. @default 30 */
+  readonly logRetentionDays?: number;
+  /** 4xx/5xx and latency widgets, and a 5xx alarm. @default - no alarms */
+  readonly monitoring?: Monitoring;
+  /** @default - the monitoring alerts topic */
+  readonly alarmTopicArn?: string;
+  readonly ownership?: OwnershipTags;
+}
+
+/** `ANY /v1/events`: a method (or ANY) and a path, `{name}` for a path parameter, as API Gateway writes route keys. */
+export type RouteKey = `${string} /${string}`;
+
+/**
+ * The public front door of the environment's Lambdas: one API Gateway HTTP API with a `$default` stage that
+ * throttles every route, logs every request, and invokes each function through a permission scoped to its own
+ * routes on this API (no other API, account or direct call can use it). See docs/front-door.md for why an HTTP
+ * API and not function URLs or the load balancer. Lambdas get the same payload (format 2.0) as from a function URL.
+ */
+export class PublicApi extends Construct {
+  readonly api: Apigatewayv2Api;
+  readonly stage: Apigatewayv2Stage;
+  readonly accessLogGroup: CloudwatchLogGroup;
+  /** Base URL of every route, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com` (no trailing slash). */
+  readonly url: string;
+  /** `arn:aws:execute-api:<region>:<account>:<api id>`: what invoke permissions are scoped to. */
+  readonly executionArn: string;
+  private readonly apiName: string;
+
+  constructor(scope: Construct, id: string, props: PublicApiProps) {
+    super(scope, id);
+    const rate = props.throttleRateLimit ?? 1000;
+    const burst = props.throttleBurstLimit ?? 2000;
+    if (!(rate > 0) || !Number.isInteger(burst) || burst < 1) {
+      throw new Error(`PublicApi ${id}: throttleRateLimit must be positive and throttleBurstLimit a positive whole number, got ${rate} and ${burst}`);
+    }
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(props.name)) throw new Error(`PublicApi ${id}: name '${props.name}' must be 1-128 letters, digits, '-' or '_'`);
+    this.apiName = props.name;
+    const tags = ownershipTags(props.ownership, props.name);
+
+    this.api = new Apigatewayv2Api(this, 'api', { name: props.name, protocolType: 'HTTP', tags });
+    this.url = this.api.apiEndpoint;
+    this.executionArn = this.api.executionArn;
+    this.accessLogGroup = new CloudwatchLogGroup(this, 'access-logs', {
+      name: `/aws/apigateway/${props.name}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+      tags,
+    });
+    this.stage = new Apigatewayv2Stage(this, 'stage', {
+      apiId: this.api.id,
+      name: '$default',
+      autoDeploy: true,
+      defaultRouteSettings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
+      accessLogSettings: {
+        destinationArn: this.accessLogGroup.arn,
+        // No headers, no body, no query string: keys and user data never reach the log.
+        format: JSON.stringify({
+          requestId: '$context.requestId', ip: '$context.identity.sourceIp', time: '$context.requestTimeEpoch',
+          method: '$context.httpMethod', route: '$context.routeKey', status: '$context.status', latencyMs: '$context.responseLatency',
+          integrationStatus: '$context.integrationStatus', error: '$context.integrationErrorMessage',
+        }),
+      },
+      tags,
+    });
+    if (props.monitoring) this.addMonitoring(props.monitoring, props.alarmTopicArn, props.ownership);
+  }
+
+  /**
+   * Routes `routes` to `fn`: one Lambda proxy integration, the routes, and per route an invoke permission for API
+   * Gateway whose source ARN is that route on this API. Call once per function.
+   */
+  addLambdaRoutes(id: string, fn: MonoenvFunction, routes: readonly RouteKey[]): void {
+    if (routes.length === 0) throw new Error(`PublicApi.addLambdaRoutes(${id}): give at least one route`);
+    const integration = new Apigatewayv2Integration(this, `${id}-integration`, {
+      apiId: this.api.id,
+      integrationType: 'AWS_PROXY',
+      integrationUri: fn.function.invokeArn,
+      payloadFormatVersion: '2.0',
+      // API Gateway gives up at 30 s; waiting longer than the function may run is pointless.
+      timeoutMilliseconds: Math.min(30_000, fn.timeoutSeconds * 1000),
+    });
+    routes.forEach((routeKey, index) => {
+      const [method, path] = routeKey.split(' ');
+      if (!/^(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(method) || !path?.startsWith('/')) {
+        throw new Error(`PublicApi.addLambdaRoutes(${id}): '${routeKey}' is not a route key like 'ANY /v1/events'`);
+      }
+      new Apigatewayv2Route(this, `${id}-route-${index}`, { apiId: this.api.id, routeKey, target: `integrations/${integration.id}` });
+      new LambdaPermission(this, `${id}-invoke-${index}`, {
+        statementId: `${this.apiName}-${id}-${index}`.slice(0, 100),
+        action: 'lambda:InvokeFunction',
+        functionName: fn.function.functionName,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: `${this.executionArn}/*/${method === 'ANY' ? '*' : method}${path.replace(/\{[^}]+\}/g, '*')}`,
+      });
+    });
+  }
+
+  metricRequests(): MetricSpec {
+    return this.metric('Count', 'Sum');
+  }
+
+  metric4xx(): MetricSpec {
+    return this.metric('4xx', 'Sum');
+  }
+
+  metric5xx(): MetricSpec {
+    return this.metric('5xx', 'Sum');
+  }
+
+  metricLatency(statistic = 'p99'): MetricSpec {
+    return this.metric('Latency', statistic);
+  }
+
+  private metric(metricName: string, statistic: string): MetricSpec {
+    return { namespace: 'AWS/ApiGateway', metricName, dimensions: { ApiId: this.api.id, Stage: '$default' }, statistic, periodSeconds: 60 };
+  }
+
+  private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
+    monitoring.addAlarm(`${this.apiName}-5xx`, {
+      alarmName: `${this.apiName}-5xx`,
+      description: `${this.apiName}: the public API answered 5xx (a function failed or could not be invoked)`,
+      metric: this.metric5xx(),
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 2,
+      topicArn,
+      ownership,
+    }, this);
+    monitoring.addWidgets(
+      metricWidget(`${this.apiName}: requests, 4xx (incl. throttled), 5xx`, [this.metricRequests(), this.metric4xx(), this.metric5xx()]),
+      metricWidget(`${this.apiName}: latency p50 / p99 (ms)`, [this.metricLatency('p50'), this.metricLatency('p99')]),
+    );
+  }
+}
