@@ -217,6 +217,8 @@ export class ImageScanning extends Construct {
 
   private createSchedule(repositoryName: string, scheduleExpression: string, tags: Record<string, string>): SchedulerSchedule {
     const role = new IamRole(this, 'scheduler-role', {
+      // Named under the prefix: the deploy role may only create roles named `<app>-*`.
+      name: `${repositoryName.replace(/[^A-Za-z0-9_+=,.@-]/g, '-')}-rescan-scheduler`.slice(0, 64),
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole' }],

@@ -218,6 +218,8 @@ export class Network extends Construct {
       tags: ownershipTags(ownership),
     });
     const role = new IamRole(this, 'flow-log-role', {
+      // Named under the prefix: the deploy role may only create roles named `<app>-*`.
+      name: `${prefix}-vpc-flow-logs`.slice(0, 64),
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],

@@ -1,10 +1,11 @@
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
@@ -12,7 +13,9 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { MonoenvConfig } from '../config/schema';
+import { Guardrails, type GuardrailsOptions } from '../constructs/guardrails';
 import { ownershipTags } from '../constructs/ownership';
+import { boundaryArn, deployBoundaryDocument, deployBoundaryName, workloadBoundaryDocument, workloadBoundaryName } from '../constructs/permissions-boundary';
 
 export const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
 
@@ -22,6 +25,8 @@ export interface BootstrapStackProps {
   readonly localStatePath?: string;
   /** Create the account's GitHub OIDC provider; turn off when the account already has one. @default true */
   readonly createOidcProvider?: boolean;
+  /** Policy guardrails, as in the production stack. @default true - the monoenv rules, summary to stderr */
+  readonly guardrails?: boolean | GuardrailsOptions;
 }
 
 /** The state bucket name the production stack's S3 backend uses. */
@@ -35,6 +40,10 @@ export const stateBucketName = (config: MonoenvConfig): string => config.state.b
 export class BootstrapStack extends TerraformStack {
   readonly stateBucket: S3Bucket;
   readonly deployRole: IamRole;
+  /** The boundary every role of the production stack carries; the deploy role cannot create a role without it. */
+  readonly workloadBoundary: IamPolicy;
+  /** The deploy role's own boundary. */
+  readonly deployBoundary: IamPolicy;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
@@ -89,10 +98,28 @@ export class BootstrapStack extends TerraformStack {
           }).arn;
 
     const { repository, branch } = config.github;
+    this.workloadBoundary = new IamPolicy(this, 'workload-boundary', {
+      name: workloadBoundaryName(config.appName),
+      description: `Permissions boundary of every role ${config.appName} deploys: its services, no IAM`,
+      policy: JSON.stringify(workloadBoundaryDocument()),
+    });
+    this.deployBoundary = new IamPolicy(this, 'deploy-boundary', {
+      name: deployBoundaryName(config.appName),
+      description: `Permissions boundary of ${config.appName}-deploy: roles only with the workload boundary, boundaries fixed`,
+      policy: JSON.stringify(deployBoundaryDocument(config.appName, account.accountId)),
+    });
+    Guardrails.acknowledge(this.workloadBoundary, 'MONO-IAM-1', 'a permissions boundary is a ceiling over services; each role\'s own policy names exact actions');
+    Guardrails.acknowledge(this.workloadBoundary, 'MONO-IAM-2', 'a permissions boundary is a ceiling over services; each role\'s own policy names exact resources');
+    Guardrails.acknowledge(this.deployBoundary, 'MONO-IAM-1', 'the deploy boundary allows everything but what it denies: roles without the workload boundary, boundary edits, changes to the deploy role');
+    Guardrails.acknowledge(this.deployBoundary, 'MONO-IAM-2', 'the deploy boundary allows everything but what it denies: roles without the workload boundary, boundary edits, changes to the deploy role');
+    const workloadBoundaryArn = boundaryArn(account.accountId, workloadBoundaryName(config.appName));
+    const appRoles = `arn:aws:iam::${account.accountId}:role/${config.appName}-*`;
+
     this.deployRole = new IamRole(this, 'deploy-role', {
       name: `${config.appName}-deploy`,
       description: `Assumed by GitHub Actions in ${repository} (${branch} only) to deploy ${config.appName}`,
       maxSessionDuration: 3600,
+      permissionsBoundary: this.deployBoundary.arn,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
@@ -110,7 +137,8 @@ export class BootstrapStack extends TerraformStack {
         ],
       }),
     });
-    // Deploying creates most kinds of resource, so PowerUserAccess; IAM is limited to this app's own names.
+    // Deploying creates most kinds of resource, so PowerUserAccess; IAM is limited to this app's own roles, and to
+    // creating or changing them only with the workload boundary attached (AWS's delegation pattern).
     new IamRolePolicyAttachment(this, 'deploy-power-user', { role: this.deployRole.name, policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' });
     new IamRolePolicy(this, 'deploy-iam', {
       role: this.deployRole.id,
@@ -119,14 +147,27 @@ export class BootstrapStack extends TerraformStack {
         Version: '2012-10-17',
         Statement: [
           {
+            Sid: 'AppRolesOnlyWithTheWorkloadBoundary',
+            Effect: 'Allow',
+            Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+            Resource: [appRoles],
+            Condition: { StringEquals: { 'iam:PermissionsBoundary': workloadBoundaryArn } },
+          },
+          {
+            Sid: 'ManageAppRoles',
             Effect: 'Allow',
             Action: [
-              'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:TagRole', 'iam:UntagRole', 'iam:PassRole',
-              'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:ListRolePolicies',
-              'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
-              'iam:UpdateAssumeRolePolicy',
+              'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
+              'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:UpdateAssumeRolePolicy',
             ],
-            Resource: [`arn:aws:iam::${account.accountId}:role/${config.appName}-*`],
+            Resource: [appRoles],
+          },
+          {
+            Sid: 'PassAppRolesToTheirServices',
+            Effect: 'Allow',
+            Action: ['iam:PassRole'],
+            Resource: [appRoles],
+            Condition: { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com', 'firehose.amazonaws.com', 'scheduler.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
           },
           {
             Effect: 'Allow',
@@ -137,6 +178,9 @@ export class BootstrapStack extends TerraformStack {
       }),
     });
 
+    if (props.guardrails !== false) Aspects.of(this).add(new Guardrails(props.guardrails === true ? {} : props.guardrails));
+
+    new TerraformOutput(this, 'workload_boundary_arn', { value: this.workloadBoundary.arn, description: 'Permissions boundary of every role the production stack creates' });
     new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucket, description: 'S3 bucket for the production stack state' });
     new TerraformOutput(this, 'deploy_role_arn', { value: this.deployRole.arn, description: 'Role for GitHub Actions (aws-actions/configure-aws-credentials role-to-assume)' });
   }
