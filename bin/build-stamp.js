@@ -1,17 +1,18 @@
-// Is dist/ built from the sources as they are now? Answered on every `monoenv` start, so it only reads
-// directory listings and mtimes (a few ms for ~150 files); it never loads a compiler.
+// Is dist/ built from the sources as they are now, and if not, which ones changed? Answered on every
+// `monoenv` start, so it only lists folders and reads mtimes and sizes (a few ms for ~150 files); it
+// never loads a compiler.
 //
 // "The sources" are the files tsconfig.build.json includes (the CLI, and what it imports: lambdas/,
-// constructs/, config/, stacks/, client/, index.ts, main.ts), plus what decides how they are compiled.
-// A build records their fingerprint as it was *before* it read them, so an edit made during a build is
-// seen by the next start.
+// constructs/, config/, stacks/, client/, index.ts, main.ts); the build inputs decide how they compile.
+// A build records each file's mtime and size as they were *before* it read them (dist/.build-stamp.json),
+// so an edit made during a build is seen by the next start.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const STAMP = path.join('dist', '.build-stamp.json');
 const ENTRY = path.join('dist', 'cli', 'main.js');
-/** Besides the sources, these change what a build writes. */
-const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json', path.join('bin', 'build.js')];
+/** Besides the sources, these change what a build writes: any change rebuilds everything. */
+const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'bin/build.js'];
 
 /**
  * A clone (or a linked working copy) has the TypeScript sources and lives outside node_modules. An
@@ -24,9 +25,9 @@ function isClone(root) {
 }
 
 /**
- * The .ts files tsconfig.build.json includes (relative, `/`-separated, sorted), and the folders walked to
- * find them. Only the include forms this project uses are understood ("file.ts" and "dir/**\/*.ts");
- * anything else throws, rather than silently leaving files out of the freshness check.
+ * The .ts files tsconfig.build.json includes, relative and `/`-separated, sorted. Only the include forms
+ * this project uses are understood ("file.ts" and "dir/**\/*.ts"); anything else throws, rather than
+ * silently leaving files out of the freshness check.
  */
 function sourceFiles(root) {
   const config = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8'));
@@ -34,9 +35,7 @@ function sourceFiles(root) {
   const excluded = (rel) => rel.endsWith('.d.ts') || exclude.some((pattern) => (
     pattern.startsWith('**/*') ? rel.endsWith(pattern.slice(4)) : rel === pattern || rel.startsWith(`${pattern}/`)));
   const files = new Set();
-  const dirs = [];
   const walk = (rel) => {
-    dirs.push(rel);
     for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const child = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
@@ -53,22 +52,16 @@ function sourceFiles(root) {
       throw new Error(`tsconfig.build.json: include pattern '${pattern}' is not understood by bin/build-stamp.js (use "file.ts" or "dir/**/*.ts")`);
     }
   }
-  return { files: [...files].sort(), dirs };
+  return [...files].sort();
 }
 
-/**
- * What a build depends on, cheaply: how many sources there are and the newest mtime among them, the
- * folders holding them (a file added, removed or renamed changes its folder's mtime) and the build inputs.
- */
-function fingerprint(root) {
-  const { files, dirs } = sourceFiles(root);
-  let newest = -Infinity;
-  let newestPath = '';
-  for (const rel of [...files, ...dirs, ...BUILD_INPUTS]) {
-    const mtime = fs.statSync(path.join(root, rel)).mtimeMs;
-    if (mtime > newest) [newest, newestPath] = [mtime, rel];
-  }
-  return { sources: files.length, newest, newestPath };
+/** [mtime, size] of each source and build input (null: missing), as a build records it. */
+function snapshot(root) {
+  const describe = (files) => Object.fromEntries(files.map((rel) => {
+    const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
+    return [rel, stat ? [stat.mtimeMs, stat.size] : null];
+  }));
+  return { inputs: describe(BUILD_INPUTS), sources: describe(sourceFiles(root)) };
 }
 
 function readStamp(root) {
@@ -79,18 +72,30 @@ function readStamp(root) {
   }
 }
 
-function writeStamp(root, print, builder) {
+function writeStamp(root, recorded, builder) {
   fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-  fs.writeFileSync(path.join(root, STAMP), `${JSON.stringify({ ...print, builder }, null, 2)}\n`);
+  fs.writeFileSync(path.join(root, STAMP), `${JSON.stringify({ builder, ...recorded })}\n`);
 }
 
-/** Why dist/ must be rebuilt before it runs, or undefined when it is current. */
-function staleReason(root) {
+const same = (a, b) => Array.isArray(a) && Array.isArray(b) && a[0] === b[0] && a[1] === b[1];
+
+/**
+ * What must be rebuilt before dist/ runs: undefined when it is current, otherwise the reason and the
+ * sources to compile again (every one, or those added or changed; a removed one only needs its output
+ * dropped). Any difference counts, not only a newer mtime: a file restored with an older one is stale too.
+ */
+function changes(root, now = snapshot(root)) {
+  const all = Object.keys(now.sources);
   const stamp = readStamp(root);
-  if (!stamp || !fs.existsSync(path.join(root, ENTRY))) return 'dist/ has not been built';
-  const now = fingerprint(root);
-  if (now.sources !== stamp.sources || now.newest !== stamp.newest) return `the sources changed since dist/ was built (newest: ${now.newestPath})`;
-  return undefined;
+  if (!stamp?.sources || !stamp.inputs || !fs.existsSync(path.join(root, ENTRY))) return { reason: 'dist/ has not been built', files: all };
+  const input = Object.keys(now.inputs).find((rel) => !same(now.inputs[rel], stamp.inputs[rel]));
+  if (input) return { reason: `${input} changed since dist/ was built`, files: all };
+  const changed = all.filter((rel) => !same(now.sources[rel], stamp.sources[rel]));
+  const removed = Object.keys(stamp.sources).filter((rel) => !(rel in now.sources));
+  const named = [...changed, ...removed];
+  if (named.length === 0) return undefined;
+  const which = named.length === 1 ? named[0] : `${named.length} sources (${named.slice(0, 3).join(', ')}${named.length > 3 ? ', ...' : ''})`;
+  return { reason: `${which} changed since dist/ was built`, files: changed };
 }
 
-module.exports = { isClone, sourceFiles, fingerprint, writeStamp, staleReason, STAMP, ENTRY };
+module.exports = { isClone, sourceFiles, snapshot, writeStamp, changes, STAMP, ENTRY };

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (dist/cli/main.js), in a clone as in an installed package: a command (a kill
 // switch during an incident) never waits for a TypeScript compiler. In a clone, `npm ci` builds dist/
-// (the `prepare` script) and a start after the sources changed rebuilds it first (bin/build.js, about
-// half a second), after a freshness check that only reads mtimes (bin/build-stamp.js).
+// (the `prepare` script) and a start after the sources changed first rebuilds what changed (bin/build.js),
+// after a freshness check that only reads mtimes and sizes (bin/build-stamp.js).
 const path = require('node:path');
 
 // The project pins Node 20 (the Lambda runtime it deploys); the SDK's upgrade notice would print on every command.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const root = path.join(__dirname, '..');
-const { isClone, staleReason, ENTRY } = require('./build-stamp');
+const { changes, isClone, ENTRY } = require('./build-stamp');
 
 if (isClone(root)) {
-  const reason = staleReason(root);
-  if (reason) {
-    process.stderr.write(`monoenv: ${reason}; rebuilding it first (esbuild, no type-check)\n`);
+  const stale = changes(root);
+  if (stale) {
+    process.stderr.write(`monoenv: ${stale.reason}; rebuilding it first (esbuild, no type-check)\n`);
     const { transpile, BuildError } = require('./build');
     try {
       transpile(root);
