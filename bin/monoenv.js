@@ -19,9 +19,11 @@ if (isClone(root)) {
     try {
       transpile(root);
     } catch (error) {
-      if (!(error instanceof BuildError)) throw error;
       // No fallback to another way of running the sources: what runs is always what was built.
-      process.stderr.write(`monoenv: cannot start: building dist/ from the sources failed with ${error.message}:\n${error.details}\n`);
+      const how = error instanceof BuildError
+        ? `failed with ${error.message}:\n${error.details}`
+        : `failed: ${String(error.message).split('\n')[0]}${error.code === 'MODULE_NOT_FOUND' ? ' (run npm ci)' : ''}`;
+      process.stderr.write(`monoenv: cannot start: building dist/ from the sources ${how}\n`);
       process.exit(1);
     }
   }
