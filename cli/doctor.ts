@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { terraformAvailability, type TerraformAvailability } from './terraform/terraform';
 import { providerAvailability, type ProviderAvailability } from './terraform/terraform-env';
 
-export const summary = 'check Node, Terraform, the AWS provider, credentials and the config; says what to fix';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 

@@ -5,27 +5,40 @@
 export interface CommandModule {
   /** Runs the subcommand with the arguments after its name; resolves to the process exit code. */
   run(argv: string[]): Promise<number>;
-  readonly summary: string;
 }
 
-const commands: Record<string, () => CommandModule> = {
-  flags: () => require('./flags/command') as CommandModule,
-  experiment: () => require('./experiment/command') as CommandModule,
-  local: () => require('./local/command') as CommandModule,
-  doctor: () => require('./doctor') as CommandModule,
-  smoke: () => require('./smoke') as CommandModule,
+// Summaries live here, not in the modules: `monoenv --help` would otherwise load every command (`local`
+// alone pulls in cdktf and the AWS provider, about a second).
+const commands: Record<string, { summary: string; load: () => CommandModule }> = {
+  flags: {
+    summary: 'list, show and edit feature flags at run time; serve flag files locally over OFREP',
+    load: () => require('./flags/command') as CommandModule,
+  },
+  experiment: {
+    summary: 'experiment results: lift with 95% intervals, p-values and the sample-ratio check',
+    load: () => require('./experiment/command') as CommandModule,
+  },
+  local: {
+    summary: 'local production: the production stack on a local AWS (moto) with the Lambdas served in-process',
+    load: () => require('./local/command') as CommandModule,
+  },
+  doctor: {
+    summary: 'check Node, Terraform, the AWS provider, credentials and the config; says what to fix',
+    load: () => require('./doctor') as CommandModule,
+  },
+  smoke: {
+    summary: 'post-deploy check of production: service health, OFREP evaluation, one ingested event',
+    load: () => require('./smoke') as CommandModule,
+  },
 };
 
+/** The command names, as `monoenv <command>` takes them. */
+export function commandNames(): string[] {
+  return Object.keys(commands);
+}
+
 export function usage(): string {
-  const lines = Object.keys(commands).map((name) => {
-    let summary = '';
-    try {
-      summary = commands[name]().summary;
-    } catch {
-      summary = '(not available in this build)';
-    }
-    return `  ${name.padEnd(12)}${summary}`;
-  });
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(12)}${summary}`);
   return ['usage: monoenv <command> [options]', '', 'commands:', ...lines, '', 'Run `monoenv <command> --help` for its options.'].join('\n');
 }
 
@@ -35,12 +48,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const load = commands[name];
-  if (!load) {
+  const command = commands[name];
+  if (!command) {
     console.error(`monoenv: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  return load().run(rest);
+  return command.load().run(rest);
 }
 
 if (require.main === module) {

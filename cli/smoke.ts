@@ -12,7 +12,6 @@ import { formatOutcome, formatSummary, runSmokeChecks } from './smoke/checks';
 import { resolveKey, secretsManagerReader, type SecretReader } from './smoke/keys';
 import { normalizeOutputs, parseSmokeOutputs, SmokeOutputsError, type SmokeOutputs } from './smoke/outputs';
 
-export const summary = 'post-deploy check of production: service health, OFREP evaluation, one ingested event';
 
 export const DEFAULT_STACK_DIR = join('cdktf.out', 'stacks', 'production');
 

@@ -12,7 +12,6 @@ import { LiveSourceError, readLiveSummary, resolveLiveSource, type LiveSource } 
 import { parseReportSummary, type ReportSummary } from './summary-input';
 import { DEFAULT_TUNING_PARAMETER } from './statistics';
 
-export const summary = 'experiment results: lift with 95% intervals, p-values and the sample-ratio check';
 
 export const HELP = `usage: monoenv experiment report <flag> [options]
 

@@ -9,7 +9,6 @@ import { serveFlagDir } from './serve';
 import { tableClient } from './table-client';
 import { UsageError, resolveActor, resolveTarget } from './target';
 
-export const summary = 'list, show and edit feature flags at run time; serve flag files locally over OFREP';
 
 const USAGE = `usage: monoenv flags <command> [options]
 

@@ -10,7 +10,6 @@ import { stopLocalProduction } from './stop';
 import { readLocalState, STATE_FILE } from './state-file';
 import { formatStartSummary } from './summary';
 
-export const summary = 'local production: the production stack on a local AWS (moto) with the Lambdas served in-process';
 
 export const USAGE = `usage: monoenv local <start|stop|status> [options]
 

@@ -1,10 +1,12 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { bundleHandler, MonoenvFunction } from '../../constructs/lambda-function';
+import { bundleHandler, lambdaEntry, MonoenvFunction } from '../../constructs/lambda-function';
 import { Monitoring } from '../../constructs/monitoring';
 import { tempDir, testApp } from '../support/temp';
 
@@ -83,5 +85,27 @@ describe('MonoenvFunction', () => {
     expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, functionName: 'bad name!' }))).toThrow(/functionName/);
     expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, policyStatements: [{ actions: [], resources: ['*'] }] }))).toThrow(/actions and resources/);
     expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: 'lambdas/missing/handler.ts' }))).toThrow(/could not bundle|Could not resolve/);
+  });
+});
+
+describe('lambdaEntry', () => {
+  const root = path.resolve(__dirname, '..', '..');
+
+  it('bundles the TypeScript source, run from the sources or compiled in dist/ beside them (as the CLI runs)', () => {
+    const source = path.join(root, 'lambdas', 'ingest', 'handler.ts');
+    expect(lambdaEntry('ingest', path.join(root, 'constructs'))).toBe(source);
+    expect(lambdaEntry('ingest', path.join(root, 'dist', 'constructs'))).toBe(source);
+  });
+
+  it('falls back to the compiled handler where a package ships no sources', () => {
+    const pkg = mkdtempSync(path.join(os.tmpdir(), 'monoenv-entry-'));
+    try {
+      const compiled = path.join(pkg, 'dist', 'lambdas', 'ingest', 'handler.js');
+      mkdirSync(path.dirname(compiled), { recursive: true });
+      writeFileSync(compiled, 'exports.handler = async () => ({});\n');
+      expect(lambdaEntry('ingest', path.join(pkg, 'dist', 'constructs'))).toBe(compiled);
+    } finally {
+      rmSync(pkg, { recursive: true, force: true });
+    }
   });
 });

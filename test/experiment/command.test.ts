@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HELP, run, runExperimentCommand, summary, type CommandIo } from '../../cli/experiment/command';
+import { HELP, run, runExperimentCommand, type CommandIo } from '../../cli/experiment/command';
 import type { LiveSource } from '../../cli/experiment/live-source';
-import { main } from '../../cli/main';
+import { main, usage } from '../../cli/main';
 import { tempDir } from '../support/temp';
 
 const goodSummary = {
@@ -191,8 +191,8 @@ describe('monoenv experiment report (live)', () => {
 });
 
 describe('wiring', () => {
-  it('exports the summary and run the dispatcher needs, and main routes to it', async () => {
-    expect(summary).toMatch(/sample-ratio/);
+  it('is listed with its summary, exports the run the dispatcher needs, and main routes to it', async () => {
+    expect(usage()).toMatch(/^ {2}experiment +.*sample-ratio/m);
     expect(typeof run).toBe('function');
     const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { commandNames } from '../../cli/main';
 import {
   checkDeployConcurrency,
   checkDeployRole,
@@ -34,7 +35,7 @@ const byFile = (file: string): Workflow => {
 
 const readme = read('README.md');
 const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-const monoenvCommands = [...read('cli', 'main.ts').matchAll(/^\s+(\w+): \(\) => require\(/gm)].map((match) => match[1]);
+const monoenvCommands = commandNames();
 
 const ROLE_VARIABLE = 'MONOENV_DEPLOY_ROLE_ARN';
 const ROLE_OUTPUT = 'deploy_role_arn';
