@@ -58,7 +58,10 @@ export function deployBoundaryDocument(appName: string, account: string, partiti
       {
         Sid: 'RolesOnlyWithTheWorkloadBoundary',
         Effect: 'Deny',
-        Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy'],
+        Action: [
+          'iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy',
+          'iam:CreateUser', 'iam:PutUserPolicy', 'iam:AttachUserPolicy', 'iam:PutUserPermissionsBoundary',
+        ],
         Resource: '*',
         Condition: { StringNotEquals: { 'iam:PermissionsBoundary': workload } },
       },

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { loadFlagDir } from '../cli/flags/flag-dir';
@@ -14,6 +15,7 @@ import { ImageScanning } from '../constructs/image-scanning';
 import { Monitoring } from '../constructs/monitoring';
 import { Network } from '../constructs/network';
 import { ownershipTags } from '../constructs/ownership';
+import { applyPermissionsBoundary, boundaryArn, workloadBoundaryName } from '../constructs/permissions-boundary';
 import { PublicApi } from '../constructs/public-api';
 import { loadJourneys } from '../lambdas/journey-processor/journey-schema';
 import { stateBucketName } from './bootstrap-stack';
@@ -27,6 +29,11 @@ export interface ProductionStackProps {
   readonly baseDir: string;
   /** @default - S3 backend in the bootstrap stack's state bucket, with Terraform's native lock file */
   readonly backend?: ProductionBackend;
+  /**
+   * The permissions boundary attached to every IAM role of the stack; the deploy role cannot create roles without it.
+   * @default - the bootstrap stack's `<appName>-workload-boundary` in this account
+   */
+  readonly permissionsBoundaryArn?: string;
   /** Point the provider at a local AWS (moto) on loopback, e.g. http://127.0.0.1:5000. @default - real AWS */
   readonly localAwsEndpoint?: string;
   /**
@@ -186,6 +193,9 @@ export class ProductionStack extends TerraformStack {
         Guardrails.acknowledge(service, 'MONO-ELB-1', 'no domain/certificate in the config yet: HTTP until config.domain is set, then HTTPS with an HTTP redirect');
       }
     }
+    // Before the guardrails, which then check the roles with their boundary.
+    const account = new DataAwsCallerIdentity(this, 'account');
+    applyPermissionsBoundary(this, props.permissionsBoundaryArn ?? boundaryArn(account.accountId, workloadBoundaryName(config.appName)));
     if (props.guardrails !== false) Aspects.of(this).add(new Guardrails(props.guardrails === true ? {} : props.guardrails));
 
     new TerraformOutput(this, 'service_url', { value: this.services[0].serviceUrl, description: `URL of ${this.services[0].node.id}` });

@@ -43,7 +43,7 @@ const monitoring = new Monitoring(stack, 'monitoring', monitoringProps);
 const props: FlagStoreProps = { namePrefix: 'checkout', monitoring, flags: { flags: { beta: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' } } } };
 const flags = new FlagStore(stack, 'flags', props);
 const tableName: string = flags.tableName;
-Aspects.of(stack).add(new Guardrails());
+Aspects.of(stack).add(new Guardrails({ now: () => new Date('2026-11-29T12:00:00Z') }));
 app.synth();
 console.log(tableName.length > 0 ? 'synthesized' : 'no table');
 `);

@@ -6,6 +6,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { parseConfig } from '../../config/load';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
+import { SYNTH_DAY } from '../support/clock';
 import { testApp } from '../support/temp';
 
 Testing.setupJest();
@@ -14,7 +15,7 @@ const config = parseConfig({ appName: 'shop', region: 'eu-west-1', github: { rep
 
 function synth(overrides: Partial<ConstructorParameters<typeof BootstrapStack>[2]> = {}) {
   const app = testApp();
-  const stack = new BootstrapStack(app, 'bootstrap', { config, localStatePath: 'terraform.bootstrap.tfstate', ...overrides });
+  const stack = new BootstrapStack(app, 'bootstrap', { config, localStatePath: 'terraform.bootstrap.tfstate', guardrails: { report: () => undefined, now: SYNTH_DAY }, ...overrides });
   const json = Testing.synth(stack);
   return { json, parsed: JSON.parse(json) };
 }
@@ -46,6 +47,21 @@ describe('BootstrapStack', () => {
     const iam = JSON.parse(parsed.resource.aws_iam_role_policy['deploy-iam'].policy);
     expect(iam.Statement[0].Resource).toEqual(['arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/shop-*']);
     expect(parsed.output.deploy_role_arn.value).toBe('${aws_iam_role.deploy-role.arn}');
+  });
+
+  it('creates the permissions boundaries: the deploy role carries its own, and may create roles only with the workload one', () => {
+    const { parsed } = synth();
+    expect(parsed.resource.aws_iam_policy['workload-boundary']).toMatchObject({ name: 'shop-workload-boundary' });
+    expect(parsed.resource.aws_iam_policy['deploy-boundary']).toMatchObject({ name: 'shop-deploy-boundary' });
+    expect(parsed.resource.aws_iam_role['deploy-role'].permissions_boundary).toBe('${aws_iam_policy.deploy-boundary.arn}');
+    const workload = JSON.parse(parsed.resource.aws_iam_policy['workload-boundary'].policy);
+    expect(workload.Statement.find((s: { Effect: string }) => s.Effect === 'Deny')).toMatchObject({ Action: expect.arrayContaining(['iam:*', 'sts:AssumeRole']) });
+    const iam = JSON.parse(parsed.resource.aws_iam_role_policy['deploy-iam'].policy);
+    expect(iam.Statement[0]).toMatchObject({
+      Action: expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']),
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::${data.aws_caller_identity.account.account_id}:policy/shop-workload-boundary' } },
+    });
+    expect(parsed.output.workload_boundary_arn.value).toBe('${aws_iam_policy.workload-boundary.arn}');
   });
 
   it('keeps its own state locally at the given path and tags everything with the owner', () => {

@@ -4,11 +4,10 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
-import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { parseConfig } from '../../config/load';
 import type { MonoenvConfigInput } from '../../config/schema';
 import { ProductionStack } from '../../stacks/production-stack';
+import { SYNTH_DAY } from '../support/clock';
 import { testApp } from '../support/temp';
 
 Testing.setupJest();
@@ -21,7 +20,7 @@ function synth(input: MonoenvConfigInput = {}, extra: Partial<ConstructorParamet
   const stack = new ProductionStack(app, 'production', {
     config: parseConfig({ appName: 'shop', region: 'eu-west-1', ...input }),
     baseDir: repoRoot,
-    guardrails: { report: (text) => reports.push(text) },
+    guardrails: { report: (text) => reports.push(text), now: SYNTH_DAY },
     ...extra,
   });
   const json = Testing.synth(stack);
@@ -77,14 +76,39 @@ describe('ProductionStack', () => {
     expect(json).toHaveResource(DynamodbTableItem);
   });
 
-  it('serves flags and ingestion from function URLs with keys kept in Secrets Manager, not in outputs', () => {
-    expect(values(parsed, 'aws_lambda_function_url')).toHaveLength(2);
-    expect(json).toHaveResourceWithProperties(LambdaFunctionUrl, { authorization_type: 'NONE' });
-    expect(json).toHaveResourceWithProperties(SecretsmanagerSecretVersion, { lifecycle: { ignore_changes: ['secret_string'] } });
+  it('serves flags and ingestion from one throttled HTTP API, with keys written write-only to Secrets Manager', () => {
+    expect(values(parsed, 'aws_lambda_function_url')).toHaveLength(0);
+    expect(values(parsed, 'aws_apigatewayv2_api')).toEqual([expect.objectContaining({ name: 'shop-api', protocol_type: 'HTTP' })]);
+    expect(values(parsed, 'aws_apigatewayv2_route').map((r: any) => r.route_key).sort()).toEqual(['ANY /ofrep/v1/evaluate/flags', 'ANY /ofrep/v1/evaluate/flags/{key}', 'ANY /v1/events']);
+    expect(parsed.output.flags_url.value).toBe(parsed.output.events_url.value);
+    expect(values(parsed, 'aws_lambda_permission').map((p: any) => [p.principal, p.source_arn.replace(/^\$\{[^}]+\}/, '<api>')]).sort()).toEqual([
+      ['apigateway.amazonaws.com', '<api>/*/*/ofrep/v1/evaluate/flags'],
+      ['apigateway.amazonaws.com', '<api>/*/*/ofrep/v1/evaluate/flags/*'],
+      ['apigateway.amazonaws.com', '<api>/*/*/v1/events'],
+    ]);
+    const functions = values(parsed, 'aws_lambda_function');
+    expect(functions.map((f: any) => [f.function_name, f.runtime, f.reserved_concurrent_executions]).sort()).toEqual([
+      ['shop-flags-evaluate', 'nodejs22.x', 50],
+      ['shop-image-rescan', 'nodejs22.x', undefined],
+      ['shop-ingest', 'nodejs22.x', 20],
+      ['shop-journey-processor', 'nodejs22.x', undefined],
+    ]);
+    for (const version of values(parsed, 'aws_secretsmanager_secret_version')) {
+      expect(version).toMatchObject({ secret_string_wo: expect.stringContaining('ephemeral.aws_secretsmanager_random_password.'), secret_string_wo_version: 1 });
+      expect(version.secret_string).toBeUndefined();
+    }
     for (const output of Object.values(parsed.output) as { value: string }[]) {
       expect(output.value).not.toMatch(/random_password/);
     }
     expect(Object.keys(parsed.output)).toEqual(expect.arrayContaining(['service_url', 'repository_url', 'dashboard_url', 'flags_url', 'events_url']));
+  });
+
+  it("puts every IAM role under the bootstrap stack's workload boundary, named under the app prefix", () => {
+    const roles = values(parsed, 'aws_iam_role');
+    expect(roles.length).toBeGreaterThanOrEqual(9);
+    for (const role of roles) {
+      expect(role).toMatchObject({ name: expect.stringMatching(/^shop-/), permissions_boundary: 'arn:aws:iam::${data.aws_caller_identity.account.account_id}:policy/shop-workload-boundary' });
+    }
   });
 
   it('gives the flag Lambda only its table, its key secret and the event stream', () => {
@@ -120,7 +144,7 @@ describe('ProductionStack', () => {
   it('fails synth with the rule id when a guardrail is broken, and can be turned off', () => {
     const insecure = (s: ProductionStack) => (s.flagStore.table as any).addOverride('server_side_encryption.enabled', false);
     const app = testApp();
-    const s = new ProductionStack(app, 'production', { config: parseConfig({}), baseDir: repoRoot, guardrails: { report: () => undefined } });
+    const s = new ProductionStack(app, 'production', { config: parseConfig({}), baseDir: repoRoot, guardrails: { report: () => undefined, now: SYNTH_DAY } });
     insecure(s);
     expect(() => Testing.synth(s)).toThrow(/MONO-DDB-1/);
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform';
 import { buildApp } from '../../main';
+import { SYNTH_DAY } from '../support/clock';
 import { tempDir } from '../support/temp';
 
 // Real `terraform init` + `terraform validate` of every synthesized stack, with the provider from the
@@ -27,7 +28,7 @@ describeTerraform('terraform validate of the synthesized stacks', () => {
   it.each(targets)('%s is valid Terraform', async (_name, env, stack) => {
     const dir = mkdtempSync(path.join(outdir, 'out-'));
     const notes: string[] = [];
-    const app = buildApp({ ...process.env, ...env }, { outdir: dir, guardrails: { report: (text) => notes.push(text) }, warn: (line) => notes.push(line) });
+    const app = buildApp({ ...process.env, ...env }, { outdir: dir, guardrails: { report: (text) => notes.push(text), now: SYNTH_DAY }, warn: (line) => notes.push(line) });
     app.synth();
     // The one acknowledged finding of the default config (no domain yet), reported once.
     expect(notes.filter((note) => note.includes('acknowledged finding'))).toEqual([expect.stringContaining('[MONO-ELB-1]')]);

@@ -15,3 +15,9 @@ export function manualClock(startMs: number): ManualClock {
     advance: (ms) => { current += ms; },
   };
 }
+
+/**
+ * The day the tests synthesize on: the guardrails' Lambda runtime calendar is checked against it, so a stack that
+ * is valid today stays valid in the suite on any later date (the calendar's own tests move the clock).
+ */
+export const SYNTH_DAY = (): Date => new Date('2026-11-29T12:00:00Z');

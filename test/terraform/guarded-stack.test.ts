@@ -18,7 +18,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App, Aspects, TerraformStack } from 'cdktf';
-import { Guardrails, MONOENV_RULES, lambdaRuntimeCalendar } from '../../constructs/guardrails';
+import { Guardrails } from '../../constructs/guardrails';
+import { SYNTH_DAY } from '../support/clock';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
 import { tempDir } from '../support/temp';
 
@@ -55,8 +56,7 @@ if (skipReason) console.warn(skipReason);
     const secret = new SecretsmanagerSecret(stack, 'ApiKeys', { name: 'flags-api-keys' });
     new SecretsmanagerSecretVersion(stack, 'ApiKeysInitial', { secretId: secret.id, secretStringWo: '${ephemeral.aws_secretsmanager_random_password.api_key.random_password}', secretStringWoVersion: 1 });
     // A fixed day for the runtime calendar, so that the test does not change verdict as runtimes age.
-    const rules = MONOENV_RULES.map((rule) => (rule.id === 'MONO-LAMBDA-3' ? lambdaRuntimeCalendar({ now: () => new Date('2026-11-29T00:00:00Z') }) : rule));
-    const guardrails = new Guardrails({ rules, report: () => undefined });
+    const guardrails = new Guardrails({ now: SYNTH_DAY, report: () => undefined });
     Aspects.of(stack).add(guardrails);
 
     app.synth();
