@@ -163,6 +163,7 @@ describeE2e('local production end to end', () => {
 
   it(`npm run demo: ${DEMO_USERS} more shoppers, split by the 50/50 flag, and a report computed from what the processor wrote`, async () => {
     const { local: lp } = up();
+    await lp.runtime.poller.caughtUp(); // nothing of earlier tests still in flight
     const before = await liveSummary(lp);
     const printed: string[] = [];
     const startedAt = Date.now();
