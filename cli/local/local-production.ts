@@ -7,7 +7,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
-import { loadJourneys } from '../../lambdas/journey-processor/journey-schema';
 import { buildApp } from '../../main';
 import { prepareTerraformEnv, runTerraform, terraformAvailability } from '../terraform';
 import { readLocalKeys, type LocalKeys } from './keys';
@@ -18,6 +17,8 @@ import { notEmulatedResources, type NotEmulated } from './not-emulated';
 import { choosePort, DEFAULT_RUNTIME_PORT } from './ports';
 import { applyProgress } from './apply-progress';
 import { checkRunning, alreadyRunningMessage, liveProcessProbe, type ProcessProbe } from './running-check';
+import { readDeployedStack, type DeployedStack } from './deployed';
+import { createLocalBoundary } from './local-boundary';
 import { startRuntime, type LocalRuntime } from './runtime';
 import { LOCAL_DIR, readLocalState, removeLocalState, writeLocalState, type LocalState } from './state-file';
 import { parseProductionOutputs, type ProductionOutputs } from './terraform-outputs';
@@ -45,6 +46,13 @@ export interface StartLocalOptions {
   readonly probe?: ProcessProbe;
   /** Aborting (Ctrl-C, `npm stop`) during start-up stops what was started and rejects with INTERRUPTED. */
   readonly signal?: AbortSignal;
+  /** The day synth checks the Lambda runtime calendar against. @default - today */
+  readonly now?: () => Date;
+  /**
+   * Puts something between the functions and the local AWS (the tests record their calls there), given moto's
+   * endpoint. @default - the functions call moto directly
+   */
+  readonly functionsAwsEndpoint?: (motoEndpoint: string) => Promise<{ readonly url: string; close(): Promise<void> }>;
 }
 
 export interface LocalProduction {
@@ -52,6 +60,8 @@ export interface LocalProduction {
   readonly outputs: ProductionOutputs;
   readonly keys: LocalKeys;
   readonly runtime: LocalRuntime;
+  /** What terraform deployed, as read back from the local AWS (and served by the runtime). */
+  readonly deployed: DeployedStack;
   readonly moto: MotoServer;
   readonly notEmulated: readonly NotEmulated[];
   readonly stackDir: string;
@@ -136,9 +146,11 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     ports: { moto: moto.port },
   };
   let runtime: LocalRuntime | undefined;
+  let functionsEndpoint: { url: string; close(): Promise<void> } | undefined;
   const stop = async () => {
     stopping = true;
     await runtime?.close();
+    await functionsEndpoint?.close();
     await moto.stop();
     const current = (() => { try { return readLocalState(projectDir); } catch { return undefined; } })();
     if (!current || current.pids.runtime === process.pid) removeLocalState(projectDir);
@@ -151,9 +163,10 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     const outdir = path.join(localDir, 'cdktf.out');
     rmSync(outdir, { recursive: true, force: true });
     removeOldTerraformState(path.join(baseDir, LOCAL_DIR));
-    buildApp({ ...configEnv, MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: moto.endpoint }, { outdir, guardrails: { report: log } }).synth();
+    buildApp({ ...configEnv, MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: moto.endpoint }, { outdir, guardrails: { report: log, now: options.now } }).synth();
     const stackDir = path.join(outdir, 'stacks', 'production');
-    const notEmulated = notEmulatedResources(JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')));
+    const stackJson = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+    const notEmulated = notEmulatedResources(stackJson);
     log(`[2/5] synthesized production for the local target into ${path.relative(projectDir, outdir)}`);
 
     const prepared = await prepareTerraformEnv(projectDir, { env });
@@ -166,6 +179,8 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     await unlessMotoStops(runTerraform(['init', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv }));
     log(`[3/5] terraform init (providers from ${availability.mode === 'mirror' ? availability.path : 'the registry'})`);
 
+    // What the bootstrap stack creates in AWS, before any production role can carry it.
+    await unlessMotoStops(createLocalBoundary(moto.endpoint, region, config.appName));
     log('[4/5] terraform apply (about 90 s; the load balancer is most of it)');
     const progress = applyProgress(Date.now(), (line) => log(`      ${line}`));
     await unlessMotoStops(runTerraform(['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv, onOutput: (chunk) => progress.feed(chunk) }));
@@ -173,9 +188,17 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     const outputs = parseProductionOutputs((await unlessMotoStops(runTerraform(['output', '-json'], { cwd: stackDir, env: terraformEnv }))).stdout);
     const keys = await unlessMotoStops(readLocalKeys(moto.endpoint, region, outputs));
 
-    const journeys = loadJourneys(path.resolve(baseDir, config.events.journeysDir));
-    runtime = await unlessMotoStops(startRuntime({ awsEndpoint: moto.endpoint, region, outputs, journeys, port: runtimePort.port }));
-    log(`[5/5] flags (OFREP), ingestion and the journey processor serving on ${runtime.url}`);
+    const deployed = await unlessMotoStops(readDeployedStack(moto.endpoint, region, stackDir, stackJson));
+    functionsEndpoint = options.functionsAwsEndpoint ? await options.functionsAwsEndpoint(moto.endpoint) : undefined;
+    runtime = await unlessMotoStops(startRuntime({
+      awsEndpoint: moto.endpoint,
+      functionsAwsEndpoint: functionsEndpoint?.url,
+      region,
+      deployed,
+      codeRoot: path.join(localDir, 'functions'),
+      port: runtimePort.port,
+    }));
+    log(`[5/5] ${runtime.functions.join(', ')} running as deployed; their HTTP API on ${runtime.url}`);
 
     state = {
       ...state,
@@ -196,6 +219,7 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
       outputs,
       keys,
       runtime: running,
+      deployed,
       moto,
       notEmulated,
       stackDir,

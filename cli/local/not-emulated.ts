@@ -23,9 +23,13 @@ interface Rule {
 const RULES: readonly Rule[] = [
   { type: 'aws_ecs_service', nameFrom: ['name'], what: 'ECS service: stored, but no task runs (no containers); run examples/checkout-service on your machine instead' },
   { type: 'aws_lb', nameFrom: ['name'], what: 'load balancer: stored, but serves no traffic' },
-  { type: 'aws_lambda_function', nameFrom: ['function_name'], what: 'Lambda: stored, never invoked (moto needs Docker); flags, ingestion and the journey processor run in-process instead' },
-  { type: 'aws_lambda_function_url', nameFrom: ['function_name'], what: 'function URL: not served; the in-process runtime serves the same API on loopback' },
-  { type: 'aws_lambda_event_source_mapping', nameFrom: ['function_name'], what: 'event source mapping: not polled by moto; the runtime polls the stream itself' },
+  {
+    type: 'aws_lambda_function',
+    nameFrom: ['function_name'],
+    what: 'Lambda: stored, not invoked by moto (it needs Docker); npm start runs the deployed package with its deployed environment in a thread instead, unless nothing triggers it locally (the scheduled image re-scan)',
+  },
+  { type: 'aws_apigatewayv2_api', nameFrom: ['name'], what: 'HTTP API: stored, not served by moto; npm start serves its deployed routes and stage throttling on loopback' },
+  { type: 'aws_lambda_event_source_mapping', nameFrom: ['function_name'], what: 'event source mapping: not polled by moto; npm start polls the stream for the mapped function' },
   { type: 'aws_kinesis_firehose_delivery_stream', nameFrom: ['name'], what: 'Firehose: no delivery from Kinesis, so no S3 archive and no Athena data locally' },
   { type: 'aws_scheduler_schedule', nameFrom: ['name'], what: 'schedule: never fires (the daily image re-scan does not run)' },
   {

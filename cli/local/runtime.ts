@@ -1,122 +1,138 @@
 /**
- * The Lambdas of local production, run in-process against the deployed tables and stream (moto
- * stores Lambdas but cannot invoke them): the OFREP flag API and the ingestion API on one loopback
- * port (their paths do not overlap), and the journey processor fed by polling the stream. The same
- * factories the Lambda handlers use, so local production behaves like AWS.
+ * The Lambdas of local production, run as deployed (moto stores Lambdas but cannot invoke them): every function
+ * behind the HTTP API and every stream mapping gets a LambdaHost with its deployed package and environment; the
+ * API's routes are served on one loopback port (front-door.ts), and each mapped stream is polled for its function
+ * (stream-poller.ts). Nothing here knows what the functions do.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createFlagCache } from '../../lambdas/flag-evaluation/flag-cache';
-import { loadFlagSet } from '../../lambdas/flag-evaluation/flag-table';
-import { kinesisExposureSink } from '../../lambdas/flag-evaluation/kinesis-exposures';
-import { createOfrepHandler } from '../../lambdas/flag-evaluation/ofrep';
-import { createIngestHandler } from '../../lambdas/ingest/ingest-api';
-import { kinesisEventWriter } from '../../lambdas/ingest/kinesis-writer';
-import { createHandler as createProcessorHandler } from '../../lambdas/journey-processor/handler';
-import type { Journey } from '../../lambdas/journey-processor/journey-schema';
-import { secretsManagerApiKeys } from '../../lambdas/shared/api-keys';
-import { jsonResponse, type HttpHandler } from '../../lambdas/shared/http';
-import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
+import * as path from 'node:path';
+import type { BatchResponse, KinesisRecordLike } from '../../lambdas/journey-processor/processor';
+import type { DeployedStack } from './deployed';
+import { serveFrontDoor, type RunningFrontDoor } from './front-door';
+import { startLambdaHost, type LambdaHost } from './lambda-host';
 import { motoClientConfig } from './moto-server';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
-import type { ProductionOutputs } from './terraform-outputs';
 
 export interface RuntimeOptions {
+  /** The local AWS (moto). */
   readonly awsEndpoint: string;
+  /** Where the functions' own AWS calls go (e.g. a recording proxy in front of moto). @default awsEndpoint */
+  readonly functionsAwsEndpoint?: string;
   readonly region: string;
-  readonly outputs: ProductionOutputs;
-  readonly journeys: readonly Journey[];
+  readonly deployed: DeployedStack;
+  /** Where function packages are unpacked. */
+  readonly codeRoot: string;
   /** A free port, checked by the caller. */
   readonly port: number;
-  /** Processor and runtime log lines (not the metric lines). @default console.error */
+  /** Function output and runtime notes (not the EMF metric lines). @default console.error */
   readonly log?: (line: string) => void;
 }
 
 export interface LocalRuntime {
-  /** Base URL of both APIs: OFREP under /ofrep/v1, ingestion at /v1/events. */
+  /** Base URL of the HTTP API: OFREP under /ofrep/v1, ingestion at /v1/events. */
   readonly url: string;
   readonly port: number;
+  /** The poller of the (first) mapped stream. */
   readonly poller: StreamPoller;
+  readonly functions: readonly string[];
   close(): Promise<void>;
 }
 
-/** One port, two APIs: OFREP paths go to the flag handler, everything else to ingestion (which 404s). */
-export function routeByPath(flags: HttpHandler, ingest: HttpHandler): HttpHandler {
-  return async (request) => {
-    if (request.path === '/health') return jsonResponse(200, { status: 'ok' });
-    return request.path.startsWith('/ofrep/') ? flags(request) : ingest(request);
-  };
-}
+const MOTO_ACCOUNT_ID = '123456789012';
 
 export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const log = options.log ?? ((line: string) => console.error(line));
-  const aws = motoClientConfig(options.awsEndpoint, options.region);
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(aws));
-  // The SDK's default HTTP/2-capable handler does not talk to moto; plain HTTP/1.1 does.
-  const kinesis = new KinesisClient({ ...aws, requestHandler: new NodeHttpHandler() });
-  const secrets = new SecretsManagerClient(aws);
-  const { outputs } = options;
+  const { deployed } = options;
+  const [api] = deployed.apis;
+  if (!api) throw new Error('no HTTP API was deployed: nothing to serve');
+  const mapping = deployed.streamMappings[0];
+  if (!mapping) throw new Error('no stream is mapped to a function: nothing to process events');
 
-  const flagCache = createFlagCache({
-    load: () => loadFlagSet(dynamo, outputs.flagsTable),
-    onRefreshError: (error) => log(`flags: refresh failed, serving the last good set: ${(error as Error).message}`),
-  });
-  const flags = createOfrepHandler({
-    flags: flagCache.get,
-    apiKeys: secretsManagerApiKeys(outputs.flagsApiKeysSecret, { client: secrets, ttlMs: 5_000 }),
-    exposures: kinesisExposureSink(outputs.eventStream, () => kinesis),
-    logError: (message, error) => log(`flags: ${message}: ${(error as Error).message}`),
-  });
-  const ingest = createIngestHandler({
-    writer: kinesisEventWriter({ client: kinesis, streamName: outputs.eventStream }),
-    apiKeys: secretsManagerApiKeys(outputs.eventsWriteKeySecret, { client: secrets, ttlMs: 5_000 }),
-  });
+  const wanted = new Set([...api.routes.map((r) => r.functionName), ...deployed.streamMappings.map((m) => m.functionName)]);
+  const hosts = new Map<string, LambdaHost>();
+  const closeAll = async () => {
+    await Promise.all([...hosts.values()].map((host) => host.close()));
+  };
+  try {
+    for (const name of wanted) {
+      const fn = deployed.functions.find((f) => f.name === name);
+      if (!fn) throw new Error(`${name} is wired to the API or a stream but was not deployed`);
+      hosts.set(name, await startLambdaHost({
+        functionName: name,
+        zipFile: fn.zipFile,
+        codeDir: path.join(options.codeRoot, name),
+        handler: fn.handler,
+        environment: fn.environment,
+        awsEndpoint: options.functionsAwsEndpoint ?? options.awsEndpoint,
+        region: options.region,
+        timeoutSeconds: fn.timeoutSeconds,
+        // EMF metric lines would go to CloudWatch in AWS; locally only the log lines are shown.
+        log: (line) => { if (!line.includes('"_aws"')) log(`${name}: ${line}`); },
+      }));
+    }
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const invoke = (name: string, event: unknown) => {
+    const host = hosts.get(name);
+    if (!host) throw new Error(`no function ${name}`);
+    return host.invoke(event);
+  };
 
-  const processor = createProcessorHandler({
-    client: dynamo,
-    tableName: outputs.analyticsTable,
-    journeys: options.journeys,
-    // EMF metric lines would go to CloudWatch Logs in AWS; locally only the log lines are shown.
-    writeLine: (line) => {
-      if (!line.includes('"_aws"')) log(`journey-processor: ${line}`);
-    },
-  });
   // One batch at a time across shards: moto's DynamoDB deep-copies a table during a transaction while other
   // requests change it (HTTP 500s). In AWS, shards run in parallel; the processor is safe either way.
   let previous: Promise<unknown> = Promise.resolve();
-  const oneAtATime = (records: Parameters<typeof processor>[0]['Records']) => {
-    const run = previous.then(() => processor({ Records: records }));
+  const oneAtATime = (records: KinesisRecordLike[]): Promise<BatchResponse> => {
+    const event = { Records: records.map((r) => ({ eventSource: 'aws:kinesis', eventSourceARN: mapping.streamArn, kinesis: { kinesisSchemaVersion: '1.0', ...r.kinesis } })) };
+    const run = previous.then(() => invoke(mapping.functionName, event) as Promise<BatchResponse>);
     previous = run.catch(() => undefined);
     return run;
   };
-  const poller = await startStreamPoller({
-    client: kinesis,
-    streamName: outputs.eventStream,
-    processBatch: (records) => oneAtATime(records),
-    onError: (error) => log(`journey-processor: reading ${outputs.eventStream} failed (retrying): ${error.message}`),
-  });
-
-  let server: RunningServer;
+  // The SDK's default HTTP/2-capable handler does not talk to moto; plain HTTP/1.1 does.
+  const kinesis = new KinesisClient({ ...motoClientConfig(options.awsEndpoint, options.region), requestHandler: new NodeHttpHandler() });
+  let poller: StreamPoller;
   try {
-    server = await serveHttp(routeByPath(flags, ingest), { port: options.port, host: '127.0.0.1' });
+    poller = await startStreamPoller({
+      client: kinesis,
+      streamName: mapping.streamArn.split('/').pop()!,
+      batchSize: mapping.batchSize,
+      processBatch: oneAtATime,
+      onError: (error) => log(`${mapping.functionName}: reading its stream failed (retrying): ${error.message}`),
+    });
+  } catch (error) {
+    kinesis.destroy();
+    await closeAll();
+    throw error;
+  }
+
+  let frontDoor: RunningFrontDoor;
+  try {
+    frontDoor = await serveFrontDoor({
+      api,
+      accountId: MOTO_ACCOUNT_ID,
+      port: options.port,
+      invoke,
+      onError: (name, error) => log(`${name}: ${error.message}`),
+    });
   } catch (error) {
     await poller.stop();
+    kinesis.destroy();
+    await closeAll();
     throw error;
   }
   return {
-    url: server.url,
-    port: server.port,
+    url: frontDoor.url,
+    port: frontDoor.port,
     poller,
+    functions: [...hosts.keys()],
     async close() {
-      await server.close();
+      await frontDoor.close();
       await poller.stop();
-      await flagCache.settled();
-      dynamo.destroy();
+      await previous;
       kinesis.destroy();
-      secrets.destroy();
+      await closeAll();
     },
   };
 }

@@ -23,9 +23,12 @@ import { motoAvailability, motoClientConfig } from '../../cli/local/moto-server'
 import { checkRunning, liveProcessProbe } from '../../cli/local/running-check';
 import { readLocalState } from '../../cli/local/state-file';
 import { formatStartSummary } from '../../cli/local/summary';
-import { skipReasonForTerraformTests } from '../../cli/terraform';
+import { runTerraform, skipReasonForTerraformTests } from '../../cli/terraform';
 import { runDemo } from '../../examples/checkout-service/src/demo';
 import { startCheckoutService, type RunningCheckoutService } from '../../examples/checkout-service/src/server';
+import { SYNTH_DAY } from '../support/clock';
+import { formatDenials, simulateCalls, startRecordingProxy, type RecordingProxy } from '../support/iam';
+import { deployedFunctionRoles } from '../support/iam/deployed-policies';
 import { tempDir } from '../support/temp';
 
 const repoDir = path.resolve(__dirname, '..', '..');
@@ -82,6 +85,7 @@ describeE2e('local production end to end', () => {
   const log: string[] = [];
   let local: LocalProduction | undefined;
   let service: RunningCheckoutService | undefined;
+  let recorder: RecordingProxy | undefined;
   const layouts = new Map<string, string>();
 
   const up = () => {
@@ -90,7 +94,14 @@ describeE2e('local production end to end', () => {
   };
 
   beforeAll(async () => {
-    local = await startLocalProduction({ projectDir, runtimePort: 0, log: (line) => log.push(line) });
+    local = await startLocalProduction({
+      projectDir,
+      runtimePort: 0,
+      log: (line) => log.push(line),
+      now: SYNTH_DAY,
+      // Every AWS call the functions make is recorded, for the IAM evaluation below.
+      functionsAwsEndpoint: async (target) => (recorder = await startRecordingProxy({ target })),
+    });
     service = await startCheckoutService({
       port: 0,
       flagsUrl: local.state.flagsUrl!,
@@ -187,6 +198,33 @@ describeE2e('local production end to end', () => {
     expect(report.srm.mismatch).toBe(false);
     expect(report.metrics[0].variants.find((v) => v.variant === 'on')?.verdict?.code).toBe('increase');
   }, 300_000);
+
+  it('terraform plan after the apply shows no changes', async () => {
+    const { local: lp } = up();
+    const plan = await runTerraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], { cwd: lp.stackDir, env: lp.terraformEnv, acceptExitCodes: [0, 2] });
+    expect({ exitCode: plan.exitCode, changes: plan.exitCode === 0 ? '' : plan.stdout.split('\n').filter((line) => /^\s*[~+-] |will be|must be/.test(line)).join('\n') })
+      .toEqual({ exitCode: 0, changes: '' });
+  }, 240_000);
+
+  it('every AWS call the deployed functions made is allowed by their deployed roles and boundary (IAM evaluated)', async () => {
+    const { local: lp } = up();
+    const functions = lp.runtime.functions;
+    const calls = recorder!.calls().filter((call) => functions.includes(call.principal));
+    const roles = await deployedFunctionRoles(motoClientConfig(lp.moto.endpoint, lp.state.region), functions);
+    const results = await simulateCalls({
+      calls,
+      identityPolicies: Object.fromEntries(functions.map((fn) => [fn, roles[fn].identityPolicies])),
+      permissionBoundaries: Object.fromEntries(functions.map((fn) => [fn, roles[fn].boundary!])),
+      principalArns: Object.fromEntries(functions.map((fn) => [fn, roles[fn].roleArn])),
+    });
+    expect(formatDenials(results)).toBe('');
+    // Each function really worked through AWS here, so the evaluation covered what it does.
+    const actionsOf = (fn: string) => [...new Set(results.filter((r) => r.principal === fn).map((r) => r.action))].sort();
+    expect(actionsOf('monoenv-flags-evaluate')).toEqual(expect.arrayContaining(['dynamodb:Scan', 'kinesis:PutRecords', 'secretsmanager:GetSecretValue']));
+    expect(actionsOf('monoenv-ingest')).toEqual(expect.arrayContaining(['kinesis:PutRecords', 'secretsmanager:GetSecretValue']));
+    expect(actionsOf('monoenv-journey-processor')).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+    for (const fn of functions) expect(roles[fn].boundary).toBeDefined();
+  }, 120_000);
 
   it('a kill switch flipped with the flags CLI reaches the service within 5 s', async () => {
     const { local: lp, service: svc } = up();

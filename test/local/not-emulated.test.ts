@@ -4,7 +4,8 @@ const stack = {
   resource: {
     aws_ecs_service: { 'service-web_service_1': { name: 'shop-web' } },
     aws_lambda_function: { flags_fn: { function_name: 'shop-flags' }, ingest_fn: { function_name: 'shop-ingest' } },
-    aws_lambda_function_url: { flags_url: { function_name: '${aws_lambda_function.flags_fn.function_name}' } },
+    aws_lambda_event_source_mapping: { processor: { function_name: '${aws_lambda_function.ingest_fn.function_name}' } },
+    aws_apigatewayv2_api: { api: { name: 'shop-api' } },
     aws_scheduler_schedule: { rescan: { name: 'shop-rescan' } },
     aws_cloudwatch_event_target: {
       to_sns: { rule: 'shop-findings', arn: '${aws_sns_topic.alerts.arn}' },
@@ -21,8 +22,9 @@ describe('resources local production cannot run', () => {
   const names = list.map((item) => item.name);
 
   it('lists each by its AWS name, resolving references to other resources', () => {
-    expect(names).toEqual(expect.arrayContaining(['shop-web', 'shop-flags', 'shop-ingest', 'shop-rescan', 'shop-findings', 'shop-flags-errors', 'shop-ingest-errors']));
-    expect(list.find((item) => item.address === 'aws_lambda_function_url.flags_url')?.name).toBe('shop-flags');
+    expect(names).toEqual(expect.arrayContaining(['shop-web', 'shop-flags', 'shop-ingest', 'shop-api', 'shop-rescan', 'shop-findings', 'shop-flags-errors', 'shop-ingest-errors']));
+    expect(list.find((item) => item.address === 'aws_lambda_event_source_mapping.processor')?.name).toBe('shop-ingest');
+    expect(list.find((item) => item.name === 'shop-api')?.what).toMatch(/serves its deployed routes/);
   });
 
   it('leaves out what moto really runs (tables, streams) and EventBridge targets that are not SNS', () => {
