@@ -130,6 +130,13 @@ export const configSchema = z
       .number()
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `logRetentionDays must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`)
       .default(30),
+    /**
+     * A customer managed KMS key for the event stream, its archive, the failure queue and the API key secrets;
+     * every producer and consumer is granted its use. @default - AWS managed keys
+     */
+    encryption: z
+      .object({ kmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'encryption.kmsKeyArn must be a KMS key ARN').optional() })
+      .default({}),
     /** Remote state (created by the bootstrap stack). */
     state: z
       .object({

@@ -29,6 +29,10 @@ export interface EventStreamProps {
   readonly streamKmsKeyArn?: string;
   /** Customer managed key for the archive bucket and Athena results. @default - SSE-S3 (AES256) */
   readonly archiveKmsKeyArn?: string;
+  /** Customer managed key for the processor's failure queue. @default - SQS managed encryption (SSE-SQS) */
+  readonly failureQueueKmsKeyArn?: string;
+  /** Customer managed key for the write-key secret. @default - the AWS managed key (aws/secretsmanager) */
+  readonly writeKeyKmsKeyArn?: string;
   /** Lets `terraform destroy` delete a non-empty bucket and the Athena workgroup's queries. @default false */
   readonly forceDestroy?: boolean;
   /** Athena saved queries (feature usage, funnels, time to convert, experiment summary). @default true */
@@ -96,6 +100,8 @@ const settingsSchema = z.object({
   streamRetentionHours: int(24, 168).default(24),
   streamKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
   archiveKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
+  failureQueueKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
+  writeKeyKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
   forceDestroy: z.boolean().default(false),
   savedQueries: z.boolean().default(true),
   deletionProtection: z.boolean().default(true),

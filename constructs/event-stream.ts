@@ -120,6 +120,7 @@ export class EventStream extends Construct {
       name: `${prefix}-ingest-write-keys`,
       description: 'Write keys of the event ingestion API: {"write": ["..."]}',
       recoveryWindowInDays: settings.writeKeyRecoveryWindowDays,
+      kmsKeyId: settings.writeKeyKmsKeyArn,
       tags: tags(`${prefix}-ingest-write-keys`),
     });
     this.writeKeySecretArn = this.writeKeySecret.arn;
@@ -138,6 +139,7 @@ export class EventStream extends Construct {
       policyStatements: [
         ...this.putRecordsStatements(),
         { actions: ['secretsmanager:GetSecretValue'], resources: [this.writeKeySecretArn] },
+        ...(settings.writeKeyKmsKeyArn ? [{ actions: ['kms:Decrypt'], resources: [settings.writeKeyKmsKeyArn] }] : []),
       ],
       reservedConcurrentExecutions: settings.ingestReservedConcurrentExecutions,
       logRetentionDays: settings.logRetentionDays,
@@ -174,7 +176,7 @@ export class EventStream extends Construct {
 
     this.processorFailureQueue = new SqsQueue(this, 'processor-failures', {
       name: `${prefix}-journey-processor-failures`,
-      sqsManagedSseEnabled: true,
+      ...(settings.failureQueueKmsKeyArn ? { kmsMasterKeyId: settings.failureQueueKmsKeyArn } : { sqsManagedSseEnabled: true }),
       messageRetentionSeconds: 14 * 24 * 3600,
       tags: tags(`${prefix}-journey-processor-failures`),
     });
@@ -195,7 +197,9 @@ export class EventStream extends Construct {
         ...(settings.streamKmsKeyArn ? [{ actions: ['kms:Decrypt'], resources: [settings.streamKmsKeyArn] }] : []),
         // Query to load a user; Put/Update/Delete inside TransactWriteItems (which has no action of its own).
         { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [this.analyticsTable.arn] },
+        // Lambda sends failed batches' metadata to the queue as this role (the mapping's on-failure destination).
         { actions: ['sqs:SendMessage'], resources: [this.processorFailureQueue.arn] },
+        ...(settings.failureQueueKmsKeyArn ? [{ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [settings.failureQueueKmsKeyArn] }] : []),
       ],
       timeoutSeconds: settings.processorTimeoutSeconds,
       memorySizeMb: settings.processorMemorySizeMb,

@@ -197,6 +197,7 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
       deployed,
       codeRoot: path.join(localDir, 'functions'),
       port: runtimePort.port,
+      log,
     }));
     log(`[5/5] ${runtime.functions.join(', ')} running as deployed; their HTTP API on ${runtime.url}`);
 

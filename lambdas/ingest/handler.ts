@@ -1,4 +1,5 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { apiKeysFromEnv } from '../shared/api-keys';
 import { functionUrlHandler, type FunctionUrlEvent, type FunctionUrlResult } from '../shared/function-url';
 import { lambdaIo, type LambdaIo } from '../shared/lambda-io';
@@ -26,7 +27,9 @@ export function createIngestLambda(env: NodeJS.ProcessEnv, io: Partial<LambdaIo>
   let writer: EventWriter | undefined;
   const lazyWriter: EventWriter = {
     write: (records: readonly EncodedRecord[]) => {
-      writer ??= kinesisEventWriter({ client: new KinesisClient({}), streamName });
+      // HTTP/1.1 with bounded timeouts: a slow stream must leave time to answer 503 within the function's timeout.
+      const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 });
+      writer ??= kinesisEventWriter({ client: new KinesisClient({ requestHandler }), streamName });
       return writer.write(records);
     },
   };

@@ -11,7 +11,8 @@ import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/
  * flag answers its own OFREP error while the good flag evaluates and its kill switch still lands.
  */
 describeWithMoto('flag Lambda handler with a hand-broken flag in the table (moto)', (moto) => {
-  const table = 'flags-broken-test';
+  // The production stack's names and the function's own credentials: the suite ends with an IAM evaluation of its calls.
+  const table = 'monoenv-flags';
   const savedEnv = { ...process.env };
   const clock = manualClock(Date.parse('2026-11-25T10:00:00Z'));
   const errors: string[] = [];
@@ -44,7 +45,7 @@ describeWithMoto('flag Lambda handler with a hand-broken flag in the table (moto
     await putByHand('banner', JSON.stringify({ state: 'ENABLED', variants: { a: 'A' }, defaultVariant: 'a', targeting: { if: [{ no_such_op: [] }, 'a', null] } }));
     await putByHand('pricing', '{"state": "ENABLED", "variants": {"a": 1},'); // truncated while editing
 
-    Object.assign(process.env, { AWS_ENDPOINT_URL: moto().endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    Object.assign(process.env, { AWS_ENDPOINT_URL: moto().endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'monoenv-flags-evaluate', AWS_SECRET_ACCESS_KEY: 'local' });
     handler = createFlagHandler(
       { FLAGS_TABLE: table, API_KEYS_JSON: JSON.stringify({ server: ['server-secret'], client: [] }) },
       { now: clock.now, writeLine: () => undefined, logError: (message) => errors.push(message) },
@@ -86,4 +87,4 @@ describeWithMoto('flag Lambda handler with a hand-broken flag in the table (moto
     // Broken flags are answered per flag; nothing about them is an operator-level error.
     expect(errors).toEqual([]);
   });
-});
+}, { iam: {} });

@@ -10,8 +10,9 @@ import { fixtureDocument } from './support/fixtures';
 
 /** The Lambda entry point as deployed, configured only through its environment, against moto. */
 describeWithMoto('flag Lambda handler (function URL event) on moto', (moto) => {
-  const table = 'flags-handler-test';
-  const stream = 'events-handler-test';
+  // The production stack's names and the function's own credentials: the suite ends with an IAM evaluation of its calls.
+  const table = 'monoenv-flags';
+  const stream = 'monoenv-events';
   let handler: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
   const savedEnv = { ...process.env };
   const metricLines: string[] = [];
@@ -31,7 +32,7 @@ describeWithMoto('flag Lambda handler (function URL event) on moto', (moto) => {
     await new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() }).send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
 
     // The SDK's own settings come from the process environment, as in Lambda.
-    Object.assign(process.env, { AWS_ENDPOINT_URL: moto().endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    Object.assign(process.env, { AWS_ENDPOINT_URL: moto().endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'monoenv-flags-evaluate', AWS_SECRET_ACCESS_KEY: 'local' });
     handler = createFlagHandler({
       FLAGS_TABLE: table,
       EVENT_STREAM_NAME: stream,
@@ -73,4 +74,4 @@ describeWithMoto('flag Lambda handler (function URL event) on moto', (moto) => {
       featureFlags: [{ 'feature_flag.key': 'experiment-flag', 'feature_flag.result.variant': variant }],
     });
   });
-});
+}, { iam: {} });

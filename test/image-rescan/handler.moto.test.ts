@@ -2,7 +2,7 @@ import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/cl
 import { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { describeWithMoto, motoClientConfig } from '../support/moto';
+import { describeWithMoto, functionClientConfig, motoClientConfig } from '../support/moto';
 import { awsRescanPorts } from '../../lambdas/image-rescan/handler';
 import { runRescan } from '../../lambdas/image-rescan/rescan';
 
@@ -34,18 +34,22 @@ async function ec2Call(endpoint: string, params: Record<string, string>, field: 
   return value;
 }
 
+// The production stack's repository (named after the app) and the re-scan function's own credentials, so the
+// suite ends with an IAM evaluation of every call the function made against the policy the stack gives it.
+const REPOSITORY = 'monoenv';
+
 describeWithMoto('image re-scan handler against moto (ECR + ECS)', (moto) => {
-  const clients = () => {
-    const config = { ...motoClientConfig(moto().endpoint), requestHandler: new NodeHttpHandler() };
-    return { ecr: new ECRClient(config), ecs: new ECSClient(config), inspector: new Inspector2Client(config) };
+  const clients = (config: ReturnType<typeof motoClientConfig>) => {
+    const withHttp1 = { ...config, requestHandler: new NodeHttpHandler() };
+    return { ecr: new ECRClient(withHttp1), ecs: new ECSClient(withHttp1), inspector: new Inspector2Client(withHttp1) };
   };
 
   it('finds the image a running task uses and starts a basic scan for it', async () => {
-    const { ecr, ecs, inspector } = clients();
-    const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'storefront/web' }));
+    const { ecr, ecs } = clients(motoClientConfig(moto().endpoint));
+    const repo = await ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }));
     const uri = repo.repository!.repositoryUri!;
     for (const [n, tag] of [[1, 'v1'], [2, 'v2'], [3, 'v3']] as const) {
-      await ecr.send(new PutImageCommand({ repositoryName: 'storefront/web', imageManifest: manifest(n), imageTag: tag }));
+      await ecr.send(new PutImageCommand({ repositoryName: REPOSITORY, imageManifest: manifest(n), imageTag: tag }));
     }
     await ecs.send(new CreateClusterCommand({ clusterName: 'web' }));
     const instanceId = await ec2Call(moto().endpoint, { Action: 'RunInstances', ImageId: 'ami-12c6146b', MinCount: '1', MaxCount: '1' }, 'instanceId');
@@ -54,9 +58,9 @@ describeWithMoto('image re-scan handler against moto (ECR + ECS)', (moto) => {
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'app', image: `${uri}:v1`, essential: true, cpu: 256, memory: 512 }] }));
     await ecs.send(new RunTaskCommand({ cluster: 'web', taskDefinition: 'web', count: 1 }));
 
-    const config = { repositoryName: 'storefront/web', scanMode: 'basic' as const, recentImageCount: 0 };
+    const config = { repositoryName: REPOSITORY, scanMode: 'basic' as const, recentImageCount: 0 };
     const lines: string[] = [];
-    const ports = awsRescanPorts(config, { ecr, ecs, inspector }, (line) => lines.push(line));
+    const ports = awsRescanPorts(config, clients(functionClientConfig(moto().endpoint, 'monoenv-image-rescan')), (line) => lines.push(line));
     const running = await ports.listRunningContainers();
     expect(running).toEqual([expect.objectContaining({ image: `${uri}:v1` })]);
 
@@ -68,6 +72,6 @@ describeWithMoto('image re-scan handler against moto (ECR + ECS)', (moto) => {
     const result = await runRescan(config, { ...ports, startImageScan: async (digest) => { scanned.push(digest); await ports.startImageScan(digest); } }, new Date());
     expect(scanned).toEqual([v1]);
     expect(result).toMatchObject({ mode: 'basic', imagesInUse: 1, summary: { started: 1, failed: 0 } });
-    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ Repository: 'storefront/web', ImagesInUse: 1, RescansStarted: 1, RescansFailed: 0 });
+    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ Repository: REPOSITORY, ImagesInUse: 1, RescansStarted: 1, RescansFailed: 0 });
   });
-});
+}, { iam: { config: { imageScanning: { mode: 'basic' } } } });

@@ -14,7 +14,7 @@ import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-api';
 import { kinesisEventWriter } from '../../lambdas/ingest/kinesis-writer';
-import { describeWithMoto, motoClientConfig } from '../support/moto';
+import { describeWithMoto, functionClientConfig, motoClientConfig } from '../support/moto';
 
 const WRITE_KEY = 'write-key-for-tests';
 let streamCounter = 0;
@@ -77,14 +77,18 @@ async function postEvents(server: RunningServer, body: unknown) {
 
 describeWithMoto('ingestion over HTTP into Kinesis (moto)', (moto) => {
   let kinesis: KinesisClient;
+  /** The ingest function's own client: its calls are IAM-evaluated against the stack's ingest role after the suite. */
+  let ingestKinesis: KinesisClient;
   const servers: RunningServer[] = [];
 
   beforeAll(() => {
     kinesis = new KinesisClient({ ...motoClientConfig(moto().endpoint), requestHandler: new NodeHttpHandler() });
+    ingestKinesis = new KinesisClient({ ...functionClientConfig(moto().endpoint, 'monoenv-ingest'), requestHandler: new NodeHttpHandler() });
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
     kinesis.destroy();
+    ingestKinesis.destroy();
   });
 
   async function serve(client: Pick<KinesisClient, 'send'>, stream: string): Promise<RunningServer> {
@@ -96,7 +100,7 @@ describeWithMoto('ingestion over HTTP into Kinesis (moto)', (moto) => {
 
   it("stores posted events as EventRecords, each user's on one shard in batch order", async () => {
     const stream = await createStream(kinesis);
-    const server = await serve(kinesis, stream);
+    const server = await serve(ingestKinesis, stream);
     const users = ['alice', 'bob', 'carol', 'dave'];
     const batch = Array.from({ length: 40 }, (_, i) => event(`m-${i}`, users[i % users.length]));
     const response = await postEvents(server, { batch });
@@ -124,10 +128,10 @@ describeWithMoto('ingestion over HTTP into Kinesis (moto)', (moto) => {
     let putCalls = 0;
     const flaky: Pick<KinesisClient, 'send'> = {
       send: (async (command: unknown) => {
-        if (!(command instanceof PutRecordsCommand) || putCalls++ > 0) return kinesis.send(command as never);
+        if (!(command instanceof PutRecordsCommand) || putCalls++ > 0) return ingestKinesis.send(command as never);
         const records = command.input.Records ?? [];
         const refused = new Set([0, 5]);
-        const out = await kinesis.send(new PutRecordsCommand({ ...command.input, Records: records.filter((_, i) => !refused.has(i)) }));
+        const out = await ingestKinesis.send(new PutRecordsCommand({ ...command.input, Records: records.filter((_, i) => !refused.has(i)) }));
         const passed = [...(out.Records ?? [])];
         return {
           ...out,
@@ -157,7 +161,7 @@ describeWithMoto('ingestion over HTTP into Kinesis (moto)', (moto) => {
   });
 
   it('reports 503 with Retry-After and the events as failed when the stream does not exist', async () => {
-    const server = await serve(kinesis, 'no-such-stream');
+    const server = await serve(ingestKinesis, 'no-such-stream');
     const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const response = await postEvents(server, { batch: [event('m-1', 'alice')] });
     spy.mockRestore();
@@ -171,7 +175,7 @@ describeWithMoto('ingestion over HTTP into Kinesis (moto)', (moto) => {
     let server: RunningServer;
     beforeAll(async () => {
       stream = await createStream(kinesis, 1);
-      server = await serve(kinesis, stream);
+      server = await serve(ingestKinesis, stream);
     });
 
     it.each([
@@ -213,4 +217,7 @@ describeWithMoto('ingestion over HTTP into Kinesis (moto)', (moto) => {
       expect((await readStream(kinesis, stream)).flat().map((r) => r.messageId)).toEqual(['good-1', 'good-2']);
     });
   });
+}, {
+  // Each test has a stream of its own (or a missing one); all stand for the stack's event stream.
+  iam: { alias: (arn) => arn.replace(/:stream\/(events-\d+-\d+|no-such-stream)$/, ':stream/monoenv-events') },
 });

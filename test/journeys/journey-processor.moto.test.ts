@@ -6,7 +6,7 @@ import { processEvent } from '../../lambdas/journey-processor/process-event';
 import { processKinesisBatch, type KinesisRecordLike } from '../../lambdas/journey-processor/processor';
 import { DynamoUserStore, type UserStore } from '../../lambdas/journey-processor/progress-store';
 import type { EventRecord } from '../../lambdas/shared/event-record';
-import { describeWithMoto, motoClientConfig } from '../support/moto';
+import { describeWithMoto, functionClientConfig, motoClientConfig } from '../support/moto';
 import { checkout, exposure, onboarding, track } from './fixtures';
 
 const journeys = [checkout, onboarding];
@@ -36,10 +36,13 @@ const checkoutRun = (user: string, from: number) => checkout.steps.map((step, i)
 
 describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
   let doc: DynamoDBDocumentClient;
+  /** The processor's own client: its calls are IAM-evaluated against the stack's processor role after the suite. */
+  let processorDoc: DynamoDBDocumentClient;
   let tableCount = 0;
 
   beforeAll(() => {
     doc = DynamoDBDocumentClient.from(new DynamoDBClient(motoClientConfig(moto().endpoint)));
+    processorDoc = DynamoDBDocumentClient.from(new DynamoDBClient(functionClientConfig(moto().endpoint, 'monoenv-journey-processor')));
   });
 
   async function newTable(): Promise<string> {
@@ -58,7 +61,7 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
 
   function handlerFor(tableName: string) {
     const lines: string[] = [];
-    const handler = createHandler({ client: doc, tableName, journeys, namespace: 'Test/Product', writeLine: (l) => lines.push(l) });
+    const handler = createHandler({ client: processorDoc, tableName, journeys, namespace: 'Test/Product', writeLine: (l) => lines.push(l) });
     return { handler, lines };
   }
 
@@ -153,7 +156,7 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
 
   it('skips poison records and returns the failed record and all after it, which a retry then completes once', async () => {
     const table = await newTable();
-    const dynamo = new DynamoUserStore(doc, table, journeys);
+    const dynamo = new DynamoUserStore(processorDoc, table, journeys);
     let failNext = true;
     const flaky: UserStore = {
       load: (userKey) => dynamo.load(userKey),
@@ -193,7 +196,7 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
 
   it('rejects a write from stale state as a conflict, writing nothing', async () => {
     const table = await newTable();
-    const store = new DynamoUserStore(doc, table, journeys);
+    const store = new DynamoUserStore(processorDoc, table, journeys);
     const stale = await store.load('u1');
     const first = track('cart_viewed', 0, 'u1');
     const second = track('signed_up', 1, 'u1');
@@ -216,4 +219,7 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
     await expect(readExperimentSummary(doc, table, 'lonely')).rejects.toMatchObject({ code: 'NOT_ENOUGH_VARIANTS' });
     await expect(readExperimentSummary(doc, table, 'lonely')).rejects.toBeInstanceOf(ExperimentDataError);
   });
+}, {
+  // Each test has a table of its own; all stand for the stack's analytics table.
+  iam: { alias: (arn) => arn.replace(/:table\/analytics-\d+$/, ':table/monoenv-analytics') },
 });

@@ -17,14 +17,17 @@ import type { KinesisRecordLike } from '../../lambdas/journey-processor/processo
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
 import { manualClock } from '../support/clock';
-import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';
+import { createPkSkTable, describeWithMoto, functionClientConfig, motoClientConfig } from '../support/moto';
 
 // The whole measurement loop against Kinesis and DynamoDB on moto: flags evaluated over OFREP record
 // exposures on the stream, product events are posted to the ingestion API, the stream is read back and
 // processed by the journey processor, and the experiment report is computed from what it wrote.
 const root = path.resolve(__dirname, '..', '..');
-const STREAM = 'events';
-const TABLE = 'analytics';
+// The production stack's names; each function plays with its own credentials, and the suite ends with an IAM
+// evaluation of every call each made against the role the stack gives it.
+const STREAM = 'monoenv-events';
+const TABLE = 'monoenv-analytics';
+const STREAM_KEY = 'arn:aws:kms:us-east-1:123456789012:key/0b0c0d0e-1111-2222-3333-444455556666';
 // One injected clock for the flag server, ingestion and the processor: the test runs the same on any date.
 const START = Date.parse('2026-11-25T10:00:00Z');
 
@@ -34,6 +37,11 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
   let flagsServer: RunningServer;
   let ingestServer: RunningServer;
   const clock = manualClock(START);
+  const functionClients = new Map<string, KinesisClient>();
+  const asFunction = (name: string) => {
+    if (!functionClients.has(name)) functionClients.set(name, new KinesisClient({ ...functionClientConfig(moto().endpoint, name), requestHandler: new NodeHttpHandler() }));
+    return functionClients.get(name)!;
+  };
 
   beforeAll(async () => {
     const config = motoClientConfig(moto().endpoint);
@@ -51,18 +59,21 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
     flagsServer = await serveHttp(createOfrepHandler({
       flags: async () => ({ set, stale: false, ageSeconds: 0 }),
       apiKeys: staticApiKeys({ server: ['flag-key'] }),
-      exposures: kinesisExposureSink(STREAM, () => kinesis),
+      exposures: kinesisExposureSink(STREAM, () => asFunction('monoenv-flags-evaluate')),
       now: clock.now,
     }));
-    ingestServer = await serveHttp(createIngestHandler({ writer: kinesisEventWriter({ client: kinesis, streamName: STREAM }), apiKeys: staticApiKeys({ write: ['write-key'] }), now: clock.now }));
+    ingestServer = await serveHttp(createIngestHandler({ writer: kinesisEventWriter({ client: asFunction('monoenv-ingest'), streamName: STREAM }), apiKeys: staticApiKeys({ write: ['write-key'] }), now: clock.now }));
   }, 60000);
 
   afterAll(async () => {
     await flagsServer?.close();
     await ingestServer?.close();
+    for (const client of functionClients.values()) client.destroy();
   });
 
+  /** Read as the processor's event source mapping reads: with the processor's role. */
   async function readStream(): Promise<KinesisRecordLike[]> {
+    const kinesis = asFunction('monoenv-journey-processor');
     const shards = (await kinesis.send(new ListShardsCommand({ StreamName: STREAM }))).Shards ?? [];
     const records: KinesisRecordLike[] = [];
     for (const shard of shards) {
@@ -120,7 +131,8 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
     expect(records).toHaveLength(users.length + batch.length + 20);
 
     const lines: string[] = [];
-    const process = createHandler({ client: documents, tableName: TABLE, journeys: loadJourneys(path.join(root, 'journeys')), writeLine: (line) => lines.push(line), now: clock.now });
+    const processorDocuments = DynamoDBDocumentClient.from(new DynamoDBClient(functionClientConfig(moto().endpoint, 'monoenv-journey-processor')));
+    const process = createHandler({ client: processorDocuments, tableName: TABLE, journeys: loadJourneys(path.join(root, 'journeys')), writeLine: (line) => lines.push(line), now: clock.now });
     expect(await process({ Records: records })).toEqual({ batchItemFailures: [] });
     // A replay of the whole stream (e.g. after a failure) changes nothing.
     expect(await process({ Records: records })).toEqual({ batchItemFailures: [] });
@@ -149,4 +161,8 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
     expect(treatment).toMatchObject({ variant: 'on', users: onUsers.length, value: 1 });
     expect(treatment.verdict).toMatchObject({ code: 'increase', reliable: true });
   }, 120000);
+}, {
+  // With a customer managed key on the stream, as `encryption.kmsKeyArn` sets: producers need kms:GenerateDataKey and
+  // the reader kms:Decrypt, which the local AWS never checks and the evaluation does.
+  iam: { config: { encryption: { kmsKeyArn: STREAM_KEY } }, keyOf: (arn) => (arn.endsWith(`:stream/${STREAM}`) ? STREAM_KEY : undefined) },
 });
