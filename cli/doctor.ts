@@ -23,8 +23,8 @@ export interface CheckResult {
 }
 
 export const MIN_NODE = '20.0.0';
-/** cdktf's moved blocks and import blocks need 1.5. */
-export const MIN_TERRAFORM = '1.5.0';
+/** The API keys are written through write-only arguments from ephemeral resources, which need 1.11. */
+export const MIN_TERRAFORM = '1.11.0';
 
 export function checkNode(version: string): CheckResult {
   const name = 'Node.js';
@@ -35,10 +35,15 @@ export function checkNode(version: string): CheckResult {
 
 export function checkTerraform(terraform: TerraformAvailability): CheckResult {
   const name = 'Terraform';
-  if (!terraform.available) return { name, status: 'fail', detail: terraform.reason, fix: 'Install Terraform >= 1.5 and put it on the PATH (or set MONOENV_TERRAFORM to its path).' };
+  if (!terraform.available) return { name, status: 'fail', detail: terraform.reason, fix: 'Install Terraform >= 1.11 and put it on the PATH (or set MONOENV_TERRAFORM to its path).' };
   const version = semver.coerce(terraform.version)?.version;
   if (!version || semver.lt(version, MIN_TERRAFORM)) {
-    return { name, status: 'warn', detail: `${terraform.version} at ${terraform.path} is older than ${MIN_TERRAFORM}`, fix: 'Upgrade Terraform to 1.5 or newer.' };
+    return {
+      name,
+      status: 'fail',
+      detail: `${terraform.version} at ${terraform.path} is older than ${MIN_TERRAFORM}: it cannot apply the write-only secret arguments that keep API keys out of state`,
+      fix: 'Upgrade Terraform to 1.11 or newer.',
+    };
   }
   return { name, status: 'ok', detail: `${terraform.version} at ${terraform.path}` };
 }

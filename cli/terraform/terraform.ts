@@ -52,7 +52,7 @@ const versionOutput = z.object({ terraform_version: z.string() });
 export function terraformAvailability(env: NodeJS.ProcessEnv = process.env): TerraformAvailability {
   const command = terraformCommand(env);
   const path = findOnPath(command, env);
-  if (!path) return { available: false, reason: `'${command}' is not on the PATH; install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install).` };
+  if (!path) return { available: false, reason: `'${command}' is not on the PATH; install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install).` };
   const result = spawnSync(path, ['version', '-json'], { env: { ...withoutMissingCliConfig(env), CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', timeout: 20000 });
   if (result.status !== 0) return { available: false, reason: `'${path} version' failed (${result.error?.message ?? `exit ${result.status}`}): ${lastLines(result.stderr ?? '', 3)}` };
   try {
@@ -93,7 +93,7 @@ export function runTerraform(args: string[], options: RunTerraformOptions): Prom
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; options.onOutput?.(chunk, 'stderr'); });
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === 'ENOENT'
-        ? new TerraformError('TERRAFORM_NOT_FOUND', `${described}: '${command}' not found on the PATH; install Terraform >= 1.5.`)
+        ? new TerraformError('TERRAFORM_NOT_FOUND', `${described}: '${command}' not found on the PATH; install Terraform >= 1.11.`)
         : new TerraformError('TERRAFORM_FAILED', `${described}: ${err.message}`));
     });
     child.on('close', (code, signal) => {

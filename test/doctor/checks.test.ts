@@ -15,9 +15,9 @@ describe('checkNode', () => {
 });
 
 describe('checkTerraform', () => {
-  it('reports the version, warns below 1.5 and fails when missing', () => {
+  it('reports the version, fails below 1.11 (write-only arguments) and when missing', () => {
     expect(checkTerraform({ available: true, path: '/usr/bin/terraform', version: '1.11.4' })).toEqual({ name: 'Terraform', status: 'ok', detail: '1.11.4 at /usr/bin/terraform' });
-    expect(checkTerraform({ available: true, path: '/usr/bin/terraform', version: '1.3.9' }).status).toBe('warn');
+    expect(checkTerraform({ available: true, path: '/usr/bin/terraform', version: '1.10.5' })).toMatchObject({ status: 'fail', detail: expect.stringContaining('write-only') });
     expect(checkTerraform({ available: false, reason: "'terraform' is not on the PATH" })).toMatchObject({ status: 'fail', fix: expect.stringContaining('Install Terraform') });
   });
 });
