@@ -1,3 +1,5 @@
+import { TerraformResource } from 'cdktf';
+import type { IConstruct } from 'constructs';
 import type { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 
 /** Services the production stack uses, each pointed at the local AWS for the `local` target. */
@@ -26,4 +28,26 @@ export function localAwsProviderConfig(endpoint: string, region: string): AwsPro
     skipRequestingAccountId: false,
     endpoints: [Object.fromEntries(LOCAL_SERVICES.map((service) => [service, endpoint]))],
   };
+}
+
+/**
+ * Attributes the local AWS does not store, or reports back differently from what it was given. Without ignoring
+ * them, every `terraform plan` after `npm start`'s apply would show changes that are moto's, not the config's;
+ * the AWS target keeps full drift detection.
+ */
+export const MOTO_DRIFT: Readonly<Record<string, readonly string[]>> = {
+  aws_ecs_service: ['desired_count', 'availability_zone_rebalancing', 'enable_ecs_managed_tags', 'health_check_grace_period_seconds'],
+  aws_kinesis_stream: ['tags', 'tags_all'],
+  aws_lambda_function: ['logging_config'],
+  aws_vpc_security_group_egress_rule: ['description'],
+  aws_vpc_security_group_ingress_rule: ['description'],
+};
+
+/** Adds `lifecycle.ignore_changes` for MOTO_DRIFT to every such resource under `scope` (the local target only). */
+export function ignoreLocalDrift(scope: IConstruct): void {
+  for (const node of scope.node.findAll()) {
+    if (!TerraformResource.isTerraformResource(node)) continue;
+    const attributes = MOTO_DRIFT[node.terraformResourceType];
+    if (attributes) node.addOverride('lifecycle.ignore_changes', [...attributes]);
+  }
 }

@@ -19,7 +19,7 @@ import { applyPermissionsBoundary, boundaryArn, workloadBoundaryName } from '../
 import { PublicApi } from '../constructs/public-api';
 import { loadJourneys } from '../lambdas/journey-processor/journey-schema';
 import { stateBucketName } from './bootstrap-stack';
-import { localAwsProviderConfig } from './local-aws';
+import { ignoreLocalDrift, localAwsProviderConfig } from './local-aws';
 
 export type ProductionBackend = { readonly type: 's3' } | { readonly type: 'local'; readonly path: string };
 
@@ -163,15 +163,6 @@ export class ProductionStack extends TerraformStack {
       savedQueries: !local,
     });
 
-    if (local) {
-      // moto reports tags_all and availability_zone_rebalancing differently from what it stored, so
-      // every plan would show drift; the AWS target keeps full drift detection.
-      this.eventStream.stream.addOverride('lifecycle.ignore_changes', ['tags_all']);
-      for (const service of this.services) {
-        service.service.addOverride('lifecycle.ignore_changes', ['desired_count', 'availability_zone_rebalancing']);
-      }
-    }
-
     const flagDir = path.resolve(props.baseDir, config.flags.dir);
     this.flagStore = new FlagStore(this, 'flags', {
       namePrefix: prefix,
@@ -202,6 +193,7 @@ export class ProductionStack extends TerraformStack {
     const account = new DataAwsCallerIdentity(this, 'account');
     applyPermissionsBoundary(this, props.permissionsBoundaryArn ?? boundaryArn(account.accountId, workloadBoundaryName(config.appName)));
     if (props.guardrails !== false) Aspects.of(this).add(new Guardrails(props.guardrails === true ? {} : props.guardrails));
+    if (local) ignoreLocalDrift(this);
 
     new TerraformOutput(this, 'service_url', { value: this.services[0].serviceUrl, description: `URL of ${this.services[0].node.id}` });
     this.services.slice(1).forEach((service, index) => {

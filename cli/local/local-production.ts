@@ -147,14 +147,15 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
   };
   let runtime: LocalRuntime | undefined;
   let functionsEndpoint: { url: string; close(): Promise<void> } | undefined;
-  const stop = async () => {
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= (async () => {
     stopping = true;
     await runtime?.close();
     await functionsEndpoint?.close();
     await moto.stop();
     const current = (() => { try { return readLocalState(projectDir); } catch { return undefined; } })();
     if (!current || current.pids.runtime === process.pid) removeLocalState(projectDir);
-  };
+  })());
 
   try {
     writeLocalState(projectDir, state);
