@@ -12,10 +12,13 @@ export * from './constructs/grants';
 export * from './constructs/network';
 export * from './constructs/container-service';
 export * from './constructs/image-scanning';
+export * from './constructs/public-api';
 export * from './constructs/flag-store';
 export { EventStream } from './constructs/event-stream';
 export type { EventStreamProps } from './constructs/event-stream-props';
 export * from './constructs/guardrails';
+export * from './constructs/permissions-boundary';
+export { writeGeneratedKeys, EphemeralRandomPassword, type GeneratedKeysProps } from './constructs/generated-keys';
 
 export * from './stacks/production-stack';
 export * from './stacks/bootstrap-stack';

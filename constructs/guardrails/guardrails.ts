@@ -18,7 +18,10 @@ import { StackView } from './stack-view';
 export interface GuardrailsOptions {
   /** @default MONOENV_RULES, on `now` */
   readonly rules?: readonly GuardrailRule[];
-  /** Today, for date-dependent rules (the Lambda runtime calendar); fixed in tests. @default () => new Date() */
+  /**
+   * Today, for date-dependent rules (the Lambda runtime calendar); fixed in tests.
+   * @default - MONOENV_SYNTH_DATE (e.g. `2027-05-01`: will this stack still deploy then?), else the system clock
+   */
   readonly now?: () => Date;
   /** Rule ids switched off for everything under the aspect. Prefer `Guardrails.acknowledge` with a reason. */
   readonly disabledRules?: readonly string[];
@@ -30,6 +33,15 @@ export interface GuardrailsOptions {
   readonly onViolation?: 'throw' | 'annotate';
   /** Where the summary of warnings and acknowledged findings goes. @default console.error */
   readonly report?: (text: string) => void;
+}
+
+/** The day synth checks against: MONOENV_SYNTH_DATE when set (refused when it is not a date), else today. */
+export function synthDate(env: NodeJS.ProcessEnv): () => Date {
+  const fixed = env.MONOENV_SYNTH_DATE;
+  if (!fixed) return () => new Date();
+  const day = new Date(fixed);
+  if (Number.isNaN(day.getTime())) throw new Error(`MONOENV_SYNTH_DATE must be a date like 2027-05-01, got '${fixed}'`);
+  return () => day;
 }
 
 export class Guardrails implements IAspect {
@@ -44,7 +56,7 @@ export class Guardrails implements IAspect {
 
   constructor(private readonly options: GuardrailsOptions = {}) {
     const disabled = new Set(options.disabledRules ?? []);
-    this.rules = (options.rules ?? monoenvRules({ now: options.now })).filter((rule) => !disabled.has(rule.id));
+    this.rules = (options.rules ?? monoenvRules({ now: options.now ?? synthDate(process.env) })).filter((rule) => !disabled.has(rule.id));
   }
 
   /** Every finding of the last evaluation, acknowledged or not. */

@@ -1,5 +1,5 @@
 /** Policy guardrails for cdktf stacks: `Aspects.of(stack).add(new Guardrails())`. */
-export { Guardrails, type GuardrailsOptions } from './guardrails';
+export { Guardrails, synthDate, type GuardrailsOptions } from './guardrails';
 export { type GuardrailRule, type GuardrailFinding, type GuardrailProblem, type GuardrailSeverity, formatFinding, warning } from './rule';
 export { StackView, refersTo, references, referencedAddresses, type ElementView } from './stack-view';
 export * from './rules';

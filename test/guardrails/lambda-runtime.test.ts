@@ -1,7 +1,8 @@
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version';
-import { TerraformVariable, type TerraformStack } from 'cdktf';
-import { lambdaRuntimeCalendar } from '../../constructs/guardrails';
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { Guardrails, lambdaRuntimeCalendar, synthDate } from '../../constructs/guardrails';
+import { testApp } from '../support/temp';
 import { findingsOf, runGuardrails, warningsOf } from './harness';
 
 /** Only the calendar rule, on a fixed day: no test may depend on today's date. */
@@ -70,5 +71,20 @@ describe('MONO-LAMBDA-3 runtime calendar', () => {
     expect(warningsOf('MONO-LAMBDA-3', layer, on('2027-01-01'))).toEqual([
       'test/Layer: compatible runtime nodejs16.x: AWS refuses to create functions on it since 2025-02-28 and to update them since 2025-03-31 (deprecated 2024-06-12); move to nodejs22.x',
     ]);
+  });
+});
+
+describe('the day synth checks against', () => {
+  it('is MONOENV_SYNTH_DATE when set, so a team can ask whether the stack still deploys on a later day', () => {
+    expect(synthDate({ MONOENV_SYNTH_DATE: '2027-06-02' })().toISOString()).toBe('2027-06-02T00:00:00.000Z');
+    const fn = new LambdaFunction(new TerraformStack(testApp(), 'later'), 'Fn', { functionName: 'f', role: 'arn:aws:iam::1:role/r', runtime: 'nodejs22.x', handler: 'index.handler', filename: 'f.zip', timeout: 3 });
+    const guardrails = new Guardrails({ now: synthDate({ MONOENV_SYNTH_DATE: '2027-06-02' }), report: () => undefined });
+    expect(guardrails.evaluate(fn.node.scope!).map((f) => f.ruleId)).toContain('MONO-LAMBDA-3');
+  });
+
+  it('refuses a MONOENV_SYNTH_DATE that is not a date, and is today without one', () => {
+    expect(() => synthDate({ MONOENV_SYNTH_DATE: 'next tuesday' })).toThrow(/MONOENV_SYNTH_DATE must be a date/);
+    const before = Date.now();
+    expect(synthDate({})().getTime()).toBeGreaterThanOrEqual(before);
   });
 });

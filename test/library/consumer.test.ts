@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../support/temp';
 
@@ -7,9 +7,10 @@ import { tempDir } from '../support/temp';
 // entry point (package.json `exports` -> dist/index.d.ts) and synthesizes a stack from the constructs.
 const root = path.resolve(__dirname, '..', '..');
 const tsc = require.resolve('typescript/lib/tsc.js');
+const example = path.join(root, 'examples', 'library-consumer');
 
-function run(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
@@ -30,34 +31,20 @@ describe('monoenv as a library', () => {
       symlinkSync(path.join(root, 'node_modules', dep), path.join(work, 'node_modules', dep), 'dir');
     }
 
-    writeFileSync(path.join(work, 'main.ts'), `
-import { App, Aspects, TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { FlagStore, Guardrails, Monitoring, type FlagStoreProps, type MonitoringProps } from 'monoenv';
-
-const app = new App({ outdir: process.argv[2] });
-const stack = new TerraformStack(app, 'checkout');
-new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-const monitoringProps: MonitoringProps = { namePrefix: 'checkout' };
-const monitoring = new Monitoring(stack, 'monitoring', monitoringProps);
-const props: FlagStoreProps = { namePrefix: 'checkout', monitoring, flags: { flags: { beta: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' } } } };
-const flags = new FlagStore(stack, 'flags', props);
-const tableName: string = flags.tableName;
-Aspects.of(stack).add(new Guardrails({ now: () => new Date('2026-11-29T12:00:00Z') }));
-app.synth();
-console.log(tableName.length > 0 ? 'synthesized' : 'no table');
-`);
-    writeFileSync(path.join(work, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: true, outDir: 'out', types: ['node'] },
-      files: ['main.ts'],
-    }));
+    // The example app as it is in the repository, compiled against the installed package.
+    for (const file of ['main.ts', 'tsconfig.json']) copyFileSync(path.join(example, file), path.join(work, file));
     run([tsc, '-p', 'tsconfig.json'], work);
     const out = path.join(work, 'cdktf.out');
-    expect(run([path.join(work, 'out', 'main.js'), out], work)).toContain('synthesized');
+    // A fixed day for the runtime calendar, as any team can pin it (MONOENV_SYNTH_DATE).
+    run([path.join(work, 'out', 'main.js')], work, { CDKTF_OUTDIR: out, MONOENV_SYNTH_DATE: '2026-11-29' });
 
     const synthesized = JSON.parse(readFileSync(path.join(out, 'stacks', 'checkout', 'cdk.tf.json'), 'utf8'));
-    expect(synthesized.resource.aws_dynamodb_table.flags_table_182295D1 ?? Object.values(synthesized.resource.aws_dynamodb_table)[0]).toMatchObject({ name: 'checkout-flags' });
-    // The flag Lambda was bundled from the compiled package.
-    expect(Object.values(synthesized.resource.aws_lambda_function as Record<string, { function_name: string }>).map((f) => f.function_name)).toEqual(['checkout-flags-evaluate']);
+    expect(synthesized.resource.aws_dynamodb_table.flags_table_182295D1).toMatchObject({ name: 'checkout-flags' });
+    // The Lambdas were bundled from the installed package, behind the one front door the app made.
+    expect(Object.values(synthesized.resource.aws_lambda_function as Record<string, { function_name: string }>).map((f) => f.function_name).sort())
+      .toEqual(['checkout-flags-evaluate', 'checkout-ingest', 'checkout-journey-processor']);
+    expect(Object.values(synthesized.resource.aws_apigatewayv2_route as Record<string, { route_key: string }>).map((r) => r.route_key).sort())
+      .toEqual(['ANY /ofrep/v1/evaluate/flags', 'ANY /ofrep/v1/evaluate/flags/{key}', 'ANY /v1/events']);
+    expect(Object.keys(synthesized.output)).toEqual(['api_url', 'flags_table']);
   }, 180000);
 });
