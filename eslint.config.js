@@ -1,0 +1,35 @@
+// ESLint (flat config): typescript-eslint's recommended rules on every TypeScript file, formatting left to
+// Prettier. Type-aware rules are off on purpose: they would type-check @cdktf/provider-aws once more per run.
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+const prettier = require('eslint-config-prettier');
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', '.monoenv/', 'coverage/', 'examples/library-consumer/out/', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // Lazy require() keeps cold starts and CLI start-up short (an AWS SDK client loaded only when used).
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Lambdas and constructs write through injected writers (LambdaIo, the guardrails' report), never straight to the console.
+    files: ['lambdas/**/*.ts', 'constructs/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+  },
+);
