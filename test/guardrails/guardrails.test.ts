@@ -136,7 +136,7 @@ describe('warnings', () => {
 
   it('never fail synth, and are reported once in the summary with the acknowledged findings', () => {
     const report = jest.fn();
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, 'test');
     new SnsTopic(stack, 'Old', { name: 'old-alerts' });
     const legacy = new SnsTopic(stack, 'Legacy', { name: 'old-legacy' });
