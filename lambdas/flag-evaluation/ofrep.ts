@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiKeySource } from '../shared/api-keys';
 import type { CorsOptions, HttpHandler, HttpRequest, HttpResponse } from '../shared/http';
+import { jsonDepthExceeds } from '../shared/json-depth';
 import { HttpError, errorResponse, jsonResponse, keysEqual, parseJsonBody, presentedApiKey, withCors } from '../shared/http';
 import { canonicalJson, evaluateAll, evaluateFlag } from './core';
 import type { EvaluationContext, EvaluationResult } from './core';
@@ -24,7 +25,8 @@ import { systemClock, type Clock } from '../shared/clock';
  *   POST /ofrep/v1/evaluate/flags        -> 200 {flags: [...], metadata} with an ETag, 304 on If-None-Match
  *
  * Every bad request is a 4xx with an OFREP error code; 401 without a key, 403 with a wrong one, 429
- * with Retry-After when a caller exceeds its token bucket.
+ * with Retry-After when a caller exceeds its token bucket. A context nested deeper than MAX_CONTEXT_DEPTH
+ * is INVALID_CONTEXT on both routes, refused before anything walks it.
  */
 export interface OfrepHandlerOptions {
   readonly flags: FlagSetSource;
@@ -42,6 +44,8 @@ export interface OfrepHandlerOptions {
 }
 
 export { OFREP_BASE_PATH } from './routes';
+/** Contexts nest a few levels (user.address.country); deeper ones are refused before anything walks them. */
+export const MAX_CONTEXT_DEPTH = 32;
 const ACCEPTED_KEY_KINDS = ['server', 'client'];
 
 /** Maps evaluator error codes to the HTTP status OFREP gives them. */
@@ -80,6 +84,9 @@ function readContext(request: HttpRequest, maxBodyBytes: number, extra: Record<s
   if (!isPlainObject(body)) throw new HttpError(400, 'PARSE_ERROR', 'request body must be a JSON object like {"context": {...}}', {}, extra);
   const context = body.context === undefined ? {} : body.context;
   if (!isPlainObject(context)) throw new HttpError(400, 'INVALID_CONTEXT', '"context" must be a JSON object', {}, extra);
+  if (jsonDepthExceeds(context, MAX_CONTEXT_DEPTH)) {
+    throw new HttpError(400, 'INVALID_CONTEXT', `"context" nests more than ${MAX_CONTEXT_DEPTH} levels deep`, {}, extra);
+  }
   if (context.targetingKey !== undefined && typeof context.targetingKey !== 'string') {
     throw new HttpError(400, 'INVALID_CONTEXT', '"context.targetingKey" must be a string', {}, extra);
   }
