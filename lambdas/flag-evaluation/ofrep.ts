@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApiKeySource } from '../shared/api-keys';
+import { requireApiKeysOption, type ApiKeysOption } from '../shared/api-keys';
 import type { CorsOptions, HttpHandler, HttpRequest, HttpResponse } from '../shared/http';
 import { jsonDepthExceeds } from '../shared/json-depth';
 import { HttpError, errorResponse, jsonResponse, keysEqual, parseJsonBody, presentedApiKey, withCors } from '../shared/http';
@@ -30,8 +30,8 @@ import { systemClock, type Clock } from '../shared/clock';
  */
 export interface OfrepHandlerOptions {
   readonly flags: FlagSetSource;
-  /** Accepted keys are the `server` and `client` lists. No source: no key needed (local server). */
-  readonly apiKeys?: ApiKeySource;
+  /** Accepted keys are the `server` and `client` lists; `'none'` serves without keys (local development only). */
+  readonly apiKeys: ApiKeysOption;
   readonly exposures?: ExposureSink;
   readonly rateLimiter?: RateLimiter;
   readonly cors?: CorsOptions;
@@ -124,16 +124,18 @@ function failureBody(result: EvaluationResult): Record<string, unknown> {
 }
 
 export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
+  requireApiKeysOption(options.apiKeys, 'createOfrepHandler');
+  const apiKeys = options.apiKeys;
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const now = options.now ?? systemClock;
   const limiter = options.rateLimiter ?? unlimited;
   const logError = options.logError ?? ((message, error) => console.error(message, error));
 
   async function authorize(request: HttpRequest): Promise<void> {
-    if (!options.apiKeys) return;
+    if (apiKeys === 'none') return;
     const presented = presentedApiKey(request);
     if (!presented) throw new HttpError(401, 'GENERAL', 'an API key is required: Authorization: Bearer <key> or X-API-Key');
-    const keys = await options.apiKeys.get();
+    const keys = await apiKeys.get();
     const accepted = ACCEPTED_KEY_KINDS.flatMap((kind) => keys[kind] ?? []);
     if (!accepted.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'GENERAL', 'the API key is not valid');
   }

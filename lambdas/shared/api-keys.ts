@@ -13,6 +13,20 @@ export interface ApiKeySource {
   get(): Promise<ApiKeys>;
 }
 
+/**
+ * What an API handler is given: a key source, or `'none'` to serve without keys. There is no default, so
+ * serving unauthenticated is always written down (local development: `monoenv flags serve`, tests).
+ */
+export type ApiKeysOption = ApiKeySource | 'none';
+
+/** Throws unless `apiKeys` is a key source or `'none'`: a forgotten option must not mean "no auth". */
+export function requireApiKeysOption(apiKeys: unknown, where: string): asserts apiKeys is ApiKeysOption {
+  const isSource = typeof apiKeys === 'object' && apiKeys !== null && typeof (apiKeys as ApiKeySource).get === 'function';
+  if (apiKeys !== 'none' && !isSource) {
+    throw new Error(`${where}: apiKeys is required: a key source (staticApiKeys, apiKeysFromEnv), or 'none' to serve without keys (local development only)`);
+  }
+}
+
 function parseKeys(json: string, where: string): ApiKeys {
   const parsed: unknown = JSON.parse(json);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -63,9 +77,12 @@ export function secretsManagerApiKeys(secretId: string, options: SecretsManagerK
   };
 }
 
-/** The key source for a Lambda from its environment; undefined when no keys are configured. */
-export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<SecretsManagerKeyOptions, 'client'> = {}): ApiKeySource | undefined {
+/**
+ * The key source for a Lambda from its environment. Throws when none is configured: a function deployed without
+ * its key secret is a deployment error, and failing its init says so instead of serving everyone.
+ */
+export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<SecretsManagerKeyOptions, 'client'> = {}): ApiKeySource {
   if (env.API_KEYS_JSON) return staticApiKeys(parseKeys(env.API_KEYS_JSON, 'API_KEYS_JSON'));
   if (env.API_KEYS_SECRET_ARN) return secretsManagerApiKeys(env.API_KEYS_SECRET_ARN, options);
-  return undefined;
+  throw new Error('no API keys configured: set API_KEYS_SECRET_ARN (the Secrets Manager secret of keys) or API_KEYS_JSON; refusing to serve without authentication');
 }

@@ -45,11 +45,11 @@ export function swappableSource(initial: CompiledFlagSet = fixtureSet()): { sour
   };
 }
 
-/** Serves the OFREP handler on loopback for one describe block. */
-export function useOfrepServer(options: () => OfrepHandlerOptions): () => RunningServer {
+/** Serves the OFREP handler on loopback for one describe block; keyless (`apiKeys: 'none'`) unless given keys. */
+export function useOfrepServer(options: () => Omit<OfrepHandlerOptions, 'apiKeys'> & Partial<Pick<OfrepHandlerOptions, 'apiKeys'>>): () => RunningServer {
   let server: RunningServer | undefined;
   beforeAll(async () => {
-    server = await serveHttp(createOfrepHandler({ logError: () => undefined, ...options() }));
+    server = await serveHttp(createOfrepHandler({ logError: () => undefined, apiKeys: 'none', ...options() }));
   });
   afterAll(async () => {
     await server?.close();
