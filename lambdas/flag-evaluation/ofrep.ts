@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { requireApiKeysOption, type ApiKeysOption } from '../shared/api-keys';
+import { requireApiKeysOption, type ApiKeys, type ApiKeysOption } from '../shared/api-keys';
 import type { CorsOptions, HttpHandler, HttpRequest, HttpResponse } from '../shared/http';
 import { jsonDepthExceeds } from '../shared/json-depth';
 import { HttpError, errorResponse, jsonResponse, keysEqual, parseJsonBody, presentedApiKey, withCors } from '../shared/http';
@@ -26,7 +26,8 @@ import { systemClock, type Clock } from '../shared/clock';
  *
  * Every bad request is a 4xx with an OFREP error code; 401 without a key, 403 with a wrong one, 429
  * with Retry-After when a caller exceeds its token bucket. A context nested deeper than MAX_CONTEXT_DEPTH
- * is INVALID_CONTEXT on both routes, refused before anything walks it.
+ * is INVALID_CONTEXT on both routes, refused before anything walks it. 503 with Retry-After when the flags
+ * (GENERAL) or the API keys (KEYS_UNAVAILABLE) cannot be read.
  */
 export interface OfrepHandlerOptions {
   readonly flags: FlagSetSource;
@@ -47,6 +48,8 @@ export { OFREP_BASE_PATH } from './routes';
 /** Contexts nest a few levels (user.address.country); deeper ones are refused before anything walks them. */
 export const MAX_CONTEXT_DEPTH = 32;
 const ACCEPTED_KEY_KINDS = ['server', 'client'];
+/** Seconds a caller should wait when the key store cannot be read (as the ingestion API answers). */
+const KEYS_RETRY_AFTER_SECONDS = 5;
 
 /** Maps evaluator error codes to the HTTP status OFREP gives them. */
 function statusOf(errorCode: string): number {
@@ -131,11 +134,21 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
   const limiter = options.rateLimiter ?? unlimited;
   const logError = options.logError ?? ((message, error) => console.error(message, error));
 
+  let lastKeyError: unknown;
+
   async function authorize(request: HttpRequest): Promise<void> {
     if (apiKeys === 'none') return;
     const presented = presentedApiKey(request);
     if (!presented) throw new HttpError(401, 'GENERAL', 'an API key is required: Authorization: Bearer <key> or X-API-Key');
-    const keys = await apiKeys.get();
+    let keys: ApiKeys;
+    try {
+      keys = await apiKeys.get();
+    } catch (error) {
+      // A source that is still failing rethrows the same error: one log line per outage read, not per request.
+      if (error !== lastKeyError) logError('api keys unavailable; answering 503', error);
+      lastKeyError = error;
+      throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check API keys right now; retry later', { 'retry-after': String(KEYS_RETRY_AFTER_SECONDS) });
+    }
     const accepted = ACCEPTED_KEY_KINDS.flatMap((kind) => keys[kind] ?? []);
     if (!accepted.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'GENERAL', 'the API key is not valid');
   }
