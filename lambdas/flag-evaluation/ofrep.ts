@@ -3,7 +3,7 @@ import { requireApiKeysOption, type ApiKeys, type ApiKeysOption } from '../share
 import type { CorsOptions, HttpHandler, HttpRequest, HttpResponse } from '../shared/http';
 import { jsonDepthExceeds } from '../shared/json-depth';
 import { HttpError, errorResponse, jsonResponse, keysEqual, parseJsonBody, presentedApiKey, withCors } from '../shared/http';
-import { canonicalJson, evaluateAll, evaluateFlag } from './core';
+import { canonicalJson, clientVisibleSet, evaluateAll, evaluateFlag } from './core';
 import type { EvaluationContext, EvaluationResult } from './core';
 import type { ExposureSink } from './exposures';
 import { exposuresFor } from './exposures';
@@ -31,7 +31,10 @@ import { systemClock, type Clock } from '../shared/clock';
  */
 export interface OfrepHandlerOptions {
   readonly flags: FlagSetSource;
-  /** Accepted keys are the `server` and `client` lists; `'none'` serves without keys (local development only). */
+  /**
+   * Accepted keys are the `server` lists (every flag) and `client` lists (only flags whose metadata has
+   * `clientVisible: true`); `'none'` serves every flag without keys (local development only).
+   */
   readonly apiKeys: ApiKeysOption;
   readonly exposures?: ExposureSink;
   readonly rateLimiter?: RateLimiter;
@@ -47,7 +50,9 @@ export interface OfrepHandlerOptions {
 export { OFREP_BASE_PATH } from './routes';
 /** Contexts nest a few levels (user.address.country); deeper ones are refused before anything walks them. */
 export const MAX_CONTEXT_DEPTH = 32;
-const ACCEPTED_KEY_KINDS = ['server', 'client'];
+/** Server keys evaluate every flag; client keys (in browsers, so public) only the flags marked clientVisible. */
+const KEY_KINDS = ['server', 'client'] as const;
+type KeyKind = (typeof KEY_KINDS)[number];
 /** Seconds a caller should wait when the key store cannot be read (as the ingestion API answers). */
 const KEYS_RETRY_AFTER_SECONDS = 5;
 
@@ -136,8 +141,9 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
 
   let lastKeyError: unknown;
 
-  async function authorize(request: HttpRequest): Promise<void> {
-    if (apiKeys === 'none') return;
+  /** The kind of key presented; keyless serving acts as a server key. */
+  async function authorize(request: HttpRequest): Promise<KeyKind> {
+    if (apiKeys === 'none') return 'server';
     const presented = presentedApiKey(request);
     if (!presented) throw new HttpError(401, 'GENERAL', 'an API key is required: Authorization: Bearer <key> or X-API-Key');
     let keys: ApiKeys;
@@ -149,8 +155,10 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
       lastKeyError = error;
       throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check API keys right now; retry later', { 'retry-after': String(KEYS_RETRY_AFTER_SECONDS) });
     }
-    const accepted = ACCEPTED_KEY_KINDS.flatMap((kind) => keys[kind] ?? []);
-    if (!accepted.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'GENERAL', 'the API key is not valid');
+    // Server first: a key listed under both kinds is a server key.
+    const kind = KEY_KINDS.find((k) => (keys[k] ?? []).some((key) => keysEqual(key, presented)));
+    if (kind === undefined) throw new HttpError(403, 'GENERAL', 'the API key is not valid');
+    return kind;
   }
 
   function limit(request: HttpRequest): void {
@@ -176,12 +184,14 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
     }
   }
 
-  async function evaluate(request: HttpRequest, target: Route): Promise<HttpResponse> {
+  async function evaluate(request: HttpRequest, target: Route, keyKind: KeyKind): Promise<HttpResponse> {
     const errorExtra = target.kind === 'single' ? { key: target.key } : {};
     const context = readContext(request, maxBodyBytes, errorExtra);
     const snapshot = await options.flags();
+    // A client key's set lacks the server-only flags: they answer FLAG_NOT_FOUND, as if they did not exist.
+    const set = keyKind === 'client' ? clientVisibleSet(snapshot.set) : snapshot.set;
     const nowSeconds = Math.floor(now() / 1000);
-    const results = target.kind === 'single' ? [evaluateFlag(snapshot.set, target.key, context, nowSeconds)] : evaluateAll(snapshot.set, context, nowSeconds);
+    const results = target.kind === 'single' ? [evaluateFlag(set, target.key, context, nowSeconds)] : evaluateAll(set, context, nowSeconds);
     const exposureFailures = await recordExposures(results, context, snapshot.set.revision);
     options.metrics?.({
       route: target.kind,
@@ -208,9 +218,9 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
       const target = route(request.path);
       if (!target) throw new HttpError(404, 'GENERAL', `no such route: ${request.method} ${request.path}`);
       if (request.method !== 'POST') throw new HttpError(405, 'GENERAL', `use POST for ${request.path}`, { allow: 'POST' });
-      await authorize(request);
+      const keyKind = await authorize(request);
       limit(request);
-      return await evaluate(request, target);
+      return await evaluate(request, target, keyKind);
     } catch (error) {
       if (error instanceof FlagStoreUnavailableError) {
         logError('flag store unavailable', error);

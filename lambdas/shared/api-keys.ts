@@ -32,7 +32,7 @@ function parseKeys(json: string, where: string): ApiKeys {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`${where} must be a JSON object of key lists`);
   }
-  const keys: Record<string, string[]> = {};
+  const keys: Record<string, string[]> = Object.create(null); // kinds are names from a secret: no inherited ones
   for (const [kind, list] of Object.entries(parsed)) {
     const values = (Array.isArray(list) ? list : [list]).filter((k): k is string => typeof k === 'string' && k.length > 0);
     keys[kind] = values;

@@ -5,6 +5,7 @@ export { mergeFlagDocuments } from './merge';
 export { compileFlagSet, type CompileOptions } from './compile';
 export { compileTrustedFlagSet, type StoredFlagDocument } from './compile-trusted';
 export { evaluateFlag, evaluateAll } from './evaluate';
+export { CLIENT_VISIBLE, clientVisibleSet } from './visibility';
 export { resolveTyped, hasType, type FlagValueType, type TypedResolution } from './resolve-typed';
 export { contentRevision, canonicalJson } from './revision';
 export { hashBucketKey, bucketOf } from './operators/fractional';

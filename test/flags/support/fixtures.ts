@@ -32,6 +32,12 @@ export function fixtureDocument(): FlagDocument {
   };
 }
 
+/** The document with `clientVisible: true` in the metadata of the flags named: what client (browser) keys may see. */
+export function withClientVisible(doc: FlagDocument, keys: readonly string[]): FlagDocument {
+  for (const key of keys) doc.flags[key].metadata = { ...doc.flags[key].metadata, clientVisible: true };
+  return doc;
+}
+
 export const fixtureSet = (doc: FlagDocument = fixtureDocument()): CompiledFlagSet => compileFlagSet(doc);
 
 /** A flag source whose set a test can swap. */
