@@ -8,5 +8,6 @@ export { evaluateFlag, evaluateAll } from './evaluate';
 export { CLIENT_VISIBLE, clientVisibleSet } from './visibility';
 export { resolveTyped, hasType, type FlagValueType, type TypedResolution } from './resolve-typed';
 export { contentRevision, canonicalJson } from './revision';
+export { nameRecord } from './names';
 export { hashBucketKey, bucketOf } from './operators/fractional';
 export { parseVersion, compareVersions } from './operators/sem-ver';
