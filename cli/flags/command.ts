@@ -100,7 +100,7 @@ async function serve(values: Values, io: Output): Promise<number> {
   const port = values.port === undefined ? 8016 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${values.port}'`);
   const server = await serveFlagDir({ dir: values.dir, port, host: values.host, apiKey: values['api-key'], log: io.out });
-  io.out(`serving flags from ${values.dir} at ${server.url}/ofrep/v1/evaluate/flags (revision ${server.revision()})${values['api-key'] ? ', API key required' : ''}`);
+  io.out(`serving flags from ${values.dir} at ${server.url}/ofrep/v1/evaluate/flags (revision ${server.revision()})${values['api-key'] ? ', API key required' : ', no API key required (local development; --api-key <key> requires one)'}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

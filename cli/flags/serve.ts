@@ -15,7 +15,7 @@ export interface FlagServerOptions {
   readonly port?: number;
   /** @default 127.0.0.1 */
   readonly host?: string;
-  /** Require this key (as a server or client key); none by default. */
+  /** Require this key (a server key: it sees every flag); without it the server is keyless (`apiKeys: 'none'`). */
   readonly apiKey?: string;
   /** Quiet time after the last change before reloading. @default 100 */
   readonly debounceMs?: number;
@@ -54,7 +54,8 @@ export async function serveFlagDir(options: FlagServerOptions): Promise<FlagServ
 
   const handler = createOfrepHandler({
     flags: async () => ({ set: current, stale: false, ageSeconds: (Date.now() - lastLoadMs) / 1000 }),
-    apiKeys: options.apiKey ? staticApiKeys({ server: [options.apiKey], client: [options.apiKey] }) : undefined,
+    // Local development: keyless unless --api-key (the command says which when it starts).
+    apiKeys: options.apiKey ? staticApiKeys({ server: [options.apiKey], client: [options.apiKey] }) : 'none',
     cors: { allowOrigins: options.corsAllowOrigins ?? ['*'] },
     logError: (message, error) => log(`${message}: ${(error as Error)?.message ?? String(error)}`),
   });

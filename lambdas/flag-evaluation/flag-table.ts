@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { compileFlagSet, compileTrustedFlagSet } from './core';
+import { compileFlagSet, compileTrustedFlagSet, nameRecord } from './core';
 import type { CompiledFlagSet, FlagDefinition, FlagDocument, StoredFlagDocument } from './core';
 
 /**
@@ -111,7 +111,7 @@ async function scanCurrentItems(client: DynamoDBDocumentClient, table: string): 
 /** Reads every current flag and the shared parts; throws on the first item that cannot be read. */
 export async function readFlagTable(client: DynamoDBDocumentClient, table: string): Promise<FlagTableContents> {
   const items: FlagItem[] = [];
-  const document: { flags: Record<string, FlagDefinition>; $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = { flags: {} };
+  const document: { flags: Record<string, FlagDefinition>; $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = { flags: nameRecord() };
   for (const raw of await scanCurrentItems(client, table)) {
     if (raw.pk === SET_PK) {
       const where = `table ${table}, item set/${String(raw.sk)}`;
@@ -134,7 +134,7 @@ export async function readFlagTable(client: DynamoDBDocumentClient, table: strin
  * the table cannot be read.
  */
 export async function loadFlagSet(client: DynamoDBDocumentClient, table: string): Promise<CompiledFlagSet> {
-  const document: StoredFlagDocument = { flags: {} };
+  const document: StoredFlagDocument = { flags: nameRecord() };
   for (const raw of await scanCurrentItems(client, table)) {
     let definition: unknown;
     try {

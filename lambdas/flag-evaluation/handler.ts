@@ -15,6 +15,7 @@ import { tokenBucketLimiter } from './rate-limiter';
  * The flag Lambda (function URL). Environment:
  *   FLAGS_TABLE            the flag table (required)
  *   API_KEYS_SECRET_ARN    Secrets Manager secret {"server": [...], "client": [...]}; or API_KEYS_JSON locally
+ *                          (one of the two is required: without keys the function does not start)
  *   EVENT_STREAM_NAME      Kinesis stream for experiment exposures (none recorded when unset)
  *   CORS_ALLOW_ORIGINS     comma-separated origins allowed from browsers (`*` for any)
  *   RATE_LIMIT_PER_SECOND  per API key, per instance (default 100)
@@ -65,7 +66,10 @@ export function createFlagHandler(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> 
   );
 }
 
-let fromEnv: ReturnType<typeof createFlagHandler> | undefined;
+/**
+ * In Lambda (whose runtime sets AWS_LAMBDA_FUNCTION_NAME) built as the module loads, so a bad environment (no
+ * table, no key secret) fails the function's init, before any request; elsewhere (tests) on the first call.
+ */
+let fromEnv = process.env.AWS_LAMBDA_FUNCTION_NAME ? createFlagHandler(process.env) : undefined;
 
-/** Configured on the first invocation from the function's environment (a bad one fails every invocation, loudly). */
 export const handler = (event: FunctionUrlEvent): Promise<FunctionUrlResult> => (fromEnv ??= createFlagHandler(process.env))(event);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { ApiKeySource } from '../shared/api-keys';
+import { requireApiKeysOption, type ApiKeys, type ApiKeysOption } from '../shared/api-keys';
 import type { CorsOptions, HttpHandler, HttpRequest, HttpResponse } from '../shared/http';
+import { jsonDepthExceeds } from '../shared/json-depth';
 import { HttpError, errorResponse, jsonResponse, keysEqual, parseJsonBody, presentedApiKey, withCors } from '../shared/http';
-import { canonicalJson, evaluateAll, evaluateFlag } from './core';
+import { canonicalJson, clientVisibleSet, evaluateAll, evaluateFlag } from './core';
 import type { EvaluationContext, EvaluationResult } from './core';
 import type { ExposureSink } from './exposures';
 import { exposuresFor } from './exposures';
@@ -24,12 +25,17 @@ import { systemClock, type Clock } from '../shared/clock';
  *   POST /ofrep/v1/evaluate/flags        -> 200 {flags: [...], metadata} with an ETag, 304 on If-None-Match
  *
  * Every bad request is a 4xx with an OFREP error code; 401 without a key, 403 with a wrong one, 429
- * with Retry-After when a caller exceeds its token bucket.
+ * with Retry-After when a caller exceeds its token bucket. A context nested deeper than MAX_CONTEXT_DEPTH
+ * is INVALID_CONTEXT on both routes, refused before anything walks it. 503 with Retry-After when the flags
+ * (GENERAL) or the API keys (KEYS_UNAVAILABLE) cannot be read.
  */
 export interface OfrepHandlerOptions {
   readonly flags: FlagSetSource;
-  /** Accepted keys are the `server` and `client` lists. No source: no key needed (local server). */
-  readonly apiKeys?: ApiKeySource;
+  /**
+   * Accepted keys are the `server` lists (every flag) and `client` lists (only flags whose metadata has
+   * `clientVisible: true`); `'none'` serves every flag without keys (local development only).
+   */
+  readonly apiKeys: ApiKeysOption;
   readonly exposures?: ExposureSink;
   readonly rateLimiter?: RateLimiter;
   readonly cors?: CorsOptions;
@@ -42,7 +48,13 @@ export interface OfrepHandlerOptions {
 }
 
 export { OFREP_BASE_PATH } from './routes';
-const ACCEPTED_KEY_KINDS = ['server', 'client'];
+/** Contexts nest a few levels (user.address.country); deeper ones are refused before anything walks them. */
+export const MAX_CONTEXT_DEPTH = 32;
+/** Server keys evaluate every flag; client keys (in browsers, so public) only the flags marked clientVisible. */
+const KEY_KINDS = ['server', 'client'] as const;
+type KeyKind = (typeof KEY_KINDS)[number];
+/** Seconds a caller should wait when the key store cannot be read (as the ingestion API answers). */
+const KEYS_RETRY_AFTER_SECONDS = 5;
 
 /** Maps evaluator error codes to the HTTP status OFREP gives them. */
 function statusOf(errorCode: string): number {
@@ -80,6 +92,9 @@ function readContext(request: HttpRequest, maxBodyBytes: number, extra: Record<s
   if (!isPlainObject(body)) throw new HttpError(400, 'PARSE_ERROR', 'request body must be a JSON object like {"context": {...}}', {}, extra);
   const context = body.context === undefined ? {} : body.context;
   if (!isPlainObject(context)) throw new HttpError(400, 'INVALID_CONTEXT', '"context" must be a JSON object', {}, extra);
+  if (jsonDepthExceeds(context, MAX_CONTEXT_DEPTH)) {
+    throw new HttpError(400, 'INVALID_CONTEXT', `"context" nests more than ${MAX_CONTEXT_DEPTH} levels deep`, {}, extra);
+  }
   if (context.targetingKey !== undefined && typeof context.targetingKey !== 'string') {
     throw new HttpError(400, 'INVALID_CONTEXT', '"context.targetingKey" must be a string', {}, extra);
   }
@@ -117,18 +132,33 @@ function failureBody(result: EvaluationResult): Record<string, unknown> {
 }
 
 export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
+  requireApiKeysOption(options.apiKeys, 'createOfrepHandler');
+  const apiKeys = options.apiKeys;
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const now = options.now ?? systemClock;
   const limiter = options.rateLimiter ?? unlimited;
   const logError = options.logError ?? ((message, error) => console.error(message, error));
 
-  async function authorize(request: HttpRequest): Promise<void> {
-    if (!options.apiKeys) return;
+  let lastKeyError: unknown;
+
+  /** The kind of key presented; keyless serving acts as a server key. */
+  async function authorize(request: HttpRequest): Promise<KeyKind> {
+    if (apiKeys === 'none') return 'server';
     const presented = presentedApiKey(request);
     if (!presented) throw new HttpError(401, 'GENERAL', 'an API key is required: Authorization: Bearer <key> or X-API-Key');
-    const keys = await options.apiKeys.get();
-    const accepted = ACCEPTED_KEY_KINDS.flatMap((kind) => keys[kind] ?? []);
-    if (!accepted.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'GENERAL', 'the API key is not valid');
+    let keys: ApiKeys;
+    try {
+      keys = await apiKeys.get();
+    } catch (error) {
+      // A source that is still failing rethrows the same error: one log line per outage read, not per request.
+      if (error !== lastKeyError) logError('api keys unavailable; answering 503', error);
+      lastKeyError = error;
+      throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check API keys right now; retry later', { 'retry-after': String(KEYS_RETRY_AFTER_SECONDS) });
+    }
+    // Server first: a key listed under both kinds is a server key.
+    const kind = KEY_KINDS.find((k) => (keys[k] ?? []).some((key) => keysEqual(key, presented)));
+    if (kind === undefined) throw new HttpError(403, 'GENERAL', 'the API key is not valid');
+    return kind;
   }
 
   function limit(request: HttpRequest): void {
@@ -154,12 +184,14 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
     }
   }
 
-  async function evaluate(request: HttpRequest, target: Route): Promise<HttpResponse> {
+  async function evaluate(request: HttpRequest, target: Route, keyKind: KeyKind): Promise<HttpResponse> {
     const errorExtra = target.kind === 'single' ? { key: target.key } : {};
     const context = readContext(request, maxBodyBytes, errorExtra);
     const snapshot = await options.flags();
+    // A client key's set lacks the server-only flags: they answer FLAG_NOT_FOUND, as if they did not exist.
+    const set = keyKind === 'client' ? clientVisibleSet(snapshot.set) : snapshot.set;
     const nowSeconds = Math.floor(now() / 1000);
-    const results = target.kind === 'single' ? [evaluateFlag(snapshot.set, target.key, context, nowSeconds)] : evaluateAll(snapshot.set, context, nowSeconds);
+    const results = target.kind === 'single' ? [evaluateFlag(set, target.key, context, nowSeconds)] : evaluateAll(set, context, nowSeconds);
     const exposureFailures = await recordExposures(results, context, snapshot.set.revision);
     options.metrics?.({
       route: target.kind,
@@ -186,9 +218,9 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
       const target = route(request.path);
       if (!target) throw new HttpError(404, 'GENERAL', `no such route: ${request.method} ${request.path}`);
       if (request.method !== 'POST') throw new HttpError(405, 'GENERAL', `use POST for ${request.path}`, { allow: 'POST' });
-      await authorize(request);
+      const keyKind = await authorize(request);
       limit(request);
-      return await evaluate(request, target);
+      return await evaluate(request, target, keyKind);
     } catch (error) {
       if (error instanceof FlagStoreUnavailableError) {
         logError('flag store unavailable', error);

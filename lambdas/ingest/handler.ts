@@ -12,7 +12,7 @@ import { DEFAULT_METRICS_NAMESPACE, emfMetrics } from './metrics';
 /**
  * The Lambda (function URL) entry point: environment -> clients, nothing else.
  * - EVENT_STREAM_NAME (required): the Kinesis stream
- * - API_KEYS_SECRET_ARN or API_KEYS_JSON: write keys (`{"write": ["..."]}`); none = no auth (local dev)
+ * - API_KEYS_SECRET_ARN or API_KEYS_JSON (required): write keys (`{"write": ["..."]}`); without them it does not start
  * - CORS_ALLOW_ORIGINS: comma-separated origins, or `*`
  * - METRICS_NAMESPACE: @default Monoenv/Ingest
  */
@@ -47,7 +47,7 @@ export function createIngestLambda(env: NodeJS.ProcessEnv, io: Partial<LambdaIo>
   );
 }
 
-let fromEnv: ReturnType<typeof createIngestLambda> | undefined;
+/** In Lambda (AWS_LAMBDA_FUNCTION_NAME set) built as the module loads, so a bad environment fails the init; elsewhere on the first call. */
+let fromEnv = process.env.AWS_LAMBDA_FUNCTION_NAME ? createIngestLambda(process.env) : undefined;
 
-/** Configured on the first invocation from the function's environment. */
 export const handler = (event: FunctionUrlEvent): Promise<FunctionUrlResult> => (fromEnv ??= createIngestLambda(process.env))(event);

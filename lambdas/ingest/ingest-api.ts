@@ -1,4 +1,4 @@
-import type { ApiKeySource } from '../shared/api-keys';
+import { requireApiKeysOption, type ApiKeysOption } from '../shared/api-keys';
 import {
   errorResponse,
   HttpError,
@@ -30,8 +30,8 @@ export const RETRY_AFTER_SECONDS = 5;
 
 export interface IngestHandlerOptions {
   readonly writer: EventWriter;
-  /** Keys of kind `write`. Undefined = no key required (local development only). */
-  readonly apiKeys?: ApiKeySource;
+  /** Keys of kind `write`; `'none'` = no key required (local development only). */
+  readonly apiKeys: ApiKeysOption;
   readonly cors?: CorsOptions;
   /** @default Date.now */
   readonly now?: Clock;
@@ -61,8 +61,8 @@ export interface IngestResponseBody {
   readonly failed: readonly FailedEvent[];
 }
 
-async function authorize(request: HttpRequest, apiKeys: ApiKeySource | undefined, logError: LogError): Promise<void> {
-  if (!apiKeys) return;
+async function authorize(request: HttpRequest, apiKeys: ApiKeysOption, logError: LogError): Promise<void> {
+  if (apiKeys === 'none') return;
   const presented = presentedApiKey(request);
   if (!presented) {
     throw new HttpError(401, 'UNAUTHORIZED', 'a write key is required: Authorization: Bearer <key> or X-API-Key: <key>', {
@@ -112,6 +112,7 @@ async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: 
 }
 
 export function createIngestHandler(options: IngestHandlerOptions): HttpHandler {
+  requireApiKeysOption(options.apiKeys, 'createIngestHandler');
   const now = options.now ?? systemClock;
   const logError: LogError = options.logError ?? ((message, error) => console.error(message, error));
   const handler: HttpHandler = async (request) => {

@@ -1,5 +1,9 @@
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
+import { MAX_CONTEXT_DEPTH } from '../../lambdas/flag-evaluation/ofrep';
 import { swappableSource, useOfrepServer } from './support/fixtures';
+
+/** A body whose context holds arrays nested `levels` deep under one property (`levels` + 1 levels in all). */
+const deepContext = (levels: number) => `{"context": {"a": ${'['.repeat(levels)}${']'.repeat(levels)}}}`;
 
 /** Every malformed request gets a 4xx with an OFREP error code, never a 500 or a dropped connection. */
 describe('OFREP bad input', () => {
@@ -27,6 +31,9 @@ describe('OFREP bad input', () => {
     ['context is a string', bulk, { body: '{"context": "u1"}', headers: json }, 400, 'INVALID_CONTEXT'],
     ['context is null', single, { body: '{"context": null}', headers: json }, 400, 'INVALID_CONTEXT'],
     ['targetingKey is a number', single, { body: '{"context": {"targetingKey": 42}}', headers: json }, 400, 'INVALID_CONTEXT'],
+    ['context nested 5,000 deep', single, { body: deepContext(5000), headers: json }, 400, 'INVALID_CONTEXT'],
+    ['context nested 5,000 deep (bulk)', bulk, { body: deepContext(5000), headers: json }, 400, 'INVALID_CONTEXT'],
+    ['context one level deeper than the limit (bulk)', bulk, { body: deepContext(MAX_CONTEXT_DEPTH), headers: json }, 400, 'INVALID_CONTEXT'],
     ['unknown flag', '/ofrep/v1/evaluate/flags/nope', { body: '{}', headers: json }, 404, 'FLAG_NOT_FOUND'],
     ['flag key with bad percent-encoding', '/ofrep/v1/evaluate/flags/%E0%A4%A', { body: '{}', headers: json }, 400, 'PARSE_ERROR'],
     ['unknown route', '/ofrep/v2/evaluate', { body: '{}', headers: json }, 404, 'GENERAL'],
@@ -41,6 +48,19 @@ describe('OFREP bad input', () => {
     const { status: got, body } = await send(path, init);
     expect({ status: got, errorCode: body?.errorCode }).toEqual({ status, errorCode: code });
     expect(typeof body.errorDetails).toBe('string');
+  });
+
+  it('accepts a context nested exactly as deep as the limit, on both routes', async () => {
+    const body = deepContext(MAX_CONTEXT_DEPTH - 1); // the context object itself is one level
+    expect((await send(single, { body, headers: json })).status).toBe(200);
+    expect((await send(bulk, { body, headers: json })).status).toBe(200);
+  });
+
+  it('gives the same answer for the same too-deep body on both routes', async () => {
+    const body = deepContext(5000);
+    const { body: one } = await send(single, { body, headers: json });
+    const { body: all } = await send(bulk, { body, headers: json });
+    expect(one).toEqual({ key: 'bool-flag', ...all });
   });
 
   it('names the flag key in single-flag 400 bodies, as OFREP requires', async () => {

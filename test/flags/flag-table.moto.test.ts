@@ -42,7 +42,7 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
     doc.flags['string-flag'].targeting = { if: [{ $ref: 'british' }, 'bye', null] };
     await writeFlagDocument(documents, table, doc);
     const cache = createFlagCache({ load: () => loadFlagSet(documents, table), now: () => clock, refreshAfterMs: 2000, maxAgeMs: 4000 });
-    server = await serveHttp(createOfrepHandler({ flags: cache.get, metrics: (m) => metrics.push(m), logError: () => undefined }));
+    server = await serveHttp(createOfrepHandler({ flags: cache.get, apiKeys: 'none', metrics: (m) => metrics.push(m), logError: () => undefined }));
   });
   afterAll(async () => {
     await server?.close();

@@ -1,7 +1,7 @@
 import { OFREPApi, OFREPApiTooManyRequestsError, OFREPApiUnauthorizedError, OFREPForbiddenError } from '@openfeature/ofrep-core';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { tokenBucketLimiter } from '../../lambdas/flag-evaluation/rate-limiter';
-import { fixtureDocument, fixtureSet, swappableSource, useOfrepServer } from './support/fixtures';
+import { fixtureDocument, fixtureSet, postJson, swappableSource, useOfrepServer, withClientVisible } from './support/fixtures';
 
 describe('OFREP API through @openfeature/ofrep-core', () => {
   const flags = swappableSource();
@@ -14,12 +14,6 @@ describe('OFREP API through @openfeature/ofrep-core', () => {
     const result = await api().postEvaluateFlag('string-flag', { context: { targetingKey: 'u1', lang: 'en-GB' } });
     expect(result.httpStatus).toBe(200);
     expect(result.value).toEqual({ key: 'string-flag', value: 'goodbye', variant: 'bye', reason: 'TARGETING_MATCH', metadata: { flagSetId: 'fixture' } });
-  });
-
-  it('evaluates a static flag for a caller using a client key in X-API-Key', async () => {
-    const client = new OFREPApi({ baseUrl: server().url, headers: [['X-API-Key', 'browser-key']] });
-    const result = await client.postEvaluateFlag('number-flag', { context: {} });
-    expect(result.value).toMatchObject({ value: 100, variant: 'big', reason: 'STATIC' });
   });
 
   it('answers a disabled flag with reason DISABLED and no value, so the caller default applies', async () => {
@@ -74,6 +68,42 @@ describe('OFREP API through @openfeature/ofrep-core', () => {
     const anonymous = new OFREPApi({ baseUrl: server().url });
     await expect(anonymous.postEvaluateFlag('bool-flag', { context: {} })).rejects.toBeInstanceOf(OFREPApiUnauthorizedError);
     await expect(api('wrong-key').postBulkEvaluateFlags({ context: {} })).rejects.toBeInstanceOf(OFREPForbiddenError);
+  });
+});
+
+describe('OFREP API: client keys see only the flags marked clientVisible', () => {
+  const flags = swappableSource(fixtureSet(withClientVisible(fixtureDocument(), ['number-flag', 'string-flag'])));
+  const server = useOfrepServer(() => ({
+    flags: flags.source,
+    apiKeys: staticApiKeys({ server: ['server-key', 'both-key'], client: ['browser-key', 'both-key'] }),
+  }));
+  const api = (key: string) => new OFREPApi({ baseUrl: server().url, headers: [['X-API-Key', key]] });
+  const evaluate = (key: string, flag: string) => postJson(`${server().url}/ofrep/v1/evaluate/flags/${flag}`, { context: {} }, { 'x-api-key': key });
+
+  it('evaluates a client-visible flag with a client key', async () => {
+    const result = await api('browser-key').postEvaluateFlag('number-flag', { context: {} });
+    expect(result.value).toMatchObject({ value: 100, variant: 'big', reason: 'STATIC', metadata: { clientVisible: true } });
+  });
+
+  it('bulk-evaluates only the client-visible flags for a client key, every flag for a server key', async () => {
+    const forBrowser = await api('browser-key').postBulkEvaluateFlags({ context: { targetingKey: 'u1' } });
+    expect((forBrowser.value as { flags: Array<{ key: string }> }).flags.map((f) => f.key).sort()).toEqual(['number-flag', 'string-flag']);
+    const forServer = await api('server-key').postBulkEvaluateFlags({ context: { targetingKey: 'u1' } });
+    expect((forServer.value as { flags: unknown[] }).flags).toHaveLength(Object.keys(fixtureDocument().flags).length);
+    expect(forBrowser.httpResponse?.headers.get('etag')).not.toBe(forServer.httpResponse?.headers.get('etag'));
+  });
+
+  it('answers a server-only flag to a client key exactly as a flag that does not exist (404 FLAG_NOT_FOUND)', async () => {
+    const hidden = await evaluate('browser-key', 'experiment-flag');
+    const missing = await evaluate('browser-key', 'no-such-flag');
+    expect(hidden.status).toBe(404);
+    expect(hidden.json).toMatchObject({ key: 'experiment-flag', errorCode: 'FLAG_NOT_FOUND' });
+    expect(JSON.stringify(hidden.json).replace(/experiment-flag/g, 'no-such-flag')).toBe(JSON.stringify(missing.json));
+    expect((await evaluate('server-key', 'experiment-flag')).status).toBe(200);
+  });
+
+  it('treats a key listed as both server and client as a server key', async () => {
+    expect((await evaluate('both-key', 'experiment-flag')).status).toBe(200);
   });
 });
 

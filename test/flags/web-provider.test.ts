@@ -1,11 +1,12 @@
 import { OFREPWebProvider } from '@openfeature/ofrep-web-provider';
 import { OpenFeature } from '@openfeature/web-sdk';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
-import { swappableSource, useOfrepServer } from './support/fixtures';
+import { fixtureDocument, fixtureSet, swappableSource, useOfrepServer, withClientVisible } from './support/fixtures';
 
 /** The browser SDK and the official OFREP web provider (bulk evaluation over fetch) against the handler. */
 describe('@openfeature/web-sdk with @openfeature/ofrep-web-provider', () => {
-  const flags = swappableSource();
+  // A browser holds a client key: it gets the flags marked clientVisible; experiment-flag stays server-only.
+  const flags = swappableSource(fixtureSet(withClientVisible(fixtureDocument(), ['string-flag', 'bool-flag', 'number-flag', 'object-flag', 'disabled-flag'])));
   let bulkRequests = 0;
   const server = useOfrepServer(() => ({
     flags: async () => {
@@ -30,6 +31,7 @@ describe('@openfeature/web-sdk with @openfeature/ofrep-web-provider', () => {
     expect(client.getObjectValue('object-flag', {})).toEqual({ color: 'red' });
     expect(client.getBooleanDetails('disabled-flag', false)).toMatchObject({ value: false, reason: 'DISABLED' });
     expect(client.getStringDetails('no-such-flag', 'fallback')).toMatchObject({ value: 'fallback', errorCode: 'FLAG_NOT_FOUND' });
+    expect(client.getBooleanDetails('experiment-flag', false)).toMatchObject({ value: false, errorCode: 'FLAG_NOT_FOUND' });
   });
 
   it('re-evaluates when the context changes', async () => {

@@ -57,4 +57,8 @@ describe('Lambda entry point (handler.ts)', () => {
   it('refuses to start without its stream', () => {
     expect(() => createIngestLambda({}, {})).toThrow('EVENT_STREAM_NAME must be set');
   });
+
+  it('refuses to start without write keys (API_KEYS_SECRET_ARN or API_KEYS_JSON): it never accepts events unauthenticated', () => {
+    expect(() => createIngestLambda({ EVENT_STREAM_NAME: 's' }, {})).toThrow(/no API keys configured/);
+  });
 });

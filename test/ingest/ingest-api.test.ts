@@ -34,7 +34,7 @@ const event = (messageId: string, overrides: Record<string, unknown> = {}) => ({
 function setup(options: Partial<IngestHandlerOptions> = {}, refuse: readonly string[] = []) {
   const writer = recordingWriter(refuse);
   const counts: IngestCounts[] = [];
-  const handler = createIngestHandler({ writer, now: () => NOW, metrics: (c) => counts.push(c), ...options });
+  const handler = createIngestHandler({ writer, apiKeys: 'none', now: () => NOW, metrics: (c) => counts.push(c), ...options });
   const call = async (request: HttpRequest) => {
     const response = await handler(request);
     return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
@@ -141,6 +141,10 @@ describe('POST /v1/events: write keys', () => {
     const { call } = setup({ apiKeys });
     expect((await call(post({ batch: [event('a')] }, { authorization: 'Bearer w-secret' }))).status).toBe(200);
     expect((await call(post({ batch: [event('b')] }, { 'x-api-key': 'w-secret' }))).status).toBe(200);
+  });
+
+  it("needs an explicit key source; serves keyless only with 'none'", () => {
+    expect(() => createIngestHandler({ writer: recordingWriter() } as unknown as IngestHandlerOptions)).toThrow(/apiKeys is required.*'none'/);
   });
 
   it('503 when the key source cannot be read', async () => {

@@ -1,6 +1,7 @@
 /** One flag definition -> its compiled form; shared by the strict compile and the trusted one. */
 import { compileTargeting } from './compile-targeting';
 import type { CompiledFlag, FlagDefinition, Metadata } from './types';
+import { CLIENT_VISIBLE } from './visibility';
 
 /** A targeting rule that cannot be built does not throw: it is kept in `compileError` (PARSE_ERROR when evaluated). */
 export function compileFlag(key: string, definition: FlagDefinition, setMetadata: Metadata, evaluators: Record<string, unknown>): CompiledFlag {
@@ -10,6 +11,8 @@ export function compileFlag(key: string, definition: FlagDefinition, setMetadata
     variants: Object.assign(Object.create(null) as Record<string, never>, definition.variants),
     defaultVariant: definition.defaultVariant || undefined,
     metadata: Object.freeze({ ...setMetadata, ...definition.metadata }),
+    // The flag's own marker only: set metadata is inherited by every flag.
+    clientVisible: definition.metadata?.[CLIENT_VISIBLE] === true,
   };
   if (definition.targeting && Object.keys(definition.targeting).length > 0) {
     try {

@@ -64,8 +64,26 @@ export function isKnownOperator(name: string): boolean {
   return name !== DEFAULT_BUCKET_KEY_OPERATOR && Object.prototype.hasOwnProperty.call(engine.methods, name);
 }
 
+/**
+ * The engine looks operators up in a plain object, so `constructor`, `toString` or `__proto__` would pass for
+ * operators and fail only when evaluated; name them as unknown at compile time. Iterative: rules can be deep.
+ */
+function inheritedOperator(logic: unknown): string | undefined {
+  const stack = [logic];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    const keys = Array.isArray(node) ? [] : Object.keys(node);
+    if (keys.length === 1 && !Object.prototype.hasOwnProperty.call(engine.methods, keys[0]) && keys[0] in engine.methods) return keys[0];
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push(child);
+  }
+  return undefined;
+}
+
 /** Compiles a (ref-resolved, rewritten) rule; throws with a readable message on unknown operators. */
 export function buildLogic(logic: unknown): (context: unknown) => unknown {
+  const inherited = inheritedOperator(logic);
+  if (inherited !== undefined) throw new Error(`unknown operator "${inherited}"`);
   try {
     return engine.build(logic) as (context: unknown) => unknown;
   } catch (error) {

@@ -1,15 +1,16 @@
 /** Several flag files -> one flag set. Every flag key must be unique across the files. */
 import { FlagValidationError, type FlagDocument, type FlagIssue, type Metadata } from './types';
 import { canonicalJson } from './revision';
+import { nameRecord } from './names';
 
 export function mergeFlagDocuments(docs: FlagDocument[]): FlagDocument {
   const issues: FlagIssue[] = [];
-  const merged: FlagDocument = { flags: {} };
+  const merged: FlagDocument = { flags: nameRecord() };
   const flagSource = new Map<string, number>();
   const evaluatorSource = new Map<string, number>();
   const metadataSource = new Map<string, number>();
-  const evaluators: Record<string, unknown> = {};
-  const metadata: Metadata = {};
+  const evaluators = nameRecord<unknown>();
+  const metadata: Metadata = nameRecord();
 
   docs.forEach((doc, index) => {
     for (const [key, flag] of Object.entries(doc.flags)) {

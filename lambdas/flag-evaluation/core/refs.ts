@@ -40,11 +40,8 @@ export function resolveRefs(logic: unknown, evaluators: Record<string, unknown>,
       return visit(evaluators[name], `$evaluators.${name}`, [...active, name]);
     }
     if (Array.isArray(node)) return node.map((item, i) => visit(item, `${at}[${i}]`, active));
-    if (node && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(node)) out[key] = visit(value, `${at}.${key}`, active);
-      return out;
-    }
+    // fromEntries defines properties: a `__proto__` key in a rule stays a key (and fails as an unknown operator).
+    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value, `${at}.${key}`, active)]));
     return node;
   };
 

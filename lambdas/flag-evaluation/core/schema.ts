@@ -6,6 +6,7 @@
  * json-logic-engine alone is 38 KB and even zod/mini adds 23 KB; this schema is small and flat.
  */
 import type { FlagDocument, FlagIssue } from './types';
+import { CLIENT_VISIBLE } from './visibility';
 
 const DOCUMENT_FIELDS = ['$schema', 'flags', '$evaluators', 'metadata'];
 const FLAG_FIELDS = ['state', 'variants', 'defaultVariant', 'targeting', 'metadata'];
@@ -13,6 +14,8 @@ const FLAG_FIELDS = ['state', 'variants', 'defaultVariant', 'targeting', 'metada
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+const hasOwn = (value: object, key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
 
 export function checkStructure(doc: unknown): FlagIssue[] {
   const issues: FlagIssue[] = [];
@@ -40,6 +43,9 @@ export function checkStructure(doc: unknown): FlagIssue[] {
   if (doc.$schema !== undefined && typeof doc.$schema !== 'string') report('$schema', 'must be a string');
   if (doc.$evaluators !== undefined && !isObject(doc.$evaluators)) report('$evaluators', 'must be an object of name to JSON Logic');
   checkMetadata(doc.metadata, 'metadata');
+  if (isObject(doc.metadata) && hasOwn(doc.metadata, CLIENT_VISIBLE)) {
+    report(`metadata.${CLIENT_VISIBLE}`, `put ${CLIENT_VISIBLE} on each flag a browser needs: set metadata is inherited by every flag, and would show every flag to client keys`);
+  }
   if (!isObject(doc.flags)) {
     report('flags', 'must be an object of flag key to flag');
     return issues;
@@ -68,6 +74,9 @@ export function checkStructure(doc: unknown): FlagIssue[] {
     }
     if (flag.targeting !== undefined && !isObject(flag.targeting)) report(`${at}.targeting`, 'must be a JSON Logic object', key);
     checkMetadata(flag.metadata, `${at}.metadata`, key);
+    if (isObject(flag.metadata) && hasOwn(flag.metadata, CLIENT_VISIBLE) && typeof flag.metadata[CLIENT_VISIBLE] !== 'boolean') {
+      report(`${at}.metadata.${CLIENT_VISIBLE}`, 'must be true or false (true: client keys, such as browsers, may evaluate this flag)', key);
+    }
   }
   return issues;
 }

@@ -81,6 +81,8 @@ export interface CompiledFlag {
   defaultVariant?: string;
   /** Flag-set metadata merged with the flag's own. */
   metadata: Metadata;
+  /** Its own metadata has `clientVisible: true`: client (browser) keys may evaluate it. Server keys see every flag. */
+  clientVisible?: boolean;
   /** Absent when the flag has no targeting (reason STATIC). */
   targeting?: TargetingFunction;
   /**

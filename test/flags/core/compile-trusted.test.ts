@@ -17,6 +17,7 @@ describe('compileTrustedFlagSet (stored flags, as the Lambda loads them)', () =>
 
   it.each([
     ['an unknown operator', { ...good, targeting: { no_such_op: [1] } }, /invalid targeting: unknown operator "no_such_op"/],
+    ['a "__proto__" operator (nested, where refs are inlined)', JSON.parse('{"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on", "targeting": {"if": [{"__proto__": {"var": "x"}}, "on", "off"]}}'), /unknown operator "__proto__"/],
     ['an unresolvable $ref', { ...good, targeting: { if: [{ $ref: 'missing' }, 'on', 'off'] } }, /unresolvable \$ref "missing"/],
     ['no variants', { state: 'ENABLED', defaultVariant: 'on' }, /variants must be an object/],
     ['a default that is not a variant', { ...good, defaultVariant: 'zz' }, /defaultVariant "zz" is not one of the variants/],

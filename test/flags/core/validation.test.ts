@@ -55,6 +55,8 @@ describe('flag document validation', () => {
     ['unknown flag field', { flags: { a: flag({ targetting: {} }) } }, 'flags.a', /unknown field\(s\): targetting/],
     ['null variant value', { flags: { a: flag({ variants: { on: true, off: null } }) } }, 'flags.a.variants.off', /not null/],
     ['no flags', { metadata: {} }, 'flags', /flag key to flag/],
+    ['clientVisible that is not a boolean', { flags: { a: flag({ metadata: { clientVisible: 'yes' } }) } }, 'flags.a.metadata.clientVisible', /true or false/],
+    ['clientVisible in the set metadata', { flags: { a: flag() }, metadata: { clientVisible: true } }, 'metadata.clientVisible', /on each flag.*every flag/],
   ])('rejects %s, naming the flag and the field', (_case, doc, field, message) => {
     const issues = issuesOf(doc);
     expect(issues).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message) }));

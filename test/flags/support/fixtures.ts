@@ -32,6 +32,12 @@ export function fixtureDocument(): FlagDocument {
   };
 }
 
+/** The document with `clientVisible: true` in the metadata of the flags named: what client (browser) keys may see. */
+export function withClientVisible(doc: FlagDocument, keys: readonly string[]): FlagDocument {
+  for (const key of keys) doc.flags[key].metadata = { ...doc.flags[key].metadata, clientVisible: true };
+  return doc;
+}
+
 export const fixtureSet = (doc: FlagDocument = fixtureDocument()): CompiledFlagSet => compileFlagSet(doc);
 
 /** A flag source whose set a test can swap. */
@@ -45,11 +51,11 @@ export function swappableSource(initial: CompiledFlagSet = fixtureSet()): { sour
   };
 }
 
-/** Serves the OFREP handler on loopback for one describe block. */
-export function useOfrepServer(options: () => OfrepHandlerOptions): () => RunningServer {
+/** Serves the OFREP handler on loopback for one describe block; keyless (`apiKeys: 'none'`) unless given keys. */
+export function useOfrepServer(options: () => Omit<OfrepHandlerOptions, 'apiKeys'> & Partial<Pick<OfrepHandlerOptions, 'apiKeys'>>): () => RunningServer {
   let server: RunningServer | undefined;
   beforeAll(async () => {
-    server = await serveHttp(createOfrepHandler({ logError: () => undefined, ...options() }));
+    server = await serveHttp(createOfrepHandler({ logError: () => undefined, apiKeys: 'none', ...options() }));
   });
   afterAll(async () => {
     await server?.close();
