@@ -19,6 +19,7 @@ import { applyProgress } from './apply-progress';
 import { checkRunning, alreadyRunningMessage, liveProcessProbe, type ProcessProbe } from './running-check';
 import { readDeployedStack, type DeployedStack } from './deployed';
 import { createLocalBoundary } from './local-boundary';
+import { startMotoWrites, type MotoWrites } from './moto-writes';
 import { startRuntime, type LocalRuntime } from './runtime';
 import { LOCAL_DIR, readLocalState, removeLocalState, writeLocalState, type LocalState } from './state-file';
 import { parseProductionOutputs, type ProductionOutputs } from './terraform-outputs';
@@ -147,10 +148,12 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
   };
   let runtime: LocalRuntime | undefined;
   let functionsEndpoint: { url: string; close(): Promise<void> } | undefined;
+  let motoWrites: MotoWrites | undefined;
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= (async () => {
     stopping = true;
     await runtime?.close();
+    await motoWrites?.close();
     await functionsEndpoint?.close();
     await moto.stop();
     const current = (() => { try { return readLocalState(projectDir); } catch { return undefined; } })();
@@ -191,9 +194,10 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
 
     const deployed = await unlessMotoStops(readDeployedStack(moto.endpoint, region, stackDir, stackJson));
     functionsEndpoint = options.functionsAwsEndpoint ? await options.functionsAwsEndpoint(moto.endpoint) : undefined;
+    motoWrites = await startMotoWrites(functionsEndpoint?.url ?? moto.endpoint);
     runtime = await unlessMotoStops(startRuntime({
       awsEndpoint: moto.endpoint,
-      functionsAwsEndpoint: functionsEndpoint?.url,
+      functionsAwsEndpoint: motoWrites.url,
       region,
       deployed,
       codeRoot: path.join(localDir, 'functions'),
