@@ -105,16 +105,18 @@ export function withCors(handler: HttpHandler, cors: CorsOptions | undefined): H
       ? { 'access-control-allow-origin': anyOrigin ? '*' : origin, 'access-control-expose-headers': exposeHeaders, vary: 'Origin' }
       : {};
     if (request.method === 'OPTIONS') {
+      if (!allowed) {
+        const why = origin === undefined ? 'a CORS preflight needs an Origin header' : `origin ${origin.slice(0, 100)} is not allowed`;
+        return jsonResponse(403, { errorCode: 'CORS_ORIGIN_NOT_ALLOWED', errorDetails: why });
+      }
       return {
-        status: allowed ? 204 : 403,
-        headers: allowed
-          ? {
-              ...corsHeaders,
-              'access-control-allow-methods': 'GET, POST, OPTIONS',
-              'access-control-allow-headers': allowHeaders,
-              'access-control-max-age': String(cors.maxAgeSeconds ?? 600),
-            }
-          : {},
+        status: 204,
+        headers: {
+          ...corsHeaders,
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': allowHeaders,
+          'access-control-max-age': String(cors.maxAgeSeconds ?? 600),
+        },
         body: '',
       };
     }
