@@ -172,7 +172,7 @@ describe('POST /v1/events: write keys', () => {
 describe('POST /v1/events: CORS', () => {
   it('refuses a preflight without an Origin, or from another origin, with 403 and a code', async () => {
     const { call } = setup({ cors: { allowOrigins: ['https://app.example'] } });
-    for (const headers of [{}, { origin: 'https://evil.example' }]) {
+    for (const headers of [{}, { origin: 'https://evil.example' }] as Record<string, string>[]) {
       const refused = await call({ ...post(''), method: 'OPTIONS', headers });
       expect([refused.status, refused.json?.errorCode, refused.headers['access-control-allow-origin']]).toEqual([403, 'CORS_ORIGIN_NOT_ALLOWED', undefined]);
     }
