@@ -21,7 +21,13 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
+/** What the transport knows beyond the request itself. */
+export interface RequestContext {
+  /** Milliseconds left before the platform stops the handler (Lambda's getRemainingTimeInMillis). @default - no limit known */
+  readonly remainingTimeMs?: () => number;
+}
+
+export type HttpHandler = (request: HttpRequest, context?: RequestContext) => Promise<HttpResponse>;
 
 /** An error that becomes a 4xx/5xx with a machine-readable code: `{"errorCode": ..., "errorDetails": ...}`. */
 export class HttpError extends Error {
@@ -98,7 +104,7 @@ export function withCors(handler: HttpHandler, cors: CorsOptions | undefined): H
   const allowHeaders = (cors.allowHeaders ?? ['content-type', 'authorization', 'x-api-key', 'if-none-match']).join(', ');
   const exposeHeaders = (cors.exposeHeaders ?? ['etag', 'retry-after']).join(', ');
   const anyOrigin = cors.allowOrigins.includes('*');
-  return async (request) => {
+  return async (request, context) => {
     const origin = request.headers.origin;
     const allowed = origin !== undefined && (anyOrigin || cors.allowOrigins.includes(origin));
     const corsHeaders: Record<string, string> = allowed
@@ -120,7 +126,7 @@ export function withCors(handler: HttpHandler, cors: CorsOptions | undefined): H
         body: '',
       };
     }
-    const response = await handler(request);
+    const response = await handler(request, context);
     return { ...response, headers: { ...response.headers, ...corsHeaders } };
   };
 }
