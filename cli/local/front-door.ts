@@ -206,7 +206,7 @@ export async function serveFrontDoor(options: FrontDoorOptions): Promise<Running
       );
     },
   );
-  answerClientErrors(server, (_status, _code, message) => JSON.stringify({ message }));
+  answerClientErrors(server, ({ statusText }) => JSON.stringify({ message: statusText }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());

@@ -99,7 +99,14 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request 
  * Answers what Node refuses before a handler runs (headers too large or too slow, malformed HTTP) with `render`'s
  * JSON, and closes the connection; a client that is already gone is let go without a word.
  */
-export function answerClientErrors(server: Server, render: (status: number, code: string, message: string) => string): void {
+export interface ClientErrorAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export function answerClientErrors(server: Server, render: (answer: ClientErrorAnswer) => string): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable) {
       socket.destroy();
@@ -111,7 +118,7 @@ export function answerClientErrors(server: Server, render: (status: number, code
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
           : [400, 'BAD_REQUEST', 'malformed HTTP request'];
-    const body = render(status, code, message);
+    const body = render({ status, statusText: STATUS_TEXT[status], code, message });
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
@@ -163,7 +170,7 @@ export async function serveHttp(handler: HttpHandler, options: ServeOptions = {}
     res.writeHead(response.status, response.headers);
     res.end(response.body);
   });
-  answerClientErrors(server, (_status, errorCode, errorDetails) => JSON.stringify({ errorCode, errorDetails }));
+  answerClientErrors(server, ({ code, message }) => JSON.stringify({ errorCode: code, errorDetails: message }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
