@@ -10,7 +10,7 @@ import { INGEST_LIMITS } from './event-schema';
  *   and `constructor.prototype` (the other pollution path), refused as secure-json-parse and Fastify do;
  * - INVALID_EVENT: lone UTF-16 surrogates (not Unicode: no UTF-8 for them) and numbers JSON cannot keep
  *   (`1e999` parses as Infinity and would be stored as null).
- * Iterative, and depth is checked first, so a hostile event costs one pass over its bytes.
+ * Iterative: a good event costs one pass without paths; only a bad one is walked again to say where.
  */
 export type ShapeProblem = { readonly errorCode: 'TOO_DEEP' | 'FORBIDDEN_KEY' | 'INVALID_EVENT'; readonly reason: string };
 
@@ -27,8 +27,44 @@ const at = (path: string, message: string): string => (path === '' ? message : `
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 export const hasLoneSurrogate = (text: string): boolean => LONE_SURROGATE.test(text);
 
+/** One allocation-light pass that only says whether anything is wrong: the common case, a good event, stops here. */
+function anyProblem(raw: object, maxDepth: number): boolean {
+  const containers: object[] = [raw];
+  const depths: number[] = [1];
+  while (containers.length > 0) {
+    const container = containers.pop()!;
+    const depth = depths.pop()!;
+    if (depth > maxDepth) return true;
+    const isArray = Array.isArray(container);
+    const keys = isArray ? undefined : Object.keys(container);
+    const length = isArray ? (container as unknown[]).length : keys!.length;
+    for (let i = 0; i < length; i += 1) {
+      let child: unknown;
+      if (isArray) {
+        child = (container as unknown[])[i];
+      } else {
+        const key = keys![i];
+        if (key === '__proto__' || hasLoneSurrogate(key)) return true;
+        child = (container as Record<string, unknown>)[key];
+        if (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype')) return true;
+      }
+      if (typeof child === 'string') {
+        if (hasLoneSurrogate(child)) return true;
+      } else if (typeof child === 'number') {
+        if (!Number.isFinite(child)) return true;
+      } else if (typeof child === 'object' && child !== null) {
+        containers.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
 export function eventShapeProblem(raw: object): ShapeProblem | undefined {
   const maxDepth = INGEST_LIMITS.maxEventDepth;
+  if (!anyProblem(raw, maxDepth)) return undefined;
+  // Something is wrong: find what and where (slower, with paths).
   if (jsonDepthExceeds(raw, maxDepth)) {
     return { errorCode: 'TOO_DEEP', reason: `event nests objects and arrays deeper than ${maxDepth} levels; flatten its properties` };
   }
