@@ -59,7 +59,12 @@ export async function serveFlagDir(options: FlagServerOptions): Promise<FlagServ
     cors: { allowOrigins: options.corsAllowOrigins ?? ['*'] },
     logError: (message, error) => log(`${message}: ${(error as Error)?.message ?? String(error)}`),
   });
-  const server = await serveHttp(handler, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const server = await serveHttp(handler, {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    // A client that left before its request was complete: one line, not an error.
+    log,
+  });
 
   // Editors save by writing or by renaming over the file, in bursts: watch the folder, reload once quiet.
   let timer: NodeJS.Timeout | undefined;

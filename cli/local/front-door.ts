@@ -1,11 +1,20 @@
 /**
  * The deployed HTTP API on loopback: the routes read back from the local AWS, matched as API Gateway matches them,
  * its payload format 2.0 events to the functions, its `$default` stage throttling, and its own answers where no
- * function runs (404, 413, 429, 500). moto stores the API but serves nothing; this serves it.
+ * function runs (400, 404, 408, 413, 429, 500). moto stores the API but serves nothing; this serves it. A slow or
+ * stalled client is cut off with 408, and one that leaves early is a log line, not an error.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  answerClientErrors,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  readBody,
+  requestUrl,
+  timeLimitOptions,
+} from '../../lambdas/shared/node-http';
 import type { DeployedApi, DeployedRoute } from './deployed';
 
 /** API Gateway's limit on an HTTP API request. */
@@ -31,6 +40,7 @@ export function matchRoute(routes: readonly DeployedRoute[], method: string, pat
     const match = pathPattern(routePath).exec(path);
     if (!match) return [];
     const names = [...routePath.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1]);
+    // Throws URIError on a malformed escape (`%E0%A4%A`): the caller answers 400.
     const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
     return [{ route, params, rank: [0, names.length, routeMethod === 'ANY' ? 1 : 0] }];
   });
@@ -97,9 +107,9 @@ export interface HttpApiResponse {
   readonly body: Buffer;
 }
 
-const gatewayAnswer = (status: number, message: string): HttpApiResponse => ({
+const gatewayAnswer = (status: number, message: string, headers: Record<string, string> = {}): HttpApiResponse => ({
   status,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...headers },
   body: Buffer.from(JSON.stringify({ message })),
 });
 
@@ -121,6 +131,12 @@ export interface FrontDoorOptions {
   readonly onError: (functionName: string, error: Error) => void;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Time to receive the request line and headers; then 408 and the connection is closed. @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** Time to receive the whole body once the headers are in; then 408 and the connection is closed. @default 10000 */
+  readonly bodyTimeoutMs?: number;
+  /** Notes that are not errors: a client that closed the connection before its request was complete. @default - none */
+  readonly log?: (line: string) => void;
 }
 
 export interface RunningFrontDoor {
@@ -129,39 +145,40 @@ export interface RunningFrontDoor {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_PAYLOAD_BYTES ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export async function serveFrontDoor(options: FrontDoorOptions): Promise<RunningFrontDoor> {
   const now = options.now ?? Date.now;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const allowed = stageThrottle(options.api.throttle, now);
-  const answer = async (req: IncomingMessage): Promise<HttpApiResponse> => {
-    const url = new URL(req.url ?? '/', 'http://front-door');
+  /** undefined: the client left, nobody to answer. */
+  const answer = async (req: IncomingMessage): Promise<HttpApiResponse | undefined> => {
+    const method = req.method ?? 'GET';
+    const url = requestUrl(req.url);
+    const read = await readBody(req, { maxBytes: MAX_PAYLOAD_BYTES, timeoutMs: bodyTimeoutMs });
+    if (read.outcome === 'aborted') {
+      options.log?.(`front door: client closed the connection before its request was complete (${method} ${url?.pathname ?? req.url})`);
+      return undefined;
+    }
+    if (read.outcome === 'timeout') return gatewayAnswer(408, 'Request Timeout', { connection: 'close' });
+    if (read.outcome === 'too-large') return gatewayAnswer(413, 'Request Entity Too Large', { connection: 'close' });
+    if (!url) return gatewayAnswer(400, 'Bad Request');
     // Local only: a readiness check for `npm start` and the tests; not a route of the API.
-    if (url.pathname === '/health' && req.method === 'GET') return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"status":"ok"}') };
-    const body = await readBody(req);
-    if (body === 'too-large') return gatewayAnswer(413, 'Request Entity Too Large');
-    const matched = matchRoute(options.api.routes, req.method ?? 'GET', url.pathname);
+    if (url.pathname === '/health' && method === 'GET') return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"status":"ok"}') };
+    let matched: MatchedRoute | undefined;
+    try {
+      matched = matchRoute(options.api.routes, method, url.pathname);
+    } catch {
+      return gatewayAnswer(400, 'Bad Request');
+    }
     if (!matched) return gatewayAnswer(404, 'Not Found');
     if (!allowed()) return gatewayAnswer(429, 'Too Many Requests');
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
     const event = httpApiEvent(options.api, matched, {
-      method: req.method ?? 'GET',
+      method,
       rawPath: url.pathname,
       rawQueryString: url.search.slice(1),
       headers,
-      body: body.toString('utf8'),
+      body: read.body.toString('utf8'),
       sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
     }, options.accountId, now());
     try {
@@ -171,18 +188,25 @@ export async function serveFrontDoor(options: FrontDoorOptions): Promise<Running
       return gatewayAnswer(500, 'Internal Server Error');
     }
   };
-  const server: Server = createServer((req, res: ServerResponse) => {
-    answer(req).then(
-      (response) => {
-        res.writeHead(response.status, response.headers);
-        res.end(response.body);
-      },
-      () => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end('{"message":"Internal Server Error"}');
-      },
-    );
-  });
+  const server: Server = createServer(
+    timeLimitOptions({ headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, bodyTimeoutMs }),
+    (req, res: ServerResponse) => {
+      answer(req).then(
+        (response) => {
+          // A client that left is not answered (and is no error).
+          if (!response || res.destroyed) return;
+          res.writeHead(response.status, response.headers);
+          res.end(response.body);
+        },
+        () => {
+          if (res.destroyed) return;
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+          res.end('{"message":"Internal Server Error"}');
+        },
+      );
+    },
+  );
+  answerClientErrors(server, ({ statusText }) => JSON.stringify({ message: statusText }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());

@@ -115,6 +115,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       port: options.port,
       invoke,
       onError: (name, error) => log(`${name}: ${error.message}`),
+      log,
     });
   } catch (error) {
     await poller.stop();

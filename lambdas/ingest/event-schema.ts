@@ -22,6 +22,12 @@ export const INGEST_LIMITS = {
   /** Journey steps are event names and are at most 255 characters. */
   maxEventNameLength: 255,
   maxFlagsPerEvent: 100,
+  /**
+   * Levels of objects and arrays in one event, the event itself being level 1 (so `properties` holds 30 more).
+   * Real analytics payloads nest a few levels; 32 leaves room for all of them while staying two orders of
+   * magnitude below the ~4,000 levels at which JSON.stringify (and any recursive consumer) throws.
+   */
+  maxEventDepth: 32,
 } as const;
 
 const ISO_HINT = 'must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T12:00:00.000Z';
@@ -30,10 +36,15 @@ export const isoTimestampSchema = z.iso.datetime({ offset: true, error: ISO_HINT
 const text = (min: number, max: number, required = 'must be a string') =>
   z.string({ error: required }).check(z.minLength(min, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
 
-// analytics.js sends `"userId": null` for users not identified yet, so null means absent.
-const userIdentifier = z.nullish(text(1, INGEST_LIMITS.maxIdLength));
+// Ids and names become partition keys, table keys and metric dimensions, where a NUL or an escape is never meant.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const identifier = (min: number, max: number, required?: string) =>
+  text(min, max, required).check(z.refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters'));
 
-const flagName = text(1, 255);
+// analytics.js sends `"userId": null` for users not identified yet, so null means absent.
+const userIdentifier = z.nullish(identifier(1, INGEST_LIMITS.maxIdLength));
+
+const flagName = identifier(1, 255);
 
 /**
  * Accepts the current (`feature_flag.result.variant`) and older (`feature_flag.variant`) semconv names;
@@ -43,7 +54,7 @@ const flagName = text(1, 255);
 const featureFlagSeenSchema = z
   .object(
     {
-      'feature_flag.key': text(1, 255, 'is required (the flag key)'),
+      'feature_flag.key': identifier(1, 255, 'is required (the flag key)'),
       'feature_flag.result.variant': z.optional(flagName),
       'feature_flag.variant': z.optional(flagName),
       'feature_flag.provider.name': z.optional(text(0, 255)),
@@ -79,9 +90,9 @@ const contextSchema = z.looseObject(
 export const trackEventSchema = z
   .object(
     {
-      messageId: text(1, INGEST_LIMITS.maxMessageIdLength, 'is required (a string unique per event, used to drop duplicates)'),
+      messageId: identifier(1, INGEST_LIMITS.maxMessageIdLength, 'is required (a string unique per event, used to drop duplicates)'),
       type: z._default(z.literal('track', { error: "must be 'track' (the only event type this API takes)" }), 'track'),
-      event: text(1, INGEST_LIMITS.maxEventNameLength, 'is required (the event name)').check(
+      event: identifier(1, INGEST_LIMITS.maxEventNameLength, 'is required (the event name)').check(
         z.refine((name) => name !== EXPOSURE_EVENT, `"${EXPOSURE_EVENT}" is reserved for exposures recorded by the flag service`),
       ),
       userId: userIdentifier,

@@ -1,7 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { apiKeysFromEnv } from '../shared/api-keys';
-import { functionUrlHandler, type FunctionUrlEvent, type FunctionUrlResult } from '../shared/function-url';
+import { functionUrlHandler, type FunctionContext, type FunctionUrlEvent, type FunctionUrlResult } from '../shared/function-url';
 import { lambdaIo, type LambdaIo } from '../shared/lambda-io';
 import { createIngestHandler } from './ingest-api';
 import type { EncodedRecord } from './encoded-record';
@@ -19,18 +19,29 @@ import { DEFAULT_METRICS_NAMESPACE, emfMetrics } from './metrics';
 export { createIngestHandler } from './ingest-api';
 export type { IngestHandlerOptions, IngestResponseBody } from './ingest-api';
 
-export function createIngestLambda(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> = {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
+export interface IngestLambdaDependencies {
+  /** Where events go. @default - Kinesis PutRecords on EVENT_STREAM_NAME (tests pass a fake) */
+  readonly writer?: EventWriter;
+}
+
+export function createIngestLambda(
+  env: NodeJS.ProcessEnv,
+  io: Partial<LambdaIo> = {},
+  deps: IngestLambdaDependencies = {},
+): (event: FunctionUrlEvent, context?: FunctionContext) => Promise<FunctionUrlResult> {
   const { now, writeLine, logError } = lambdaIo(io);
   const streamName = env.EVENT_STREAM_NAME;
   if (!streamName) throw new Error('EVENT_STREAM_NAME must be set');
   // Created on first use, so a cold start that only answers a preflight or a 401 builds no client.
-  let writer: EventWriter | undefined;
+  let writer: EventWriter | undefined = deps.writer;
   const lazyWriter: EventWriter = {
-    write: (records: readonly EncodedRecord[]) => {
-      // HTTP/1.1 with bounded timeouts: a slow stream must leave time to answer 503 within the function's timeout.
-      const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 });
-      writer ??= kinesisEventWriter({ client: new KinesisClient({ requestHandler }), streamName });
-      return writer.write(records);
+    write: (records: readonly EncodedRecord[], options) => {
+      // HTTP/1.1 with bounded timeouts; the request's deadline (options.signal) cuts a slow stream short in any case.
+      writer ??= kinesisEventWriter({
+        client: new KinesisClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }) }),
+        streamName,
+      });
+      return writer.write(records, options);
     },
   };
   const allowOrigins = (env.CORS_ALLOW_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
@@ -50,4 +61,5 @@ export function createIngestLambda(env: NodeJS.ProcessEnv, io: Partial<LambdaIo>
 /** In Lambda (AWS_LAMBDA_FUNCTION_NAME set) built as the module loads, so a bad environment fails the init; elsewhere on the first call. */
 let fromEnv = process.env.AWS_LAMBDA_FUNCTION_NAME ? createIngestLambda(process.env) : undefined;
 
-export const handler = (event: FunctionUrlEvent): Promise<FunctionUrlResult> => (fromEnv ??= createIngestLambda(process.env))(event);
+export const handler = (event: FunctionUrlEvent, context?: FunctionContext): Promise<FunctionUrlResult> =>
+  (fromEnv ??= createIngestLambda(process.env))(event, context);

@@ -11,7 +11,9 @@ import {
   type HttpHandler,
   type HttpRequest,
   type HttpResponse,
+  type RequestContext,
 } from '../shared/http';
+import { ABORTED, deadlineSignal, untilAborted } from '../shared/deadline';
 import { INGEST_LIMITS } from './event-schema';
 import type { EventWriter } from './event-writer';
 import type { MetricsSink } from './metrics';
@@ -27,6 +29,12 @@ import { systemClock, type Clock } from '../shared/clock';
 export { EVENTS_PATH } from './routes';
 /** Seconds a client should wait before resending when nothing was stored. */
 export const RETRY_AFTER_SECONDS = 5;
+/**
+ * Kept back from the function's remaining time: the write stops this long before the function would time out,
+ * leaving time to answer 503 for what was not stored. A Lambda timeout is worse: API Gateway answers a bare 5xx
+ * and the client cannot tell which events were stored.
+ */
+export const DEFAULT_TIME_MARGIN_MS = 1000;
 
 export interface IngestHandlerOptions {
   readonly writer: EventWriter;
@@ -39,6 +47,8 @@ export interface IngestHandlerOptions {
   readonly metrics?: MetricsSink;
   /** @default console.error */
   readonly logError?: (message: string, error?: unknown) => void;
+  /** Milliseconds kept back from the function's remaining time to answer in. @default DEFAULT_TIME_MARGIN_MS */
+  readonly timeMarginMs?: number;
 }
 
 type LogError = (message: string, error?: unknown) => void;
@@ -61,7 +71,7 @@ export interface IngestResponseBody {
   readonly failed: readonly FailedEvent[];
 }
 
-async function authorize(request: HttpRequest, apiKeys: ApiKeysOption, logError: LogError): Promise<void> {
+async function authorize(request: HttpRequest, apiKeys: ApiKeysOption, logError: LogError, deadline: AbortSignal | undefined): Promise<void> {
   if (apiKeys === 'none') return;
   const presented = presentedApiKey(request);
   if (!presented) {
@@ -71,7 +81,9 @@ async function authorize(request: HttpRequest, apiKeys: ApiKeysOption, logError:
   }
   let writeKeys: readonly string[];
   try {
-    writeKeys = (await apiKeys.get()).write ?? [];
+    const keys = await untilAborted(apiKeys.get(), deadline);
+    if (keys === ABORTED) throw new Error('the key source did not answer in time');
+    writeKeys = keys.write ?? [];
   } catch (error) {
     logError('api keys unavailable', error);
     throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check keys right now; retry later', { 'retry-after': String(RETRY_AFTER_SECONDS) });
@@ -85,14 +97,14 @@ function statusOf(body: IngestResponseBody, validCount: number): number {
   return 200;
 }
 
-async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: Clock, logError: LogError): Promise<HttpResponse> {
+async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: Clock, logError: LogError, deadline: AbortSignal | undefined): Promise<HttpResponse> {
   if (request.path !== EVENTS_PATH) throw new HttpError(404, 'NOT_FOUND', `no route ${request.path}; events go to POST ${EVENTS_PATH}`);
   if (request.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST ${EVENTS_PATH}`, { allow: 'POST, OPTIONS' });
-  await authorize(request, options.apiKeys, logError);
+  await authorize(request, options.apiKeys, logError, deadline);
   const body = parseJsonBody(request, { maxBytes: INGEST_LIMITS.maxBatchBytes, allowEmpty: false });
   const batch = validateBatch(body, now());
 
-  const outcomes = batch.accepted.length > 0 ? await options.writer.write(batch.accepted) : [];
+  const outcomes = batch.accepted.length > 0 ? await options.writer.write(batch.accepted, { signal: deadline }) : [];
   let accepted = 0;
   const failed: FailedEvent[] = [];
   outcomes.forEach((outcome, position) => {
@@ -115,12 +127,16 @@ export function createIngestHandler(options: IngestHandlerOptions): HttpHandler 
   requireApiKeysOption(options.apiKeys, 'createIngestHandler');
   const now = options.now ?? systemClock;
   const logError: LogError = options.logError ?? ((message, error) => console.error(message, error));
-  const handler: HttpHandler = async (request) => {
+  const handler: HttpHandler = async (request, context?: RequestContext) => {
+    // Counted from the start of the request: checking keys and writing both spend it.
+    const deadline = context?.remainingTimeMs ? deadlineSignal(context.remainingTimeMs() - (options.timeMarginMs ?? DEFAULT_TIME_MARGIN_MS)) : undefined;
     try {
-      return await ingest(request, options, now, logError);
+      return await ingest(request, options, now, logError, deadline?.signal);
     } catch (error) {
       if (error instanceof HttpError) return errorResponse(error);
       throw error;
+    } finally {
+      deadline?.clear();
     }
   };
   return withCors(handler, options.cors);

@@ -4,12 +4,14 @@ import type { RetryPolicy, SendEntries } from './put-in-order';
 
 /** PutRecords on one stream as a `send` for put-in-order.ts: per-record results in the order sent. */
 export function kinesisSend(client: Pick<KinesisClient, 'send'>, streamName: string): SendEntries {
-  return async (entries) => {
+  return async (entries, signal) => {
     const out = await client.send(
       new PutRecordsCommand({
         StreamName: streamName,
         Records: entries.map((entry) => ({ PartitionKey: entry.partitionKey, Data: entry.data })),
       }),
+      // Cancels the HTTP request (and the SDK's own retries) at the write's deadline.
+      { abortSignal: signal },
     );
     const records = out.Records ?? [];
     if (records.length !== entries.length) {

@@ -18,7 +18,13 @@
  *
  * Retries use exponential backoff with full jitter, bounded by a retry count and by elapsed time.
  * When the bound is reached, every entry not stored at least once is reported as failed.
+ *
+ * A deadline (an AbortSignal: the Lambda's remaining time less a margin) ends the write early: no call or
+ * backoff is waited for past it, the signal is passed to `send` so the request itself is cancelled, and the
+ * entries of a call left unanswered are reported OUT_OF_TIME (in doubt: the stream may have stored them).
  */
+import { ABORTED, untilAborted } from '../shared/deadline';
+
 export interface StreamEntry {
   readonly partitionKey: string;
   readonly data: Uint8Array;
@@ -30,8 +36,8 @@ export interface EntryResult {
   readonly errorMessage?: string;
 }
 
-/** One PutRecords call. Throws when the call as a whole fails. */
-export type SendEntries = (entries: readonly StreamEntry[]) => Promise<readonly EntryResult[]>;
+/** One PutRecords call. Throws when the call as a whole fails; `signal` aborts the call at the write's deadline. */
+export type SendEntries = (entries: readonly StreamEntry[], signal?: AbortSignal) => Promise<readonly EntryResult[]>;
 
 export interface RetryPolicy {
   /** Rounds of retries after refusals, over the whole write. */
@@ -60,6 +66,11 @@ export interface PutDependencies {
   readonly random: () => number;
   readonly policy?: Partial<RetryPolicy>;
   readonly limits?: Partial<CallLimits>;
+}
+
+export interface PutOptions {
+  /** Aborts at the write's deadline. @default - no deadline but the retry policy's */
+  readonly signal?: AbortSignal;
 }
 
 export type EntryOutcome =
@@ -95,7 +106,14 @@ function callFailure(error: unknown): EntryResult {
   return { errorCode: e?.name || 'CallFailed', errorMessage: e?.message || String(error) };
 }
 
-export async function putInOrder(entries: readonly StreamEntry[], deps: PutDependencies): Promise<EntryOutcome[]> {
+const OUT_OF_TIME = 'out of time (the write has a deadline so that the API can answer before its function times out)';
+const IN_DOUBT: EntryResult = {
+  errorCode: 'OUT_OF_TIME',
+  errorMessage: 'the stream did not answer in time; the event may or may not be stored: send it again (a repeat has the same messageId and is dropped)',
+};
+
+export async function putInOrder(entries: readonly StreamEntry[], deps: PutDependencies, options: PutOptions = {}): Promise<EntryOutcome[]> {
+  const { signal } = options;
   const policy = { ...DEFAULT_RETRY_POLICY, ...deps.policy };
   const limits = { ...KINESIS_CALL_LIMITS, ...deps.limits };
   const stored = entries.map(() => false);
@@ -106,12 +124,23 @@ export async function putInOrder(entries: readonly StreamEntry[], deps: PutDepen
   let giveUpReason: string | undefined;
 
   while (pending.length > 0) {
+    if (signal?.aborted) {
+      giveUpReason = OUT_OF_TIME;
+      break;
+    }
     const chunk = takeChunk(pending, entries, limits);
     const rest = pending.slice(chunk.length);
     let results: readonly EntryResult[];
     try {
-      results = await deps.send(chunk.map((index) => entries[index]));
+      const answer = await untilAborted(deps.send(chunk.map((index) => entries[index]), signal), signal);
+      if (answer === ABORTED) throw signal!.reason;
+      results = answer;
     } catch (error) {
+      if (signal?.aborted) {
+        chunk.forEach((index) => (lastError[index] = IN_DOUBT));
+        giveUpReason = OUT_OF_TIME;
+        break;
+      }
       results = chunk.map(() => callFailure(error));
       if (!isRetryableCallError(error)) {
         giveUpReason = `the stream refused the call: ${callFailure(error).errorMessage}`;
@@ -147,7 +176,10 @@ export async function putInOrder(entries: readonly StreamEntry[], deps: PutDepen
       giveUpReason = `the stream kept refusing records after ${retries - 1} retries`;
       break;
     }
-    await deps.sleep(delay);
+    if ((await untilAborted(deps.sleep(delay), signal)) === ABORTED) {
+      giveUpReason = OUT_OF_TIME;
+      break;
+    }
   }
 
   return entries.map((_, index): EntryOutcome => {

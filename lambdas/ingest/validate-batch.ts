@@ -3,6 +3,8 @@ import { HttpError } from '../shared/http';
 import { correctTimestamp } from './clock-skew';
 import { encodeRecord, type EncodedRecord } from './encoded-record';
 import { batchEnvelopeSchema, describeIssues, INGEST_LIMITS, normalizeFlag, trackEventSchema, type TrackEvent } from './event-schema';
+import { eventShapeProblem, type ShapeProblem } from './event-shape';
+import { jsonDepthExceeds } from '../shared/json-depth';
 
 /**
  * The pure core of ingestion: a parsed request body -> the records to write, plus the events refused
@@ -11,7 +13,7 @@ import { batchEnvelopeSchema, describeIssues, INGEST_LIMITS, normalizeFlag, trac
 export interface RejectedEvent {
   readonly index: number;
   readonly messageId?: string;
-  readonly errorCode: 'INVALID_EVENT' | 'EVENT_TOO_LARGE' | 'TIMESTAMP_OUT_OF_RANGE';
+  readonly errorCode: 'INVALID_EVENT' | 'EVENT_TOO_LARGE' | 'TIMESTAMP_OUT_OF_RANGE' | ShapeProblem['errorCode'];
   readonly reason: string;
 }
 
@@ -35,6 +37,10 @@ export interface ValidatedBatch {
 /** `{"batch": [...]}` or a single event object. */
 function eventsOf(body: unknown): { events: readonly unknown[]; sentAt?: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    // Not splittable into events, so its depth is the request's: envelope, batch and the deepest event allowed.
+    if (jsonDepthExceeds(body, INGEST_LIMITS.maxEventDepth + 2)) {
+      throw new HttpError(400, 'TOO_DEEP', `request body nests deeper than ${INGEST_LIMITS.maxEventDepth + 2} levels and is not a batch`);
+    }
     throw new HttpError(400, 'INVALID_BATCH', 'request body must be a JSON object: {"batch": [event, ...]} or a single event');
   }
   if (!('batch' in body)) return { events: [body] };
@@ -53,7 +59,8 @@ function eventsOf(body: unknown): { events: readonly unknown[]; sentAt?: string 
 function messageIdOf(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const id = (raw as { messageId?: unknown }).messageId;
-  return typeof id === 'string' && id.length > 0 ? id : undefined;
+  // Echoed in the answer only when it could be a messageId, so a 400 KB one is not sent back.
+  return typeof id === 'string' && id.length > 0 && id.length <= INGEST_LIMITS.maxMessageIdLength ? id : undefined;
 }
 
 function toRecord(event: TrackEvent, timestampMs: number, receivedAt: string): EventRecord {
@@ -82,6 +89,9 @@ function checkEvent(raw: unknown, batchSentAtMs: number | undefined, receivedAtM
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, rejection: { errorCode: 'INVALID_EVENT', reason: `an event must be a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` } };
   }
+  // Before anything recursive (the schema's copy, JSON.stringify) touches the event.
+  const shape = eventShapeProblem(raw);
+  if (shape) return { ok: false, rejection: shape };
   const parsed = trackEventSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, rejection: { errorCode: 'INVALID_EVENT', reason: describeIssues(parsed.error) } };
   const event = parsed.data;

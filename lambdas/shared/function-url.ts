@@ -38,14 +38,22 @@ export function requestFromFunctionUrl(event: FunctionUrlEvent): HttpRequest {
   };
 }
 
-/** Adapts an HttpHandler to a Lambda function URL handler; unexpected errors become a logged 500. */
+/** The part of the Lambda context monoenv reads. */
+export interface FunctionContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * Adapts an HttpHandler to a Lambda function URL (or HTTP API) handler; unexpected errors become a logged 500.
+ * The context's remaining time reaches the handler, so it can answer before the function times out.
+ */
 export function functionUrlHandler(
   handler: HttpHandler,
   logError: (message: string, error?: unknown) => void = (message, error) => console.error(message, error),
-): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
-  return async (event) => {
+): (event: FunctionUrlEvent, context?: FunctionContext) => Promise<FunctionUrlResult> {
+  return async (event, context) => {
     try {
-      const response = await handler(requestFromFunctionUrl(event));
+      const response = await handler(requestFromFunctionUrl(event), context ? { remainingTimeMs: () => context.getRemainingTimeInMillis() } : undefined);
       return { statusCode: response.status, headers: response.headers, body: response.body };
     } catch (error) {
       logError('unhandled error', error);

@@ -21,7 +21,13 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
+/** What the transport knows beyond the request itself. */
+export interface RequestContext {
+  /** Milliseconds left before the platform stops the handler (Lambda's getRemainingTimeInMillis). @default - no limit known */
+  readonly remainingTimeMs?: () => number;
+}
+
+export type HttpHandler = (request: HttpRequest, context?: RequestContext) => Promise<HttpResponse>;
 
 /** An error that becomes a 4xx/5xx with a machine-readable code: `{"errorCode": ..., "errorDetails": ...}`. */
 export class HttpError extends Error {
@@ -98,27 +104,29 @@ export function withCors(handler: HttpHandler, cors: CorsOptions | undefined): H
   const allowHeaders = (cors.allowHeaders ?? ['content-type', 'authorization', 'x-api-key', 'if-none-match']).join(', ');
   const exposeHeaders = (cors.exposeHeaders ?? ['etag', 'retry-after']).join(', ');
   const anyOrigin = cors.allowOrigins.includes('*');
-  return async (request) => {
+  return async (request, context) => {
     const origin = request.headers.origin;
     const allowed = origin !== undefined && (anyOrigin || cors.allowOrigins.includes(origin));
     const corsHeaders: Record<string, string> = allowed
       ? { 'access-control-allow-origin': anyOrigin ? '*' : origin, 'access-control-expose-headers': exposeHeaders, vary: 'Origin' }
       : {};
     if (request.method === 'OPTIONS') {
+      if (!allowed) {
+        const why = origin === undefined ? 'a CORS preflight needs an Origin header' : `origin ${origin.slice(0, 100)} is not allowed`;
+        return jsonResponse(403, { errorCode: 'CORS_ORIGIN_NOT_ALLOWED', errorDetails: why });
+      }
       return {
-        status: allowed ? 204 : 403,
-        headers: allowed
-          ? {
-              ...corsHeaders,
-              'access-control-allow-methods': 'GET, POST, OPTIONS',
-              'access-control-allow-headers': allowHeaders,
-              'access-control-max-age': String(cors.maxAgeSeconds ?? 600),
-            }
-          : {},
+        status: 204,
+        headers: {
+          ...corsHeaders,
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': allowHeaders,
+          'access-control-max-age': String(cors.maxAgeSeconds ?? 600),
+        },
         body: '',
       };
     }
-    const response = await handler(request);
+    const response = await handler(request, context);
     return { ...response, headers: { ...response.headers, ...corsHeaders } };
   };
 }

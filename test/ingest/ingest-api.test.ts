@@ -99,6 +99,24 @@ describe('POST /v1/events: status and body', () => {
     expect(counts).toEqual([{ accepted: 0, rejected: 1, failed: 2, duplicates: 0 }]);
   });
 
+  it('stores the 499 valid events of a batch whose 500th nests 5,000 levels deep, rejecting only that one', async () => {
+    const { call, writer, counts } = setup();
+    const deep = `{"messageId":"deep","event":"clicked","userId":"u-1","properties":${'{"p":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    const valid = Array.from({ length: 499 }, (_, i) => JSON.stringify(event(`m-${i}`)));
+    const response = await call(post(`{"batch":[${[...valid, deep].join(',')}]}`));
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ accepted: 499, failed: [], rejected: [{ index: 499, messageId: 'deep', errorCode: 'TOO_DEEP' }] });
+    expect(writer.written).toHaveLength(499);
+    expect(counts).toEqual([{ accepted: 499, rejected: 1, failed: 0, duplicates: 0 }]);
+  });
+
+  it('answers 400 TOO_DEEP for a deeply nested body that is not a batch', async () => {
+    const { call, writer } = setup();
+    const response = await call(post(`${'['.repeat(5000)}${']'.repeat(5000)}`));
+    expect([response.status, response.json.errorCode]).toEqual([400, 'TOO_DEEP']);
+    expect(writer.written).toEqual([]);
+  });
+
   it('200 for an empty batch', async () => {
     const { call } = setup();
     expect((await call(post({ batch: [] }))).status).toBe(200);
@@ -156,6 +174,14 @@ describe('POST /v1/events: write keys', () => {
 });
 
 describe('POST /v1/events: CORS', () => {
+  it('refuses a preflight without an Origin, or from another origin, with 403 and a code', async () => {
+    const { call } = setup({ cors: { allowOrigins: ['https://app.example'] } });
+    for (const headers of [{}, { origin: 'https://evil.example' }] as Record<string, string>[]) {
+      const refused = await call({ ...post(''), method: 'OPTIONS', headers });
+      expect([refused.status, refused.json?.errorCode, refused.headers['access-control-allow-origin']]).toEqual([403, 'CORS_ORIGIN_NOT_ALLOWED', undefined]);
+    }
+  });
+
   it('answers a preflight from an allowed origin and adds the header to the answer', async () => {
     const { call } = setup({ cors: { allowOrigins: ['https://app.example'] } });
     const preflight = await call({ ...post(''), method: 'OPTIONS', headers: { origin: 'https://app.example' } });

@@ -160,6 +160,32 @@ describeWithMoto('ingestion over HTTP into Kinesis (moto)', (moto) => {
     expect(stored.filter((r) => r.userKey === 'bob')).toHaveLength(4);
   });
 
+  it('retries whole calls Kinesis throttled, within the function\'s time: every event stored, 200', async () => {
+    const stream = await createStream(kinesis);
+    // The first two PutRecords calls are refused as a whole (as a throttled stream answers); later ones reach moto.
+    let putCalls = 0;
+    const throttled: Pick<KinesisClient, 'send'> = {
+      send: (async (command: unknown, options?: unknown) => {
+        if (command instanceof PutRecordsCommand && putCalls++ < 2) {
+          throw Object.assign(new Error('Rate exceeded for stream'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+        }
+        return ingestKinesis.send(command as never, options as never);
+      }) as KinesisClient['send'],
+    };
+    const writer = kinesisEventWriter({ client: throttled, streamName: stream, policy: { baseDelayMs: 1, maxDelayMs: 5 } });
+    const handler = createIngestHandler({ writer, apiKeys: staticApiKeys({ write: [WRITE_KEY] }) });
+    const batch = Array.from({ length: 8 }, (_, i) => event(`m-${i}`, i % 2 ? 'alice' : 'bob'));
+    const started = Date.now();
+    const response = await handler(
+      { method: 'POST', path: '/v1/events', headers: { 'content-type': 'application/json', 'x-api-key': WRITE_KEY }, query: {}, body: JSON.stringify({ batch }) },
+      { remainingTimeMs: () => 10_000 - (Date.now() - started) },
+    );
+    expect([response.status, JSON.parse(response.body).accepted]).toEqual([200, 8]);
+    expect(putCalls).toBe(3);
+    const stored = (await readStream(kinesis, stream)).flat();
+    expect(stored.map((r) => r.messageId).sort()).toEqual(batch.map((e) => e.messageId).sort());
+  });
+
   it('reports 503 with Retry-After and the events as failed when the stream does not exist', async () => {
     const server = await serve(ingestKinesis, 'no-such-stream');
     const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);

@@ -128,6 +128,76 @@ describe('putInOrder', () => {
   });
 });
 
+describe('putInOrder: a time budget (the Lambda must answer before it times out)', () => {
+  /** A send that never answers unless its signal aborts it (as the SDK does), recording the signal it got. */
+  function hangingSend() {
+    const signals: (AbortSignal | undefined)[] = [];
+    const send: PutDependencies['send'] = (entries, signal) => {
+      signals.push(signal);
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }))));
+    };
+    return { send, signals };
+  }
+
+  it('stops waiting for a call the stream does not answer when the deadline passes: in doubt, never claimed stored', async () => {
+    const { send, signals } = hangingSend();
+    const deadline = new AbortController();
+    const writing = putInOrder([entry('a', 'a1'), entry('b', 'b1'), entry('a', 'a2')], deps(send, { limits: { maxRecords: 2 } }).d, { signal: deadline.signal });
+    await Promise.resolve();
+    deadline.abort();
+    const outcomes = await writing;
+    expect(outcomes).toEqual([
+      { stored: false, errorCode: 'OUT_OF_TIME', reason: expect.stringMatching(/did not answer in time.*may or may not be stored/) },
+      { stored: false, errorCode: 'OUT_OF_TIME', reason: expect.any(String) },
+      { stored: false, errorCode: 'NOT_SENT', reason: expect.stringMatching(/out of time/) },
+    ]);
+    // The same signal reaches the call, so the SDK can cancel the request rather than leave it running.
+    expect(signals).toEqual([deadline.signal]);
+  });
+
+  it('stops waiting even for a send that ignores the signal', async () => {
+    const deadline = new AbortController();
+    const writing = putInOrder([entry('a', 'a1')], deps(() => new Promise(() => undefined)).d, { signal: deadline.signal });
+    deadline.abort();
+    expect(await writing).toEqual([{ stored: false, errorCode: 'OUT_OF_TIME', reason: expect.any(String) }]);
+  });
+
+  it('does not back off past the deadline: the refused records are reported with their refusal, the rest not sent', async () => {
+    const stream = fakeStream((l) => l === 'a1');
+    const deadline = new AbortController();
+    const { d } = deps(stream.send, {
+      limits: { maxRecords: 1 },
+      // The deadline passes during the first backoff, which then never ends on its own.
+      sleep: () => {
+        deadline.abort();
+        return new Promise(() => undefined);
+      },
+    });
+    const outcomes = await putInOrder([entry('a', 'a1'), entry('b', 'b1')], d, { signal: deadline.signal });
+    expect(outcomes).toEqual([
+      { stored: false, errorCode: 'ProvisionedThroughputExceededException', reason: expect.stringMatching(/out of time/) },
+      { stored: false, errorCode: 'NOT_SENT', reason: expect.stringMatching(/out of time/) },
+    ]);
+    expect(stream.calls).toEqual([['a1']]);
+  });
+
+  it('sends nothing when the deadline has already passed', async () => {
+    const stream = fakeStream();
+    const outcomes = await putInOrder([entry('a', 'a1')], deps(stream.send).d, { signal: AbortSignal.abort() });
+    expect(outcomes).toEqual([{ stored: false, errorCode: 'NOT_SENT', reason: expect.stringMatching(/out of time/) }]);
+    expect(stream.calls).toEqual([]);
+  });
+
+  it('keeps retrying throttling within the deadline until everything is stored', async () => {
+    // Every call refuses half its records for the first three rounds, as a hot shard would.
+    const stream = fakeStream((l, call) => call < 3 && Number(l.slice(1)) % 2 === call % 2);
+    const entries = Array.from({ length: 20 }, (_, i) => entry(`u${i % 4}`, `e${i}`));
+    const outcomes = await putInOrder(entries, deps(stream.send).d, { signal: new AbortController().signal });
+    expect(outcomes.every((o) => o.stored)).toBe(true);
+    expect(new Set(stream.stored)).toEqual(new Set(entries.map((e) => Buffer.from(e.data).toString())));
+  });
+});
+
 describe('isRetryableCallError', () => {
   it.each([
     [{ name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } }, true],

@@ -209,3 +209,75 @@ describe('validateBatch: clock skew correction', () => {
     expect(result.accepted.map((a) => a.record.timestamp)).toEqual(['2024-05-01T12:00:00.000Z', '2024-05-01T09:00:00.000Z']);
   });
 });
+
+/** `{"p": {"p": ... 1}}`, `levels` objects deep; parsed from text as a client's body would be. */
+const nested = (levels: number): unknown => JSON.parse(`${'{"p":'.repeat(levels)}1${'}'.repeat(levels)}`);
+
+describe('validateBatch: hostile shapes are rejected one by one, never thrown', () => {
+  it('rejects an event nested ~5,000 levels deep as TOO_DEEP and keeps the 499 valid events of its batch', () => {
+    const batch: unknown[] = Array.from({ length: 500 }, (_, i) => event({ messageId: `m-${i}` }));
+    batch[250] = event({ messageId: 'deep', properties: nested(5000) });
+    const result = validateBatch({ batch }, RECEIVED);
+    expect(result.accepted).toHaveLength(499);
+    expect(result.rejected).toEqual([{ index: 250, messageId: 'deep', errorCode: 'TOO_DEEP', reason: expect.stringMatching(/deeper than 32 levels/) }]);
+  });
+
+  it('accepts an event exactly at the depth limit and rejects one level more', () => {
+    // The event object is level 1 and `properties` (the outermost of `nested`) level 2: 31 nested objects make 32.
+    expect(validateBatch(event({ properties: nested(31) }), RECEIVED).accepted).toHaveLength(1);
+    expect(rejectionOf(event({ properties: nested(32) })).errorCode).toBe('TOO_DEEP');
+    expect(rejectionOf(event({ context: { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] } })).errorCode).toBe('TOO_DEEP');
+  });
+
+  it('answers a single-event body nested too deep with that event rejected, and a deep body that is no batch with 400 TOO_DEEP', () => {
+    const single = validateBatch(JSON.parse(`{"messageId":"m","event":"e","userId":"u","properties":${JSON.stringify(nested(40))}}`), RECEIVED);
+    expect(single.rejected).toEqual([{ index: 0, messageId: 'm', errorCode: 'TOO_DEEP', reason: expect.any(String) }]);
+    const error = thrown(() => validateBatch(JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`), RECEIVED));
+    expect([error.status, error.code]).toEqual([400, 'TOO_DEEP']);
+  });
+
+  it.each([
+    ['__proto__ in properties', '{"properties":{"a":{"__proto__":{"isAdmin":true}}}}', 'properties.a.__proto__'],
+    ['__proto__ at the top', '{"__proto__":{"userId":"someone-else"}}', '__proto__'],
+    ['__proto__ in context', '{"context":{"__proto__":{"x":1}}}', 'context.__proto__'],
+    ['constructor.prototype', '{"properties":{"constructor":{"prototype":{"x":1}}}}', 'properties.constructor'],
+  ])('rejects %s as FORBIDDEN_KEY, naming where', (_name, extra, where) => {
+    const raw = JSON.parse(`{"messageId":"m","event":"e","userId":"u",${extra.slice(1)}`);
+    const rejection = rejectionOf(raw);
+    expect(rejection.errorCode).toBe('FORBIDDEN_KEY');
+    expect(rejection.reason.startsWith(`${where}: `)).toBe(true);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it('stores constructor and prototype as ordinary keys when they are data', () => {
+    const [accepted] = validateBatch(event({ properties: { constructor: 'Williams', prototype: { stage: 2 } } }), RECEIVED).accepted;
+    expect(JSON.parse(accepted.data.toString('utf8')).properties).toEqual({ constructor: 'Williams', prototype: { stage: 2 } });
+  });
+
+  it.each([
+    ['a lone surrogate in a property value', '{"properties":{"name":"\\ud800"}}', /properties.name: .*lone surrogate/],
+    ['a lone surrogate in a property key', '{"properties":{"\\udc00":1}}', /properties: .*lone surrogate/],
+    ['a lone surrogate in the userId', '{"userId":"u\\udbff"}', /userId: .*lone surrogate/],
+    ['a number JSON cannot keep', '{"properties":{"total":1e999}}', /properties.total: .*finite/],
+    ['a NUL in the userId', '{"userId":"u\\u0000"}', /userId: must not contain control characters/],
+    ['a control character in the event name', '{"event":"a\\u001bb"}', /event: must not contain control characters/],
+  ])('rejects %s as INVALID_EVENT', (_name, extra, reason) => {
+    const raw = { ...event({ messageId: 'm' }), ...JSON.parse(extra) };
+    const rejection = rejectionOf(raw);
+    expect(rejection.errorCode).toBe('INVALID_EVENT');
+    expect(rejection.reason).toMatch(reason);
+  });
+
+  it('stores well-formed unicode exactly as sent: emoji, right-to-left text, NUL inside a property value', () => {
+    const properties = { emoji: '🛒👩🏽‍💻', rtl: 'مرحبا \u202eabc', nul: 'a\u0000b', surrogatePair: '\ud83d\ude00' };
+    const [accepted] = validateBatch(event({ userId: 'משתמש-🙂', event: 'קנייה', properties }), RECEIVED).accepted;
+    const stored = JSON.parse(accepted.data.toString('utf8'));
+    expect([stored.userId, stored.event, stored.properties]).toEqual(['משתמש-🙂', 'קנייה', properties]);
+  });
+
+  it('echoes a messageId in a rejection only when it could be one (no 400 KB echo)', () => {
+    const rejection = rejectionOf(event({ messageId: 'x'.repeat(400 * 1024) }));
+    expect(rejection.messageId).toBeUndefined();
+    expect(rejection.reason).toMatch(/messageId: must be at most 128/);
+  });
+});

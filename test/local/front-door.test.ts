@@ -1,4 +1,5 @@
 import { httpApiEvent, httpApiResponse, matchRoute, serveFrontDoor, stageThrottle } from '../../cli/local/front-door';
+import { exchange } from '../hostile/ingest-http-client';
 import type { DeployedApi } from '../../cli/local/deployed';
 import { manualClock } from '../support/clock';
 
@@ -75,5 +76,74 @@ describe('the local HTTP API over real HTTP', () => {
     } finally {
       await door.close();
     }
+  });
+});
+
+describe('the local HTTP API: hostile clients are bounded and quiet', () => {
+  const LIMITS = { headersTimeoutMs: 200, bodyTimeoutMs: 200 };
+  const BOUND_MS = 2_000;
+  const logs: string[] = [];
+  const errors: string[] = [];
+  const invoked: string[] = [];
+  let door: Awaited<ReturnType<typeof serveFrontDoor>>;
+
+  beforeEach(async () => {
+    logs.length = 0;
+    errors.length = 0;
+    invoked.length = 0;
+    door = await serveFrontDoor({
+      api: { ...api, throttle: undefined },
+      accountId: '123456789012',
+      port: 0,
+      now: () => 0,
+      ...LIMITS,
+      invoke: async (name, event) => {
+        invoked.push((event as { rawPath: string }).rawPath);
+        return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) };
+      },
+      onError: (name, error) => errors.push(`${name}: ${error.message}`),
+      log: (line) => logs.push(line),
+    });
+  });
+  afterEach(() => door.close());
+
+  it('answers a body that stalls part-way with 408 within the body timeout and closes the connection; the function never runs', async () => {
+    const answer = await exchange(door.url, { path: '/v1/events', body: 'x'.repeat(100), stallAfterBytes: 10 }, 5_000);
+    expect([answer.status, answer.json, answer.headers.connection]).toEqual([408, { message: 'Request Timeout' }, 'close']);
+    expect(answer.elapsedMs).toBeLessThan(BOUND_MS);
+    expect(invoked).toEqual([]);
+  });
+
+  it('answers headers that stall with 408 within the headers timeout', async () => {
+    const answer = await exchange(door.url, { path: '/', raw: 'POST /v1/events HTTP/1.1\r\nhost: x\r\n' }, 5_000);
+    expect(answer.status).toBe(408);
+    expect(answer.elapsedMs).toBeLessThan(BOUND_MS);
+  });
+
+  it('takes a client that aborts mid-body as one quiet line, not a function error', async () => {
+    const aborted = await exchange(door.url, { path: '/v1/events', body: 'x'.repeat(100), stallAfterBytes: 10, abortAfterMs: 50 });
+    expect(aborted.ended).toBe('aborted by the client');
+    const start = Date.now();
+    while (logs.length === 0 && Date.now() - start < 2_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(logs).toEqual(['front door: client closed the connection before its request was complete (POST /v1/events)']);
+    expect([errors, invoked]).toEqual([[], []]);
+  });
+
+  it.each([
+    ['a malformed escape in a path parameter', { method: 'POST', path: '/ofrep/v1/evaluate/flags/%E0%A4%A' }, 400],
+    ['a request target that is not a URL', { method: 'GET', path: 'http://[' }, 400],
+    ['headers over the size limit', { method: 'POST', path: '/v1/events', headers: { 'x-big': 'a'.repeat(20_000) } }, 431],
+    ['malformed HTTP', { path: '/', raw: 'GET / HTTP/1.1\r\nhost: x\r\nbad\u0000name: 1\r\n\r\n' }, 400],
+  ])('answers %s with a 4xx and a message, never a 500', async (_name, request, status) => {
+    const answer = await exchange(door.url, request);
+    expect(answer.status).toBe(status);
+    expect(typeof answer.json?.message).toBe('string');
+    expect([errors, invoked]).toEqual([[], []]);
+  });
+
+  it('answers a body over 10 MB with 413; the function never runs', async () => {
+    const answer = await exchange(door.url, { path: '/v1/events', body: Buffer.alloc(10 * 1024 * 1024 + 1, 'x') });
+    expect([answer.status, answer.json]).toEqual([413, { message: 'Request Entity Too Large' }]);
+    expect(invoked).toEqual([]);
   });
 });
