@@ -91,9 +91,13 @@ async function authorize(request: HttpRequest, apiKeys: ApiKeysOption, logError:
   if (!writeKeys.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'FORBIDDEN', 'the key presented is not a write key');
 }
 
+/**
+ * 503 as soon as one valid event was not stored, even when others were: clients (Segment's among them) resend on
+ * 5xx only, and the resent events already stored are dropped downstream by messageId, so nothing is lost.
+ */
 function statusOf(body: IngestResponseBody, validCount: number): number {
   if (validCount === 0 && body.rejected.length > 0) return 400;
-  if (body.accepted === 0 && body.failed.length > 0) return 503;
+  if (body.failed.length > 0) return 503;
   return 200;
 }
 

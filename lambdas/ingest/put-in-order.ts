@@ -40,7 +40,7 @@ export interface EntryResult {
 export type SendEntries = (entries: readonly StreamEntry[], signal?: AbortSignal) => Promise<readonly EntryResult[]>;
 
 export interface RetryPolicy {
-  /** Rounds of retries after refusals, over the whole write. */
+  /** Rounds of retries after refusals, over the whole write, when the write has no deadline (signal). */
   readonly maxRetries: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
@@ -172,7 +172,9 @@ export async function putInOrder(entries: readonly StreamEntry[], deps: PutDepen
     pending = [...retry, ...rest];
     retries += 1;
     const delay = deps.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retries - 1));
-    if (retries > policy.maxRetries || deps.now() + delay - startedAt > policy.maxElapsedMs) {
+    // With a deadline (a Lambda's remaining time), retries go on until it: the events are only lost to the caller
+    // if time runs out. Without one, the policy bounds them.
+    if (!signal && (retries > policy.maxRetries || deps.now() + delay - startedAt > policy.maxElapsedMs)) {
       giveUpReason = `the stream kept refusing records after ${retries - 1} retries`;
       break;
     }

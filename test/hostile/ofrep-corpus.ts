@@ -56,7 +56,8 @@ const wrongMethod = { status: 405, errorCode: 'GENERAL' } as const;
 const unauthenticated = { status: 401, errorCode: 'GENERAL' } as const;
 const forbidden = { status: 403, errorCode: 'GENERAL' } as const;
 /** Node's HTTP parser answers these itself, without a body. */
-const nodeRefuses = (status = 400) => ({ status, errorCode: null }) as const;
+// What Node's HTTP parser refuses before the handler runs, answered by the transport with a code.
+const nodeRefuses = (status = 400) => ({ status, errorCode: status === 431 ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST' }) as const;
 const notServerError = { notServerError: true } as const;
 
 const withContext = (context: string) => `{"context": ${context}}`;
@@ -169,7 +170,7 @@ export const OFREP_CORPUS: readonly OfrepCase[] = [
   { name: 'a backslash for a slash', path: `${BULK}\\bool-flag`, expect: ok },
   { name: 'a protocol-relative path', path: `/${BULK}`, expect: noRoute },
   { name: 'an absolute-form request target', path: `http://evil.example${SINGLE}`, expect: ok },
-  { name: 'the asterisk request target', path: '*', expect: noRoute },
+  { name: 'the asterisk request target', path: '*', expect: nodeRefuses() },
   { name: 'query and fragment are ignored', path: `${SINGLE}?flag=other#frag`, expect: ok },
 
   // Methods
@@ -183,8 +184,8 @@ export const OFREP_CORPUS: readonly OfrepCase[] = [
   { name: 'a method Node does not know', method: 'BREW', expect: nodeRefuses() },
   { name: 'a lower-case method', method: 'post', expect: nodeRefuses() },
   { name: 'CORS preflight from the allowed origin', method: 'OPTIONS', path: BULK, body: '', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' }, expect: { status: 204, errorCode: null } },
-  { name: 'CORS preflight from another origin', method: 'OPTIONS', path: BULK, body: '', headers: { origin: 'https://evil.example' }, expect: { status: 403, errorCode: null } },
-  { name: 'OPTIONS without an origin', method: 'OPTIONS', body: '', expect: { status: 403, errorCode: null } },
+  { name: 'CORS preflight from another origin', method: 'OPTIONS', path: BULK, body: '', headers: { origin: 'https://evil.example' }, expect: { status: 403, errorCode: 'CORS_ORIGIN_NOT_ALLOWED' } },
+  { name: 'OPTIONS without an origin', method: 'OPTIONS', body: '', expect: { status: 403, errorCode: 'CORS_ORIGIN_NOT_ALLOWED' } },
 
   // Authentication
   { name: 'no key', headers: { authorization: null }, expect: unauthenticated },

@@ -82,10 +82,11 @@ describe('POST /v1/events: status and body', () => {
     expect(counts).toEqual([{ accepted: 0, rejected: 2, failed: 0, duplicates: 0 }]);
   });
 
-  it('200 listing the events the stream did not store as failed', async () => {
+  it('503 with Retry-After as soon as one valid event was not stored, listing it as failed (clients resend on 5xx only)', async () => {
     const { call } = setup({}, ['b']);
     const response = await call(post({ batch: [event('a'), event('b')] }));
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
     expect(response.json.accepted).toBe(1);
     expect(response.json.failed).toEqual([{ index: 1, messageId: 'b', errorCode: 'ProvisionedThroughputExceededException', reason: 'rate exceeded' }]);
   });

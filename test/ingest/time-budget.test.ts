@@ -81,7 +81,7 @@ describe('ingestion under stream faults', () => {
     // Two records a call: the first call is stored, the second never answers.
     const { call } = setup(send, { maxRecordsPerCall: 2 });
     const response = await call(post([event('a'), event('b'), event('c')]), remaining(1_200));
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(503);
     expect(response.json).toMatchObject({ accepted: 2, failed: [{ index: 2, messageId: 'c', errorCode: 'OUT_OF_TIME' }] });
     expect(labels(stream.stored)).toEqual(['a', 'b']);
   });
