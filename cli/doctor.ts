@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageOf, type CommandSpec, type OptionSpecs, type OptionValues } from './command-line';
 import * as semver from 'semver';
 import { z } from 'zod';
 import { terraformAvailability, type TerraformAvailability } from './terraform/terraform';
@@ -169,20 +169,28 @@ export async function runChecks(projectDir: string, env: NodeJS.ProcessEnv = pro
   ];
 }
 
-const USAGE = `usage: monoenv doctor [--json] [--dir <project>]
+export const DOCTOR_COMMAND = {
+  name: 'doctor',
+  synopsis: '[--json] [--dir <project>]',
+  description: 'Checks Node.js, Terraform, the AWS provider (mirror or registry), credentials (or a running local production)\nand monoenv.config.json. Exits 1 if any check fails.',
+  options: {
+    json: { type: 'boolean', description: 'print the checks as JSON' },
+    dir: { type: 'string', value: 'project', description: 'the project folder (default: the current one)' },
+  },
+} as const satisfies CommandSpec<OptionSpecs>;
 
-Checks Node.js, Terraform, the AWS provider (mirror or registry), credentials (or a running local production)
-and monoenv.config.json. Exits 1 if any check fails.`;
+const USAGE = usageOf(DOCTOR_COMMAND);
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { json?: boolean; dir?: string; help?: boolean };
+  let values: OptionValues<typeof DOCTOR_COMMAND.options>;
+  let help: boolean;
   try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values, help } = parseCommandLine(DOCTOR_COMMAND, argv));
   } catch (err) {
     console.error(`monoenv doctor: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  if (values.help) {
+  if (help) {
     console.log(USAGE);
     return 0;
   }

@@ -6,41 +6,53 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError, usageOf, type CommandSpec, type OptionSpecs, type OptionValues } from './command-line';
 import { z } from 'zod';
 import { formatOutcome, formatSummary, runSmokeChecks } from './smoke/checks';
 import { resolveKey, secretsManagerReader, type SecretReader } from './smoke/keys';
-import { normalizeOutputs, parseSmokeOutputs, SmokeOutputsError, type SmokeOutputs } from './smoke/outputs';
+import { normalizeOutputs, parseSmokeOutputs, type SmokeOutputs } from './smoke/outputs';
 
 
 export const DEFAULT_STACK_DIR = join('cdktf.out', 'stacks', 'production');
 
-const USAGE = `usage: monoenv smoke [--outputs <file>] [options]
+export const SMOKE_COMMAND = {
+  name: 'smoke',
+  synopsis: '[--outputs <file>] [options]',
+  description: `Where production answers, first match wins per value: the URL options given directly; the outputs in
+--outputs <file> (JSON of \`terraform output -json\`, or cdktf --outputs-file); else \`terraform output -json\`
+in --stack-dir (default ${DEFAULT_STACK_DIR}). Keys: the options, else the environment, else the secrets the
+flags_api_keys_secret and events_write_key_secret outputs name.`,
+  options: {
+    'service-url': { type: 'string', value: 'url', description: "the service's base URL" },
+    'flags-url': { type: 'string', value: 'url', description: 'the OFREP base URL' },
+    'events-url': { type: 'string', value: 'url', description: 'the ingestion base URL' },
+    outputs: { type: 'string', value: 'file', description: 'JSON of `terraform output -json`' },
+    'stack-dir': { type: 'string', value: 'dir', description: `where to run \`terraform output -json\` (default ${DEFAULT_STACK_DIR})` },
+    'flags-key': { type: 'string', value: 'key', description: 'or MONOENV_SMOKE_FLAGS_KEY (a server or client flag key)' },
+    'write-key': { type: 'string', value: 'key', description: 'or MONOENV_SMOKE_WRITE_KEY (an ingestion write key)' },
+    'health-path': { type: 'string', value: 'path', description: "default: the first service's healthCheckPath in monoenv.config.json, else /health" },
+    attempts: { type: 'string', value: 'n', description: 'tries per check while it may still pass (no answer, 5xx, 429); default 10' },
+    'retry-delay': { type: 'string', value: 's', description: 'seconds between tries; default 6' },
+    timeout: { type: 'string', value: 's', description: 'seconds per request; default 10' },
+    json: { type: 'boolean', description: 'print the outcomes as JSON' },
+  },
+  optionGroups: [
+    { heading: 'where production answers', names: ['service-url', 'flags-url', 'events-url', 'outputs', 'stack-dir'] },
+    { heading: 'keys', names: ['flags-key', 'write-key'] },
+    { heading: 'options', names: ['health-path', 'attempts', 'retry-delay', 'timeout', 'json'] },
+  ],
+  footer: 'Exits 0 when every check passes, 1 when one fails, 2 for bad options or unusable outputs.',
+} as const satisfies CommandSpec<OptionSpecs>;
 
-Where production answers, first match wins per value:
-  --service-url, --flags-url, --events-url   given directly
-  --outputs <file>                           JSON of \`terraform output -json\` (or cdktf --outputs-file)
-  (default)                                  \`terraform output -json\` in --stack-dir (${DEFAULT_STACK_DIR})
+const USAGE = usageOf(SMOKE_COMMAND);
 
-Keys (default: read from the flags_api_keys_secret / events_write_key_secret outputs' secrets):
-  --flags-key <key>    or MONOENV_SMOKE_FLAGS_KEY (a server or client flag key)
-  --write-key <key>    or MONOENV_SMOKE_WRITE_KEY (an ingestion write key)
+/** The production outputs cannot be read at all (no file, not JSON, no stack folder). */
+export class SmokeOutputsUnreadableError extends Error {
+  readonly code = 'OUTPUTS_UNREADABLE';
 
-Options:
-  --health-path <path>   default: the first service's healthCheckPath in monoenv.config.json, else /health
-  --attempts <n>         tries per check while it may still pass (no answer, 5xx, 429); default 10
-  --retry-delay <s>      seconds between tries; default 6
-  --timeout <s>          seconds per request; default 10
-  --json                 print the outcomes as JSON
-
-Exits 0 when every check passes, 1 when one fails, 2 for bad options or unusable outputs.`;
-
-export type SmokeErrorCode = 'BAD_OPTION' | 'OUTPUTS_UNREADABLE';
-
-export class SmokeUsageError extends Error {
-  constructor(readonly code: SmokeErrorCode, message: string) {
+  constructor(message: string) {
     super(message);
-    this.name = 'SmokeUsageError';
+    this.name = 'SmokeOutputsUnreadableError';
   }
 }
 
@@ -67,7 +79,7 @@ export interface SmokeDependencies {
 async function terraformOutputJson(stackDir: string, projectDir: string): Promise<unknown> {
   const { prepareTerraformEnv, runTerraform } = require('./terraform') as typeof import('./terraform');
   if (!existsSync(stackDir)) {
-    throw new SmokeUsageError('OUTPUTS_UNREADABLE', `${stackDir} does not exist; run \`cdktf deploy production\` (or synth and init) first, or pass --outputs`);
+    throw new SmokeOutputsUnreadableError(`${stackDir} does not exist; run \`cdktf deploy production\` (or synth and init) first, or pass --outputs`);
   }
   const { env } = await prepareTerraformEnv(projectDir);
   const { stdout } = await runTerraform(['output', '-json', '-no-color'], { cwd: stackDir, env });
@@ -79,12 +91,12 @@ function readOutputsFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SmokeUsageError('OUTPUTS_UNREADABLE', `cannot read --outputs ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new SmokeOutputsUnreadableError(`cannot read --outputs ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SmokeUsageError('OUTPUTS_UNREADABLE', `--outputs ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new SmokeOutputsUnreadableError(`--outputs ${file} is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -99,21 +111,7 @@ function configuredHealthPath(cwd: string, env: NodeJS.ProcessEnv, log: (line: s
   }
 }
 
-interface Values {
-  outputs?: string; 'stack-dir'?: string; 'service-url'?: string; 'flags-url'?: string; 'events-url'?: string;
-  'flags-key'?: string; 'write-key'?: string; 'health-path'?: string; attempts?: string; 'retry-delay'?: string; timeout?: string;
-  json?: boolean; help?: boolean;
-}
-
-function parseValues(argv: string[]): Values {
-  const strings = ['outputs', 'stack-dir', 'service-url', 'flags-url', 'events-url', 'flags-key', 'write-key', 'health-path', 'attempts', 'retry-delay', 'timeout'] as const;
-  const options = Object.fromEntries(strings.map((name) => [name, { type: 'string' as const }]));
-  try {
-    return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values as Values;
-  } catch (error) {
-    throw new SmokeUsageError('BAD_OPTION', (error as Error).message);
-  }
-}
+type Values = OptionValues<typeof SMOKE_COMMAND.options>;
 
 async function gatherOutputs(values: Values, cwd: string, deps: SmokeDependencies): Promise<SmokeOutputs> {
   const given = { service_url: values['service-url'], flags_url: values['flags-url'], events_url: values['events-url'] };
@@ -137,13 +135,13 @@ export async function smoke(argv: string[], deps: SmokeDependencies = {}): Promi
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
   const log = deps.log ?? ((line: string) => console.log(line));
-  const values = parseValues(argv);
-  if (values.help) {
+  const { values, help } = parseCommandLine(SMOKE_COMMAND, argv);
+  if (help) {
     log(USAGE);
     return 0;
   }
   const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) throw new SmokeUsageError('BAD_OPTION', parsed.error.issues.map((issue) => issue.message).join('; '));
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
   const options = parsed.data;
 
   const outputs = await gatherOutputs(values, cwd, deps);
@@ -174,9 +172,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await smoke(argv);
   } catch (error) {
-    const known = error instanceof SmokeUsageError || error instanceof SmokeOutputsError;
-    const code = known ? (error as SmokeUsageError | SmokeOutputsError).code : (error as { code?: string }).code;
-    console.error(`monoenv smoke: ${code ? `[${code}] ` : ''}${(error as Error).message}${error instanceof SmokeUsageError && error.code === 'BAD_OPTION' ? `\n\n${USAGE}` : ''}`);
+    const code = (error as { code?: string }).code;
+    console.error(`monoenv smoke: ${code ? `[${code}] ` : ''}${(error as Error).message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
     return 2;
   }
 }

@@ -4,7 +4,7 @@
  * machine-readable code, never a stack trace; a failure to reach AWS exits 1.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError, usageOf, type CliIo, type CommandSpec, type OptionSpecs } from '../command-line';
 import { buildReport, ReportInputError, type JourneyOutline } from './report';
 import { renderSvg } from './render-svg';
 import { renderText } from './render-text';
@@ -13,24 +13,22 @@ import { parseReportSummary, type ReportSummary } from './summary-input';
 import { DEFAULT_TUNING_PARAMETER } from './statistics';
 
 
-export const HELP = `usage: monoenv experiment report <flag> [options]
-
-Compares every variant of a flag's experiment with the control (Welch t-test, delta-method
-relative lift, as GrowthBook does) and checks the traffic split for sample-ratio mismatch.
-
-options:
-  --metric <name>       only this journey or event (default: every metric)
-  --json                print the report as JSON
-  --sequential          always-valid intervals: safe to look every day
-  --tuning <n>          sequential tuning: sample size where intervals are tightest (default ${DEFAULT_TUNING_PARAMETER})
-  --svg <path>          also write a forest plot of the lifts as an SVG file
-  --from-file <path>    read the summary from a JSON file instead of DynamoDB
-  --table <name>        analytics table (default: $MONOENV_ANALYTICS_TABLE, then .monoenv/local/state.json)
-  --region <region>     AWS region
-  --endpoint <url>      AWS endpoint (e.g. a local moto server)
-  -h, --help            show this help
-
---from-file format (the flag argument may then be omitted):
+export const EXPERIMENT_COMMAND = {
+  name: 'experiment',
+  synopsis: 'report <flag> [options]',
+  description: "Compares every variant of a flag's experiment with the control (Welch t-test, delta-method\nrelative lift, as GrowthBook does) and checks the traffic split for sample-ratio mismatch.",
+  options: {
+    metric: { type: 'string', value: 'name', description: 'only this journey or event (default: every metric)' },
+    json: { type: 'boolean', description: 'print the report as JSON' },
+    sequential: { type: 'boolean', description: 'always-valid intervals: safe to look every day' },
+    tuning: { type: 'string', value: 'n', description: `sequential tuning: sample size where intervals are tightest (default ${DEFAULT_TUNING_PARAMETER})` },
+    svg: { type: 'string', value: 'path', description: 'also write a forest plot of the lifts as an SVG file' },
+    'from-file': { type: 'string', value: 'path', description: 'read the summary from a JSON file instead of DynamoDB' },
+    table: { type: 'string', value: 'name', description: 'analytics table (default: $MONOENV_ANALYTICS_TABLE, then .monoenv/local/state.json)' },
+    region: { type: 'string', value: 'region', description: 'AWS region' },
+    endpoint: { type: 'string', value: 'url', description: 'AWS endpoint (e.g. a local moto server)' },
+  },
+  footer: `--from-file format (the flag argument may then be omitted):
   {
     "flag": "new-checkout",
     "control": "off",
@@ -47,13 +45,12 @@ options:
   converters). Optional: "kind" ("proportion" | "mean" | "ratio"); for a ratio metric
   "denominator": { "sum", "sumSquares" } and "sumProduct" (sum of numerator x denominator).
 
-exit codes: 0 report printed, 2 bad input, 1 could not read the live data.`;
+exit codes: 0 report printed, 2 bad input, 1 could not read the live data.`,
+} as const satisfies CommandSpec<OptionSpecs>;
 
-export interface CommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
+export const HELP = usageOf(EXPERIMENT_COMMAND);
+
+export interface CommandIo extends CliIo {
   /** Reads the live summary; replaceable in tests. */
   readLive(source: LiveSource, flag: string): Promise<unknown>;
   /** The project's journeys, to explain a report without metrics. @default - none known */
@@ -80,8 +77,8 @@ class CommandError extends Error {
 
 export function run(argv: string[]): Promise<number> {
   return runExperimentCommand(argv, {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
     env: process.env,
     cwd: process.cwd(),
     readLive: readLiveSummary,
@@ -93,57 +90,34 @@ export async function runExperimentCommand(argv: string[], io: CommandIo): Promi
   const wantsJson = argv.includes('--json');
   try {
     return await report(argv, io);
-  } catch (err) {
+  } catch (caught) {
+    const err = caught instanceof UsageError ? new CommandError('usage', caught.message) : caught;
     if (!(err instanceof CommandError)) throw err;
     if (wantsJson) {
-      io.stderr(JSON.stringify({ error: { code: err.code, message: err.message, ...(err.problems.length ? { problems: err.problems } : {}) } }, null, 2));
+      io.err(JSON.stringify({ error: { code: err.code, message: err.message, ...(err.problems.length ? { problems: err.problems } : {}) } }, null, 2));
     } else {
       const [first, ...rest] = err.message.split('\n');
-      io.stderr([`monoenv experiment: ${first} [${err.code}]`, ...rest, ...err.problems.map((p) => `  - ${p}`)].join('\n'));
-      if (err.code === 'usage') io.stderr(`\n${HELP}`);
+      io.err([`monoenv experiment: ${first} [${err.code}]`, ...rest, ...err.problems.map((p) => `  - ${p}`)].join('\n'));
+      if (err.code === 'usage') io.err(`\n${HELP}`);
     }
     return err.exitCode;
   }
 }
 
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        metric: { type: 'string' },
-        json: { type: 'boolean' },
-        sequential: { type: 'boolean' },
-        tuning: { type: 'string' },
-        svg: { type: 'string' },
-        'from-file': { type: 'string' },
-        table: { type: 'string' },
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new CommandError('usage', (err as Error).message);
-  }
-}
-
 async function report(argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv);
-  if (values.help) {
-    io.stdout(HELP);
+  const { values, positionals, help } = parseCommandLine(EXPERIMENT_COMMAND, argv);
+  if (help) {
+    io.out(HELP);
     return 0;
   }
   const [subcommand, flagArgument, ...extra] = positionals;
   if (subcommand !== 'report') {
-    throw new CommandError('usage', subcommand ? `unknown subcommand '${subcommand}'` : 'missing subcommand');
+    throw new UsageError(subcommand ? `unknown subcommand '${subcommand}'` : 'missing subcommand');
   }
-  if (extra.length > 0) throw new CommandError('usage', `unexpected argument '${extra[0]}'`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const tuningParameter = values.tuning === undefined ? undefined : Number(values.tuning);
   if (tuningParameter !== undefined && !(Number.isFinite(tuningParameter) && tuningParameter > 0)) {
-    throw new CommandError('usage', `--tuning must be a positive number, got '${values.tuning}'`);
+    throw new UsageError(`--tuning must be a positive number, got '${values.tuning}'`);
   }
 
   const data = values['from-file'] !== undefined ? readSummaryFile(values['from-file']) : await readLive(flagArgument, values, io);
@@ -161,14 +135,14 @@ async function report(argv: string[], io: CommandIo): Promise<number> {
     if (err instanceof ReportInputError) throw new CommandError(err.code, err.message);
     throw err;
   }
-  io.stdout(values.json ? JSON.stringify(built, null, 2) : renderText(built));
+  io.out(values.json ? JSON.stringify(built, null, 2) : renderText(built));
   if (values.svg !== undefined) {
     try {
       writeFileSync(values.svg, renderSvg(built));
     } catch (err) {
       throw new CommandError('svg-not-written', `cannot write ${values.svg}: ${(err as Error).message}`);
     }
-    io.stderr(`wrote ${values.svg}`);
+    io.err(`wrote ${values.svg}`);
   }
   return 0;
 }
@@ -189,7 +163,7 @@ function readSummaryFile(path: string): unknown {
 }
 
 async function readLive(flag: string | undefined, values: { table?: string; region?: string; endpoint?: string }, io: CommandIo): Promise<unknown> {
-  if (!flag) throw new CommandError('usage', 'missing <flag> (or pass --from-file <path>)');
+  if (!flag) throw new UsageError('missing <flag> (or pass --from-file <path>)');
   let source: LiveSource;
   try {
     source = resolveLiveSource(values, io.env, io.cwd);

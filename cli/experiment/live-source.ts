@@ -4,8 +4,7 @@
  * reader the journey processor ships. AWS code is loaded only here, only when used, so `--from-file`
  * works without it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readLocalState, STATE_FILE, type LocalState } from '../local/state-file';
 import type { ExperimentSummary } from '../../lambdas/shared/experiment-summary';
 
 export interface LiveSource {
@@ -22,7 +21,6 @@ export interface LiveSourceFlags {
   readonly endpoint?: string;
 }
 
-export const LOCAL_STATE_PATH = join('.monoenv', 'local', 'state.json');
 
 export class LiveSourceError extends Error {
   constructor(readonly code: 'no-table' | 'bad-state-file' | 'reader-unavailable', message: string) {
@@ -31,32 +29,17 @@ export class LiveSourceError extends Error {
   }
 }
 
-interface LocalState {
-  analyticsTable?: string;
-  awsEndpoint?: string;
-  region?: string;
-}
-
-function readLocalState(cwd: string): LocalState | undefined {
-  const path = join(cwd, LOCAL_STATE_PATH);
-  if (!existsSync(path)) return undefined;
-  try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    if (typeof state !== 'object' || state === null) throw new Error('not a JSON object');
-    const { analyticsTable, awsEndpoint, region } = state as Record<string, unknown>;
-    const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
-    return { analyticsTable: text(analyticsTable), awsEndpoint: text(awsEndpoint), region: text(region) };
-  } catch (err) {
-    throw new LiveSourceError('bad-state-file', `cannot read ${path}: ${(err as Error).message}`);
-  }
-}
-
 /** Flags win over the environment, which wins over the local production's state file. */
 export function resolveLiveSource(flags: LiveSourceFlags, env: NodeJS.ProcessEnv, cwd: string): LiveSource {
-  const state = flags.table || env.MONOENV_ANALYTICS_TABLE ? undefined : readLocalState(cwd);
+  let state: LocalState | undefined;
+  try {
+    state = flags.table || env.MONOENV_ANALYTICS_TABLE ? undefined : readLocalState(cwd);
+  } catch (err) {
+    throw new LiveSourceError('bad-state-file', (err as Error).message);
+  }
   const tableName = flags.table || env.MONOENV_ANALYTICS_TABLE || state?.analyticsTable;
   if (!tableName) {
-    throw new LiveSourceError('no-table', `no analytics table: pass --table <name>, set MONOENV_ANALYTICS_TABLE, start a local production (${LOCAL_STATE_PATH}) or use --from-file <path>`);
+    throw new LiveSourceError('no-table', `no analytics table: pass --table <name>, set MONOENV_ANALYTICS_TABLE, start a local production (${STATE_FILE}) or use --from-file <path>`);
   }
   const endpoint = flags.endpoint || state?.awsEndpoint;
   return {

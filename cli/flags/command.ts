@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { FlagValidationError } from '../../lambdas/flag-evaluation/core';
 import type { FlagDefinition } from '../../lambdas/flag-evaluation/core';
 import { ConcurrentModificationError, FlagNotFoundError, readFlag, readFlagTable, readHistory, updateFlag } from '../../lambdas/flag-evaluation/flag-table';
@@ -7,73 +6,42 @@ import { FlagDirError, loadFlagDir } from './flag-dir';
 import { formatFlag, formatFlagList, formatHistory } from './format';
 import { serveFlagDir } from './serve';
 import { tableClient } from './table-client';
-import { UsageError, resolveActor, resolveTarget } from './target';
+import { integerOption, parseCommandLine, processIo, usageOf, UsageError, type CliIo, type CommandSpec, type OptionSpecs, type OptionValues } from '../command-line';
+import { resolveActor, resolveTarget } from './target';
 
 
-const USAGE = `usage: monoenv flags <command> [options]
+export const FLAGS_COMMAND = {
+  name: 'flags',
+  synopsis: '<command> [options]',
+  subcommands: [
+    { name: 'list', summary: 'all flags with state, default variant, split and version' },
+    { name: 'show', args: '<key>', summary: "one flag's definition" },
+    { name: 'enable', args: '<key>', summary: 'turn a flag on (live within 5 s)' },
+    { name: 'disable', args: '<key>', summary: 'turn a flag off: a kill switch (live within 5 s)' },
+    { name: 'set-default', args: '<key> <variant>', summary: 'change the variant served when no rule matches' },
+    { name: 'set-weights', args: '<key> <variant>=<weight>...', summary: "change the split of the flag's fractional rule" },
+    { name: 'history', args: '<key>', summary: 'runtime changes since the last deploy' },
+    { name: 'validate', summary: 'check flag files (--dir) as the deploy does' },
+    { name: 'serve', summary: 'serve flag files (--dir) over OFREP, reloading on change' },
+  ],
+  options: {
+    table: { type: 'string', value: 'name', description: 'flag table (or MONOENV_FLAGS_TABLE, or a running local production)' },
+    endpoint: { type: 'string', value: 'url', description: 'DynamoDB endpoint (local productions)' },
+    region: { type: 'string', value: 'region', description: 'AWS region' },
+    actor: { type: 'string', value: 'who', description: 'recorded in the audit trail (or MONOENV_ACTOR, git user.email, OS user)' },
+    json: { type: 'boolean', description: 'print JSON' },
+    dir: { type: 'string', value: 'folder', description: 'folder of flag files (validate, serve)' },
+    port: { type: 'string', value: 'n', description: 'port to serve on (serve; default 8016)' },
+    host: { type: 'string', value: 'address', description: 'address to serve on (serve; default 127.0.0.1)' },
+    'api-key': { type: 'string', value: 'key', description: 'require this key (serve; default: none, local development)' },
+  },
+  optionGroups: [
+    { heading: 'options for table commands', names: ['table', 'endpoint', 'region', 'actor', 'json'] },
+    { heading: 'options for validate and serve', names: ['dir', 'port', 'host', 'api-key'] },
+  ],
+} as const satisfies CommandSpec<OptionSpecs>;
 
-commands:
-  list                                  all flags with state, default variant, split and version
-  show <key>                            one flag's definition
-  enable <key> | disable <key>          turn a flag on or off (a kill switch: live within 5 s)
-  set-default <key> <variant>           change the variant served when no rule matches
-  set-weights <key> <variant>=<weight>...  change the split of the flag's fractional rule
-  history <key>                         runtime changes since the last deploy
-  validate --dir <folder>               check flag files as the deploy does
-  serve --dir <folder> [--port 8016] [--host 127.0.0.1] [--api-key <key>]
-                                        serve flag files over OFREP, reloading on change
-
-options for table commands:
-  --table <name>     flag table (or MONOENV_FLAGS_TABLE, or a running local production)
-  --endpoint <url>   DynamoDB endpoint (local productions)
-  --region <region>
-  --actor <who>      recorded in the audit trail (or MONOENV_ACTOR, git user.email, OS user)
-  --json             print JSON`;
-
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const consoleOutput: Output = { out: (t) => console.log(t), err: (t) => console.error(t) };
-
-type Values = {
-  table?: string;
-  endpoint?: string;
-  region?: string;
-  actor?: string;
-  json?: boolean;
-  dir?: string;
-  port?: string;
-  host?: string;
-  'api-key'?: string;
-  help?: boolean;
-};
-
-function parse(argv: string[]): { command?: string; args: string[]; values: Values } {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        table: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        actor: { type: 'string' },
-        json: { type: 'boolean' },
-        dir: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'api-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const [command, ...args] = positionals;
-    return { command, args, values };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
+type Values = OptionValues<typeof FLAGS_COMMAND.options>;
 
 function expectArgs(args: string[], names: string[], variadic = false): void {
   if (args.length < names.length || (!variadic && args.length > names.length)) {
@@ -95,10 +63,9 @@ const EDITS: Record<string, { params: string[]; variadic?: boolean; edit: (args:
   },
 };
 
-async function serve(values: Values, io: Output): Promise<number> {
+async function serve(values: Values, io: CliIo): Promise<number> {
   if (!values.dir) throw new UsageError('serve needs --dir <folder of flag files>');
-  const port = values.port === undefined ? 8016 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${values.port}'`);
+  const port = integerOption(values.port, 'port', 0, 65535) ?? 8016;
   const server = await serveFlagDir({ dir: values.dir, port, host: values.host, apiKey: values['api-key'], log: io.out });
   io.out(`serving flags from ${values.dir} at ${server.url}/ofrep/v1/evaluate/flags (revision ${server.revision()})${values['api-key'] ? ', API key required' : ', no API key required (local development; --api-key <key> requires one)'}`);
   await new Promise<void>((resolve) => {
@@ -109,7 +76,7 @@ async function serve(values: Values, io: Output): Promise<number> {
   return 0;
 }
 
-async function runCommand(command: string | undefined, args: string[], values: Values, io: Output): Promise<number> {
+async function runCommand(command: string | undefined, args: string[], values: Values, io: CliIo): Promise<number> {
   if (command === 'serve') return serve(values, io);
   if (command === 'validate') {
     if (!values.dir) throw new UsageError('validate needs --dir <folder of flag files>');
@@ -121,7 +88,7 @@ async function runCommand(command: string | undefined, args: string[], values: V
   if (command !== 'list' && command !== 'show' && command !== 'history' && !edit) {
     throw new UsageError(command ? `unknown command '${command}'` : 'a command is required');
   }
-  const target = resolveTarget(values);
+  const target = resolveTarget(values, io.env, io.cwd);
   const client = tableClient(target);
   const print = (data: unknown, text: string) => io.out(values.json ? JSON.stringify(data, null, 2) : text);
 
@@ -141,24 +108,25 @@ async function runCommand(command: string | undefined, args: string[], values: V
   } else if (edit && command) {
     expectArgs(args, edit.params, edit.variadic);
     const mutate = edit.edit(args);
-    const actor = resolveActor(values.actor);
+    const actor = resolveActor(values.actor, io.env);
     const item = await updateFlag(client, target.table, args[0], mutate, actor, { action: command });
     print(item, `${command} ${item.key}: now version ${item.version} (by ${actor}); live on every instance within 5 s`);
   }
   return 0;
 }
 
-export async function run(argv: string[], io: Output = consoleOutput): Promise<number> {
+export async function run(argv: string[], given: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = { ...processIo(), ...given };
   try {
-    const { command, args, values } = parse(argv);
-    if (values.help || command === 'help') {
-      io.out(USAGE);
+    const { positionals: [command, ...args], values, help } = parseCommandLine(FLAGS_COMMAND, argv);
+    if (help || command === 'help') {
+      io.out(usageOf(FLAGS_COMMAND));
       return 0;
     }
     return await runCommand(command, args, values, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`monoenv flags: ${error.message}\n\n${USAGE}`);
+      io.err(`monoenv flags: ${error.message}\n\n${usageOf(FLAGS_COMMAND)}`);
       return 2;
     }
     const known = [FlagEditError, FlagNotFoundError, ConcurrentModificationError, FlagValidationError, FlagDirError].some((type) => error instanceof type);

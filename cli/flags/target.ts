@@ -1,29 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
-import * as z from 'zod';
+import { UsageError } from '../command-line';
+import { readLocalState, STATE_FILE } from '../local/state-file';
 
 /**
  * Which flag table the CLI edits and who is editing. The table comes from `--table`, then
  * `MONOENV_FLAGS_TABLE`, then the state file of a running local production (`.monoenv/local/state.json`,
- * which also gives its AWS endpoint).
+ * which also gives its AWS endpoint and region).
  */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-export const LOCAL_STATE_FILE = join('.monoenv', 'local', 'state.json');
-
-const localStateSchema = z.looseObject({
-  flagsTable: z.string({ error: 'flagsTable must be a string' }).min(1, 'flagsTable must not be empty').optional(),
-  awsEndpoint: z.url({ error: 'awsEndpoint must be a URL' }).optional(),
-  region: z.string({ error: 'region must be a string' }).optional(),
-});
-
 export interface TableTarget {
   readonly table: string;
   readonly endpoint?: string;
@@ -38,20 +22,6 @@ export interface TargetOptions {
   readonly region?: string;
 }
 
-function readLocalState(cwd: string): z.infer<typeof localStateSchema> | undefined {
-  const path = join(cwd, LOCAL_STATE_FILE);
-  if (!existsSync(path)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = localStateSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  return parsed.data;
-}
-
 export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TableTarget {
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (options.table) return { table: options.table, endpoint: options.endpoint, region, source: '--table' };
@@ -62,10 +32,10 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = p
       table: state.flagsTable,
       endpoint: options.endpoint ?? state.awsEndpoint,
       region: options.region ?? state.region ?? region ?? 'us-east-1',
-      source: LOCAL_STATE_FILE,
+      source: STATE_FILE,
     };
   }
-  throw new UsageError(`no flag table: pass --table <name>, set MONOENV_FLAGS_TABLE, or start a local production (${LOCAL_STATE_FILE})`);
+  throw new UsageError(`no flag table: pass --table <name>, set MONOENV_FLAGS_TABLE, or start a local production (${STATE_FILE})`);
 }
 
 /** Who is editing, for the audit trail: --actor, MONOENV_ACTOR, git user.email, then the OS user. */

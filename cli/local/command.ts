@@ -2,7 +2,7 @@
  * `monoenv local start|stop|status` (`npm start`, `npm stop`): local production on this machine.
  * Exit codes: 0 ok, 1 it failed or stopped unexpectedly, 2 bad usage or already running.
  */
-import { parseArgs } from 'node:util';
+import { integerOption, parseCommandLine, UsageError, usageOf, type CommandSpec, type OptionSpecs } from '../command-line';
 import { LocalProductionError, startLocalProduction } from './local-production';
 import { PortInUseError } from './ports';
 import { checkRunning, liveProcessProbe } from './running-check';
@@ -11,23 +11,24 @@ import { readLocalState, STATE_FILE } from './state-file';
 import { formatStartSummary } from './summary';
 
 
-export const USAGE = `usage: monoenv local <start|stop|status> [options]
+export const LOCAL_COMMAND = {
+  name: 'local',
+  synopsis: '<start|stop|status> [options]',
+  subcommands: [
+    { name: 'start', summary: 'moto on loopback, terraform apply of the production stack to it, then run the deployed functions behind their HTTP API until Ctrl-C or `npm stop`' },
+    { name: 'stop', summary: 'stop a running local production (and clean up after one that crashed)' },
+    { name: 'status', summary: `show what is running, from ${STATE_FILE}` },
+  ],
+  options: {
+    port: { type: 'string', value: 'n', description: 'port of the local APIs (default 4510, another free port if taken; 0 = any)' },
+    'aws-port': { type: 'string', value: 'n', description: 'port of the local AWS (default: a free port)' },
+  },
+  optionGroups: [{ heading: 'options for start', names: ['port', 'aws-port'] }],
+} as const satisfies CommandSpec<OptionSpecs>;
 
-  start               moto on loopback, terraform apply of the production stack to it, then serve the
-                      flag API, ingestion and the journey processor until Ctrl-C or \`npm stop\`
-    --port <n>        port of the local APIs (default 4510, another free port if taken; 0 = any)
-    --aws-port <n>    port of the local AWS (default: a free port)
-  stop                stop a running local production (and clean up after one that crashed)
-  status              show what is running, from ${STATE_FILE}`;
+export const USAGE = usageOf(LOCAL_COMMAND);
 
 let interruptedDuringStart = false;
-
-function port(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new LocalProductionError('USAGE', `${flag} must be a port number (0-65535), got '${value}'`);
-  return n;
-}
 
 async function start(values: { port?: string; 'aws-port'?: string }, cwd: string): Promise<number> {
   const interrupt = new AbortController();
@@ -42,8 +43,8 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
     console.log(`monoenv local: starting local production from ${cwd}`);
     const local = await startLocalProduction({
       projectDir: cwd,
-      runtimePort: port(values.port, '--port'),
-      awsPort: port(values['aws-port'], '--aws-port'),
+      runtimePort: integerOption(values.port, 'port', 0, 65535),
+      awsPort: integerOption(values['aws-port'], 'aws-port', 0, 65535),
       signal: interrupt.signal,
     });
     console.log(formatStartSummary({ state: local.state, keys: local.keys, notEmulated: local.notEmulated, stateFile: STATE_FILE, portNote: local.portNote }));
@@ -71,7 +72,7 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
     }
     if (error instanceof LocalProductionError || error instanceof PortInUseError) {
       console.error(`monoenv local: ${error.message} [${error.code}]`);
-      return error instanceof PortInUseError || error.code === 'ALREADY_RUNNING' || error.code === 'USAGE' ? 2 : 1;
+      return error instanceof PortInUseError || error.code === 'ALREADY_RUNNING' ? 2 : 1;
     }
     throw error;
   } finally {
@@ -98,24 +99,17 @@ function status(cwd: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { port: { type: 'string' }, 'aws-port': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    console.error(`monoenv local: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (rest.length > 0 || !command || !['start', 'stop', 'status'].includes(command)) {
-    console.error(`monoenv local: ${command ? `unknown or extra arguments: ${parsed.positionals.join(' ')}` : 'a command is required'}\n\n${USAGE}`);
-    return 2;
-  }
   const cwd = process.cwd();
   try {
+    const parsed = parseCommandLine(LOCAL_COMMAND, argv);
+    const [command, ...rest] = parsed.positionals;
+    if (parsed.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (rest.length > 0 || !command || !['start', 'stop', 'status'].includes(command)) {
+      throw new UsageError(command ? `unknown or extra arguments: ${parsed.positionals.join(' ')}` : 'a command is required');
+    }
     if (command === 'start') {
       const code = await start(parsed.values, cwd);
       // An interrupted or failed start can leave a terraform child running, which would keep this process
@@ -128,6 +122,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`monoenv local: ${result.message}`);
     return result.ok ? 0 : 1;
   } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`monoenv local: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
     if (error instanceof LocalProductionError) {
       console.error(`monoenv local: ${error.message} [${error.code}]`);
       return 2;

@@ -24,7 +24,7 @@ import { startRuntime, type LocalRuntime } from './runtime';
 import { LOCAL_DIR, readLocalState, removeLocalState, writeLocalState, type LocalState } from './state-file';
 import { parseProductionOutputs, type ProductionOutputs } from './terraform-outputs';
 
-export type LocalProductionErrorCode = 'USAGE' | 'ALREADY_RUNNING' | 'TOOL_MISSING' | 'MOTO_STOPPED' | 'INTERRUPTED' | 'SETUP_FAILED';
+export type LocalProductionErrorCode = 'ALREADY_RUNNING' | 'TOOL_MISSING' | 'MOTO_STOPPED' | 'INTERRUPTED' | 'SETUP_FAILED';
 
 export class LocalProductionError extends Error {
   constructor(readonly code: LocalProductionErrorCode, message: string) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { HELP, run, runExperimentCommand, type CommandIo } from '../../cli/experiment/command';
 import type { LiveSource } from '../../cli/experiment/live-source';
 import { main, usage } from '../../cli/main';
+import { runningState } from '../local/fixtures';
 import { tempDir } from '../support/temp';
 
 const goodSummary = {
@@ -31,8 +32,8 @@ async function runWith(argv: string[], overrides: Partial<CommandIo> = {}): Prom
   const err: string[] = [];
   const liveCalls: Outcome['liveCalls'] = [];
   const code = await runExperimentCommand(argv, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
     env: {},
     cwd: dir,
     readLive: async (source, flag) => { liveCalls.push({ source, flag }); return goodSummary; },
@@ -156,7 +157,7 @@ describe('monoenv experiment report (live)', () => {
 
   it('takes the table from MONOENV_ANALYTICS_TABLE before the local state file', async () => {
     mkdirSync(join(dir, '.monoenv', 'local'), { recursive: true });
-    writeFileSync(join(dir, '.monoenv', 'local', 'state.json'), JSON.stringify({ analyticsTable: 'local-analytics', awsEndpoint: 'http://127.0.0.1:4566' }));
+    writeFileSync(join(dir, '.monoenv', 'local', 'state.json'), JSON.stringify(runningState({ analyticsTable: 'local-analytics', awsEndpoint: 'http://127.0.0.1:4566', region: 'us-east-1' })));
     const fromEnv = await runWith(['report', 'new-checkout'], { env: { MONOENV_ANALYTICS_TABLE: 'env-analytics', AWS_REGION: 'us-west-2' } });
     expect(fromEnv.liveCalls[0].source).toEqual({ tableName: 'env-analytics', region: 'us-west-2', endpoint: undefined, localCredentials: false });
     const fromState = await runWith(['report', 'new-checkout']);

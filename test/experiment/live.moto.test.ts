@@ -16,7 +16,7 @@ describeWithMoto('monoenv experiment report against DynamoDB (moto)', (moto) => 
   async function report(argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runExperimentCommand(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, cwd: '/nonexistent', readLive: readLiveSummary });
+    const code = await runExperimentCommand(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd: '/nonexistent', readLive: readLiveSummary });
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
   }
 

@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, resolveActor, resolveTarget } from '../../cli/flags/target';
+import { UsageError } from '../../cli/command-line';
+import { resolveActor, resolveTarget } from '../../cli/flags/target';
+import { runningState } from '../local/fixtures';
 import { tempDir } from '../support/temp';
 
 describe('which flag table the CLI edits', () => {
@@ -15,7 +17,7 @@ describe('which flag table the CLI edits', () => {
   };
 
   it('prefers --table, then MONOENV_FLAGS_TABLE, then a running local production', () => {
-    writeState({ flagsTable: 'local-flags', awsEndpoint: 'http://127.0.0.1:5000', other: 'ignored' });
+    writeState(runningState({ flagsTable: 'local-flags', awsEndpoint: 'http://127.0.0.1:5000', region: 'us-east-1' }));
     expect(resolveTarget({ table: 'cli' }, { MONOENV_FLAGS_TABLE: 'env' }, cwd)).toMatchObject({ table: 'cli', source: '--table' });
     expect(resolveTarget({}, { MONOENV_FLAGS_TABLE: 'env' }, cwd)).toMatchObject({ table: 'env', endpoint: undefined });
     expect(resolveTarget({}, {}, cwd)).toEqual({ table: 'local-flags', endpoint: 'http://127.0.0.1:5000', region: 'us-east-1', source: join('.monoenv', 'local', 'state.json') });
@@ -23,8 +25,8 @@ describe('which flag table the CLI edits', () => {
 
   it('is a usage error when no table is known, and names the broken field of a bad state file', () => {
     expect(() => resolveTarget({}, {}, cwd)).toThrow(UsageError);
-    writeState({ flagsTable: 'x', awsEndpoint: 'not a url' });
-    expect(() => resolveTarget({}, {}, cwd)).toThrow(/awsEndpoint must be a URL/);
+    writeState({ ...runningState(), awsEndpoint: 'not a url' });
+    expect(() => resolveTarget({}, {}, cwd)).toThrow(/awsEndpoint: must be a URL/);
   });
 
   it('records --actor, then MONOENV_ACTOR, as the editor', () => {

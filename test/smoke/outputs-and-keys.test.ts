@@ -1,5 +1,6 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { smoke, SmokeUsageError } from '../../cli/smoke';
+import { UsageError } from '../../cli/command-line';
+import { smoke } from '../../cli/smoke';
 import { regionOfArn, resolveKey, secretsManagerReader } from '../../cli/smoke/keys';
 import { joinUrl, parseSmokeOutputs, SmokeOutputsError } from '../../cli/smoke/outputs';
 import { describeWithMoto, motoClientConfig } from '../support/moto';
@@ -62,10 +63,10 @@ describe('smoke options', () => {
     [['--timeout', 'soon'], '--timeout must be a number'],
     [['--health-path', 'health'], '--health-path must start with /'],
     [['--bogus'], "Unknown option '--bogus'"],
-  ])('refuses %j with a BAD_OPTION error naming the option', async (argv, message) => {
+  ])('refuses %j with a usage error naming the option', async (argv, message) => {
     const error = await smoke(argv, deps).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SmokeUsageError);
-    expect((error as SmokeUsageError).code).toBe('BAD_OPTION');
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).code).toBe('USAGE');
     expect((error as Error).message).toContain(message);
   });
 

@@ -88,7 +88,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   print('');
-  const code = await runExperimentCommand(['report', CHECKOUT_FLAG, '--metric', JOURNEY], { stdout: print, stderr: print, env: process.env, cwd, readLive: readLiveSummary });
+  const code = await runExperimentCommand(['report', CHECKOUT_FLAG, '--metric', JOURNEY], { out: print, err: print, env: process.env, cwd, readLive: readLiveSummary });
   return { code, shoppers };
 }
 
