@@ -41,7 +41,7 @@ export function buildApp(env: NodeJS.ProcessEnv = process.env, options: BuildApp
   }
   new ProductionStack(app, 'production', { config, baseDir, guardrails });
   if (config.github) {
-    new BootstrapStack(app, 'bootstrap', { config, localStatePath: stateFile('bootstrap', 'terraform.bootstrap.tfstate') });
+    new BootstrapStack(app, 'bootstrap', { config, localStatePath: stateFile('bootstrap', 'terraform.bootstrap.tfstate'), guardrails });
   } else {
     (options.warn ?? console.warn)('monoenv: no bootstrap stack: set github.repository in monoenv.config.json to create the deploy role');
   }

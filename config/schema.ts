@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { LOG_RETENTION_DAYS } from '../constructs/network';
+import { checkServiceSizing, serviceFields } from '../constructs/container-service-props';
+import { cidrBlockSchema, existingVpcSchema, natGatewaysSchema } from '../constructs/network';
+import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from '../constructs/props';
 
 /**
  * The one schema for a monoenv environment (monoenv.config.json). Every field has a default that gives a
  * working environment, so `{}` is a valid config; CD overrides a few fields from the environment (see load.ts).
+ * Fields that become construct props are checked with the constructs' own rules (constructs/*-props.ts, props.ts),
+ * so a config that passes never fails inside a construct.
  */
 const name = (what: string, max: number) =>
   z.string().regex(new RegExp(`^[a-z][a-z0-9-]{0,${max - 1}}$`), `${what} must be lower-case letters, digits and '-', starting with a letter, at most ${max} characters`);
@@ -18,14 +22,6 @@ export const ownershipSchema = z.object({
 });
 
 
-const fargateCpuMemory: Record<number, [number, number]> = {
-  256: [512, 2048],
-  512: [1024, 4096],
-  1024: [2048, 8192],
-  2048: [4096, 16384],
-  4096: [8192, 30720],
-};
-
 export const serviceSchema = z
   .object({
     name: name('service name', 24),
@@ -33,33 +29,23 @@ export const serviceSchema = z
     image: z.string().min(1).optional(),
     /** Tag of the ECR image; CD passes the commit SHA in MONOENV_IMAGE_TAG. */
     imageTag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'imageTag must be a valid image tag').default('latest'),
-    containerPort: z.number().int().min(1).max(65535).default(8080),
-    healthCheckPath: z.string().regex(/^\/[^\s]*$/, 'healthCheckPath must start with /').default('/health'),
-    cpu: z.number().refine((cpu) => cpu in fargateCpuMemory, `cpu must be one of ${Object.keys(fargateCpuMemory).join(', ')} (Fargate CPU units)`).default(256),
-    memoryMiB: z.number().int().positive().default(512),
-    desiredCount: z.number().int().min(0).default(2),
-    minCount: z.number().int().min(0).default(1),
-    maxCount: z.number().int().min(1).default(4),
-    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+    containerPort: serviceFields.containerPort.default(8080),
+    healthCheckPath: serviceFields.healthCheckPath.default('/health'),
+    cpu: serviceFields.cpu.default(256),
+    memoryMiB: serviceFields.memoryMiB.default(512),
+    desiredCount: serviceFields.desiredCount.default(2),
+    minCount: serviceFields.minCount.default(1),
+    maxCount: serviceFields.maxCount.default(4),
+    environment: serviceFields.environment.default({}),
     /** @default - the environment's ownership */
     ownership: ownershipSchema.optional(),
   })
-  .superRefine((service, ctx) => {
-    const [low, high] = fargateCpuMemory[service.cpu] ?? [0, Infinity];
-    if (service.memoryMiB < low || service.memoryMiB > high) {
-      ctx.addIssue({ code: 'custom', path: ['memoryMiB'], message: `Fargate with cpu ${service.cpu} needs memoryMiB between ${low} and ${high}` });
-    }
-    if (service.maxCount < service.minCount) {
-      ctx.addIssue({ code: 'custom', path: ['maxCount'], message: `maxCount (${service.maxCount}) must be >= minCount (${service.minCount})` });
-    }
-    if (service.desiredCount < service.minCount || service.desiredCount > service.maxCount) {
-      ctx.addIssue({ code: 'custom', path: ['desiredCount'], message: `desiredCount (${service.desiredCount}) must be between minCount and maxCount` });
-    }
-  });
+  .superRefine(checkServiceSizing);
 
 export const configSchema = z
   .object({
-    appName: name('appName', 20).default('monoenv'),
+    /** The root of every AWS name (`<appName>-flags`, `<appName>-<service>`); at most 20 so service names fit. */
+    appName: namePrefixSchema.max(20, 'appName must be at most 20 characters (services are named <appName>-<service>)').default('monoenv'),
     region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'region must look like eu-west-1').default('us-east-1'),
     /** Environment-wide alerts; an email subscription is created when set. @default - no subscription */
     alertEmail: z.email().optional(),
@@ -69,22 +55,16 @@ export const configSchema = z
     domain: z
       .object({
         name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'domain.name must be a DNS name'),
-        certificateArn: z.string().regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'domain.certificateArn must be an ACM certificate ARN'),
+        certificateArn: serviceFields.certificateArn,
       })
       .optional(),
     network: z
       .object({
         /** NAT gateways: one shared, one per AZ, or none (tasks in public subnets: cheapest). */
-        natGateways: z.enum(['one', 'per-az', 'none']).default('one'),
-        cidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'network.cidr must be an IPv4 CIDR from /16 to /24').default('10.0.0.0/16'),
-        /** Use an existing VPC instead of creating one. */
-        existingVpc: z
-          .object({
-            vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'vpcId must look like vpc-0abc...'),
-            publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(2),
-            privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(2),
-          })
-          .optional(),
+        natGateways: natGatewaysSchema.default('one'),
+        cidr: cidrBlockSchema.default('10.0.0.0/16'),
+        /** Use an existing VPC instead of creating one (without private subnets, tasks run in the public ones). */
+        existingVpc: existingVpcSchema.optional(),
       })
       .default({ natGateways: 'one', cidr: '10.0.0.0/16' }),
     /** Services in the one environment, each owned by a team. */
@@ -111,7 +91,7 @@ export const configSchema = z
         /** Flag files (flagd schema), relative to the config file. */
         dir: z.string().default('flags'),
         /** Browser origins allowed to call the flag API. @default - none */
-        corsAllowOrigins: z.array(z.string()).default([]),
+        corsAllowOrigins: z.array(corsOriginSchema).default([]),
         /** Concurrent executions reserved for (and capping) the flag function. */
         reservedConcurrency: z.number().int().min(1).default(50),
       })
@@ -120,22 +100,19 @@ export const configSchema = z
       .object({
         /** Journey definitions, relative to the config file. */
         journeysDir: z.string().default('journeys'),
-        corsAllowOrigins: z.array(z.string()).default([]),
+        corsAllowOrigins: z.array(corsOriginSchema).default([]),
         archiveRetentionDays: z.number().int().min(1).default(400),
         /** Concurrent executions reserved for (and capping) the ingestion function. */
         ingestReservedConcurrency: z.number().int().min(1).default(20),
       })
       .default({ journeysDir: 'journeys', corsAllowOrigins: [], archiveRetentionDays: 400, ingestReservedConcurrency: 20 }),
-    logRetentionDays: z
-      .number()
-      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `logRetentionDays must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`)
-      .default(30),
+    logRetentionDays: logRetentionDaysSchema.default(30),
     /**
      * A customer managed KMS key for the event stream, its archive, the failure queue and the API key secrets;
      * every producer and consumer is granted its use. @default - AWS managed keys
      */
     encryption: z
-      .object({ kmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'encryption.kmsKeyArn must be a KMS key ARN').optional() })
+      .object({ kmsKeyArn: kmsKeyArnSchema.optional() })
       .default({}),
     /** Remote state (created by the bootstrap stack). */
     state: z
@@ -160,6 +137,11 @@ export const configSchema = z
     config.services.forEach((service, index) => {
       if (seen.has(service.name)) ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name '${service.name}'` });
       seen.add(service.name);
+      // The stack names the service `<appName>-<name>`: it must be a valid ContainerService serviceName.
+      const serviceName = serviceFields.serviceName.safeParse(`${config.appName}-${service.name}`);
+      if (!serviceName.success) {
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `'${config.appName}-${service.name}' (appName-name) is too long: ${serviceName.error.issues[0].message}` });
+      }
     });
     for (const reserved of ['domain', 'team']) {
       if (reserved in config.tags) ctx.addIssue({ code: 'custom', path: ['tags', reserved], message: `'${reserved}' is set from ownership, not tags` });

@@ -1,32 +1,7 @@
 /**
- * Fargate task sizing rules and the container definition JSON, kept apart from the service wiring.
+ * The container definition JSON and the image's repository, kept apart from the service wiring (the sizing
+ * rules are in container-service-props.ts).
  */
-
-/** Valid memory (MiB) per Fargate CPU units: [min, max, step]. From the ECS task size table. */
-const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly [number, number, number] | readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: range(1024, 4096, 1024),
-  1024: range(2048, 8192, 1024),
-  2048: range(4096, 16384, 1024),
-  4096: range(8192, 30720, 1024),
-  8192: range(16384, 61440, 4096),
-  16384: range(32768, 122880, 8192),
-};
-
-function range(min: number, max: number, step: number): number[] {
-  return Array.from({ length: (max - min) / step + 1 }, (_, i) => min + i * step);
-}
-
-export function validateFargateSize(cpu: number, memoryMiB: number): void {
-  const allowed = FARGATE_MEMORY_BY_CPU[cpu];
-  if (!allowed) {
-    throw new Error(`cpu must be one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')} (Fargate CPU units), got ${cpu}`);
-  }
-  if (!allowed.includes(memoryMiB)) {
-    const shown = allowed.length > 4 ? `${allowed[0]}..${allowed[allowed.length - 1]} in steps of ${allowed[1] - allowed[0]}` : allowed.join(', ');
-    throw new Error(`memoryMiB ${memoryMiB} is not valid with cpu ${cpu} on Fargate; allowed: ${shown}`);
-  }
-}
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>[:tag|@digest]` -> the repository ARN. */
 export function ecrRepositoryArnOfImage(image: string): string | undefined {

@@ -16,12 +16,13 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { containerServiceSettingsSchema, type ContainerServiceSettings } from './container-service-props';
 import type { Network } from './network';
-import { validateLogRetentionDays } from './network';
+import { parseProps } from './props';
 import type { MathSpec, MetricSpec, Monitoring } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
 import type { PolicyStatement } from './lambda-function';
-import { APP_CONTAINER_NAME, appContainerDefinitions, ecrRepositoryArnOfImage, TMP_VOLUME_NAME, validateFargateSize } from './container-service-fargate';
+import { APP_CONTAINER_NAME, appContainerDefinitions, ecrRepositoryArnOfImage, TMP_VOLUME_NAME } from './container-service-fargate';
 import { addServiceAlarms, ServiceMetrics } from './container-service-alarms';
 
 /** TLS 1.3 with 1.2 fallback, forward-secret ciphers only. */
@@ -88,8 +89,8 @@ export interface ContainerServiceProps {
    * @default true
    */
   readonly autoscaling?: boolean;
-  /** @default 'X86_64' */
-  readonly cpuArchitecture?: 'X86_64' | 'ARM64';
+  /** The tasks' CPU architecture, spelt as Lambda spells it. @default 'x86_64' */
+  readonly cpuArchitecture?: 'x86_64' | 'arm64';
   /** Autoscaling target for average CPU. @default 60 */
   readonly targetCpuUtilizationPercent?: number;
   /** Autoscaling target for ALB requests per task per minute. @default 1000 */
@@ -104,8 +105,6 @@ export interface ContainerServiceProps {
   readonly alarmMemoryPercent?: number;
   readonly ownership?: OwnershipTags;
 }
-
-const SERVICE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
 
 /**
  * A Fargate service behind an Application Load Balancer, with autoscaling, safe rolling deploys
@@ -178,7 +177,7 @@ export class ContainerService extends Construct {
       memory: String(settings.memoryMiB),
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: settings.cpuArchitecture },
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: settings.cpuArchitecture === 'arm64' ? 'ARM64' : 'X86_64' },
       volume: [{ name: TMP_VOLUME_NAME }],
       containerDefinitions: appContainerDefinitions({
         image: props.image,
@@ -436,64 +435,15 @@ export class ContainerService extends Construct {
   }
 }
 
-type Settings = ReturnType<typeof resolveSettings>;
+type Settings = ContainerServiceSettings;
 
-/** Applies defaults and rejects bad props early, naming the prop. */
-function resolveSettings(props: ContainerServiceProps) {
-  if (!SERVICE_NAME_PATTERN.test(props.serviceName)) {
-    throw new Error(`serviceName '${props.serviceName}' must start with a letter and be 1-32 letters, digits or '-' (it names the load balancer)`);
-  }
-  if (!props.image) throw new Error('image must not be empty');
-  const minCount = props.minCount ?? 2;
-  const maxCount = props.maxCount ?? 10;
-  const desiredCount = props.desiredCount ?? minCount;
-  const cpu = props.cpu ?? 256;
-  const memoryMiB = props.memoryMiB ?? 512;
-  const containerPort = props.containerPort ?? 8080;
-  const healthCheckPath = props.healthCheckPath ?? '/health';
-  const healthCheckGracePeriodSeconds = props.healthCheckGracePeriodSeconds ?? 60;
-  const logRetentionDays = props.logRetentionDays ?? 30;
-  const targetCpuUtilizationPercent = props.targetCpuUtilizationPercent ?? 60;
-  const targetRequestsPerTask = props.targetRequestsPerTask ?? 1000;
-
-  if (!Number.isInteger(minCount) || minCount < 1) throw new Error(`minCount must be a whole number >= 1, got ${minCount}`);
-  if (!Number.isInteger(maxCount) || maxCount < minCount) throw new Error(`maxCount (${maxCount}) must be a whole number >= minCount (${minCount})`);
-  if (!Number.isInteger(desiredCount) || desiredCount < minCount || desiredCount > maxCount) {
-    throw new Error(`desiredCount (${desiredCount}) must be between minCount (${minCount}) and maxCount (${maxCount})`);
-  }
-  validateFargateSize(cpu, memoryMiB);
-  if (!Number.isInteger(containerPort) || containerPort < 1 || containerPort > 65535) throw new Error(`containerPort must be 1..65535, got ${containerPort}`);
-  if (!healthCheckPath.startsWith('/')) throw new Error(`healthCheckPath must start with '/', got '${healthCheckPath}'`);
-  if (healthCheckGracePeriodSeconds < 0 || healthCheckGracePeriodSeconds > 2147483647) {
-    throw new Error(`healthCheckGracePeriodSeconds must be >= 0, got ${healthCheckGracePeriodSeconds}`);
-  }
-  validateLogRetentionDays('logRetentionDays', logRetentionDays);
-  if (targetCpuUtilizationPercent <= 0 || targetCpuUtilizationPercent > 100) {
-    throw new Error(`targetCpuUtilizationPercent must be in (0, 100], got ${targetCpuUtilizationPercent}`);
-  }
-  if (targetRequestsPerTask <= 0) throw new Error(`targetRequestsPerTask must be > 0, got ${targetRequestsPerTask}`);
-  if (props.certificateArn !== undefined && !Token.isUnresolved(props.certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(props.certificateArn)) {
-    throw new Error(`certificateArn must be an ACM certificate ARN, got '${props.certificateArn}'`);
-  }
-  if (props.domain !== undefined && props.certificateArn === undefined) {
-    throw new Error('domain requires certificateArn: a custom domain is served over HTTPS only');
-  }
+function resolveSettings(props: ContainerServiceProps): Settings {
+  const { network: _network, cluster: _cluster, monitoring: _monitoring, alarmTopicArn: _topic, ownership: _ownership, ...scalars } = props;
+  const settings = parseProps('ContainerService', containerServiceSettingsSchema, scalars);
   if (props.imageRepositoryArn === undefined && Token.isUnresolved(props.image)) {
-    throw new Error('imageRepositoryArn is required when image is a deploy-time value (e.g. built from ImageScanning.repositoryUrl), so the execution role may pull it');
+    throw new Error('ContainerService: invalid props:\n  imageRepositoryArn: required when image is a deploy-time value (e.g. built from ImageScanning.repositoryUrl), so the execution role may pull it');
   }
-  for (const name of Object.keys(props.environment ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`environment variable name '${name}' must be letters, digits and '_', not starting with a digit`);
-  }
-
-  return {
-    minCount, maxCount, desiredCount, cpu, memoryMiB, containerPort, healthCheckPath, healthCheckGracePeriodSeconds,
-    logRetentionDays, targetCpuUtilizationPercent, targetRequestsPerTask,
-    readonlyRootFilesystem: props.readonlyRootFilesystem ?? true,
-    deletionProtection: props.deletionProtection ?? true,
-    failOnRollback: props.failOnRollback ?? true,
-    autoscaling: props.autoscaling ?? true,
-    cpuArchitecture: props.cpuArchitecture ?? 'X86_64',
-  };
+  return settings;
 }
 
 function ecsTasksAssumeRolePolicy(): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadJourneys, validateJourneys, type Journey, type JourneyInput } from '../lambdas/journey-processor/journey-schema';
 import type { Monitoring } from './monitoring';
-import { LOG_RETENTION_DAYS } from './network';
+import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from './props';
 import type { OwnershipTags } from './ownership';
 import type { PublicApi } from './public-api';
 
@@ -88,20 +88,19 @@ export interface EventStreamProps {
 }
 
 const int = (min: number, max: number) => z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
-const origin = z.string().refine((value) => value === '*' || /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value), 'must be "*" or an origin like https://app.example.com (scheme and host, no path or trailing slash)');
 const namespace = z.string().regex(/^[A-Za-z0-9/_.#:-]{1,255}$/, 'must be a CloudWatch namespace (letters, digits, / _ . # : -)');
 
 /** Scalar props with defaults applied (zod keeps the rules and the messages in one place). */
 const settingsSchema = z.object({
-  namePrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{0,27}$/, 'must be 1-28 characters of a-z 0-9 - (it names an S3 bucket and a Glue database), starting with a letter or digit'),
-  corsAllowOrigins: z.array(origin),
+  namePrefix: namePrefixSchema,
+  corsAllowOrigins: z.array(corsOriginSchema),
   archiveRetentionDays: int(1, 36500),
   alarmTopicArn: z.string().min(1).optional(),
   streamRetentionHours: int(24, 168).default(24),
-  streamKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
-  archiveKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
-  failureQueueKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
-  writeKeyKmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN').optional(),
+  streamKmsKeyArn: kmsKeyArnSchema.optional(),
+  archiveKmsKeyArn: kmsKeyArnSchema.optional(),
+  failureQueueKmsKeyArn: kmsKeyArnSchema.optional(),
+  writeKeyKmsKeyArn: kmsKeyArnSchema.optional(),
   forceDestroy: z.boolean().default(false),
   savedQueries: z.boolean().default(true),
   deletionProtection: z.boolean().default(true),
@@ -110,7 +109,7 @@ const settingsSchema = z.object({
   athenaResultsRetentionDays: int(1, 3650).default(30),
   athenaBytesScannedCutoffPerQuery: int(10 * 1024 * 1024, Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3),
   archiveStartYear: int(2000, 2100).default(2024),
-  logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`).default(30),
+  logRetentionDays: logRetentionDaysSchema.default(30),
   writeKeyRecoveryWindowDays: z.number().int().refine((d) => d === 0 || (d >= 7 && d <= 30), 'must be 0 or 7-30').default(7),
   processorBatchSize: int(1, 10000).default(100),
   processorBatchingWindowSeconds: int(0, 300).default(1),

@@ -14,7 +14,9 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { z } from 'zod';
 import { ownershipTags, type OwnershipTags } from './ownership';
+import { logRetentionDaysSchema, parseProps, tokenOr } from './props';
 
 /** How private subnets reach the internet. */
 export type NatGatewayMode = 'one' | 'per-az' | 'none';
@@ -24,8 +26,8 @@ export interface ExistingVpc {
   readonly vpcId: string;
   /** At least two, in different AZs: the load balancer needs them. */
   readonly publicSubnetIds: string[];
-  /** Empty means tasks run in the public subnets with public IPs. */
-  readonly privateSubnetIds: string[];
+  /** @default - none: tasks run in the public subnets with public IPs */
+  readonly privateSubnetIds?: string[];
 }
 
 export interface NetworkProps {
@@ -72,14 +74,37 @@ export interface NetworkProps {
 
 const AZ_COUNT = 2;
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-// CloudWatch Logs accepts only these retention values.
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-export function validateLogRetentionDays(propName: string, days: number): void {
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-    throw new Error(`${propName} must be one of ${LOG_RETENTION_DAYS.join(', ')} (CloudWatch Logs retention values), got ${days}`);
+/** The VPC range: an IPv4 CIDR from /16 to /24 (AWS's VPC limits; four subnets of /+4). */
+export const cidrBlockSchema = z.string().superRefine((cidrBlock, ctx) => {
+  const match = CIDR_PATTERN.exec(cidrBlock);
+  if (!match || !match.slice(1, 5).every((octet) => Number(octet) <= 255)) {
+    ctx.addIssue({ code: 'custom', message: `cidrBlock must be an IPv4 CIDR like 10.0.0.0/16, got '${cidrBlock}'` });
+  } else if (Number(match[5]) < 16 || Number(match[5]) > 24) {
+    ctx.addIssue({ code: 'custom', message: `cidrBlock prefix must be between /16 and /24 (AWS VPC limits, four subnets of /+4), got /${match[5]}` });
   }
-}
+});
+
+export const natGatewaysSchema = z.enum(['one', 'per-az', 'none'], { error: "natGateways must be 'one', 'per-az' or 'none'" });
+
+const subnetId = tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/).describe('must look like subnet-0abc...'));
+export const existingVpcSchema = z.object({
+  vpcId: tokenOr(z.string().regex(/^vpc-[0-9a-f]+$/).describe('vpcId must look like vpc-0abc...')),
+  publicSubnetIds: z.array(subnetId).min(AZ_COUNT, `existingVpc.publicSubnetIds needs at least ${AZ_COUNT} subnets (the load balancer spans two AZs)`),
+  /** Empty: tasks run in the public subnets with public IPs. */
+  privateSubnetIds: z.array(subnetId).default([]),
+});
+
+/** The scalar props with their defaults; the config's `network` section is checked with the same rules. */
+export const networkSettingsSchema = z.object({
+  cidrBlock: cidrBlockSchema.default('10.0.0.0/16'),
+  natGateways: natGatewaysSchema.default('one'),
+  availabilityZones: z.array(z.string()).length(AZ_COUNT, `availabilityZones must name exactly ${AZ_COUNT} zones`).optional(),
+  existingVpc: existingVpcSchema.optional(),
+  flowLogs: z.boolean().default(true),
+  flowLogRetentionDays: logRetentionDaysSchema.default(90),
+  namePrefix: z.string().min(1).optional(),
+});
 
 /**
  * A two-AZ VPC with public and private subnets, or an existing VPC's ids.
@@ -100,13 +125,11 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps = {}) {
     super(scope, id);
+    const { ownership: _ownership, ...scalars } = props;
+    const settings = parseProps('Network', networkSettingsSchema, scalars);
 
-    if (props.existingVpc) {
-      const existing = props.existingVpc;
-      if (!existing.vpcId) throw new Error('existingVpc.vpcId must not be empty');
-      if (existing.publicSubnetIds.length < AZ_COUNT) {
-        throw new Error(`existingVpc.publicSubnetIds needs at least ${AZ_COUNT} subnets (the load balancer spans two AZs), got ${existing.publicSubnetIds.length}`);
-      }
+    if (settings.existingVpc) {
+      const existing = settings.existingVpc;
       this.vpcId = existing.vpcId;
       this.publicSubnetIds = [...existing.publicSubnetIds];
       this.privateSubnetIds = [...existing.privateSubnetIds];
@@ -116,21 +139,11 @@ export class Network extends Construct {
       return;
     }
 
-    const cidrBlock = props.cidrBlock ?? '10.0.0.0/16';
-    validateCidrBlock(cidrBlock);
-    const natMode = props.natGateways ?? 'one';
-    if (!['one', 'per-az', 'none'].includes(natMode)) {
-      throw new Error(`natGateways must be 'one', 'per-az' or 'none', got '${natMode}'`);
-    }
-    if (props.availabilityZones && props.availabilityZones.length !== AZ_COUNT) {
-      throw new Error(`availabilityZones must name exactly ${AZ_COUNT} zones, got ${props.availabilityZones.length}`);
-    }
-    const flowLogRetentionDays = props.flowLogRetentionDays ?? 90;
-    validateLogRetentionDays('flowLogRetentionDays', flowLogRetentionDays);
-    const prefix = props.namePrefix ?? id;
+    const { cidrBlock, natGateways: natMode, flowLogRetentionDays } = settings;
+    const prefix = settings.namePrefix ?? id;
     const tags = (name: string, extra: Record<string, string> = {}) => ({ ...ownershipTags(props.ownership, `${prefix}-${name}`), ...extra });
 
-    const azNames = props.availabilityZones ?? (() => {
+    const azNames = settings.availabilityZones ?? (() => {
       const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
       return Array.from({ length: AZ_COUNT }, (_, i) => Fn.element(zones.names, i) as string);
     })();
@@ -206,7 +219,7 @@ export class Network extends Construct {
     this.assignPublicIp = natCount === 0;
     this.serviceSubnetIds = this.assignPublicIp ? this.publicSubnetIds : this.privateSubnetIds;
 
-    if (props.flowLogs ?? true) {
+    if (settings.flowLogs) {
       this.flowLogGroup = this.createFlowLogs(vpc, prefix, flowLogRetentionDays, props.ownership);
     }
   }
@@ -250,12 +263,3 @@ export class Network extends Construct {
   }
 }
 
-function validateCidrBlock(cidrBlock: string): void {
-  const match = CIDR_PATTERN.exec(cidrBlock);
-  const octetsValid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
-  if (!match || !octetsValid) throw new Error(`cidrBlock must be an IPv4 CIDR like 10.0.0.0/16, got '${cidrBlock}'`);
-  const prefixLength = Number(match[5]);
-  if (prefixLength < 16 || prefixLength > 24) {
-    throw new Error(`cidrBlock prefix must be between /16 and /24 (AWS VPC limits, four subnets of /+4), got /${prefixLength}`);
-  }
-}

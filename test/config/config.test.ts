@@ -47,10 +47,11 @@ describe('config', () => {
         expect.stringMatching(/^alertEmail: /),
         expect.stringMatching(/^services\[0\]\.name: service name must be lower-case/),
         expect.stringMatching(/^services\[0\]\.cpu: cpu must be one of 256, 512, 1024, 2048, 4096/),
-        'services[1].memoryMiB: Fargate with cpu 256 needs memoryMiB between 512 and 2048',
-        expect.stringMatching(/^services\[2\]\.maxCount: maxCount \(2\) must be >= minCount \(3\)/),
+        // The construct's own rules: 768 with cpu 256 would pass a range check and fail in ContainerService.
+        'services[1].memoryMiB: memoryMiB 8192 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048',
+        expect.stringMatching(/^services\[2\]\.maxCount: maxCount \(2\) must be a whole number >= minCount \(3\)/),
         "services[2].name: duplicate service name 'api'",
-        'domain.certificateArn: domain.certificateArn must be an ACM certificate ARN',
+        'domain.certificateArn: certificateArn must be an ACM certificate ARN',
         "tags.team: 'team' is set from ownership, not tags",
       ]),
     );

@@ -216,11 +216,11 @@ describe('ContainerService', () => {
       ['an invalid Fargate cpu', { cpu: 300 }, /cpu must be one of 256, 512/],
       ['memory that does not fit the cpu', { cpu: 256, memoryMiB: 4096 }, /memoryMiB 4096 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048/],
       ['memory off the 1 GiB steps', { cpu: 1024, memoryMiB: 2500 }, /allowed: 2048..8192 in steps of 1024/],
-      ['a bad service name', { serviceName: 'web_service!' }, /serviceName 'web_service!' must start with a letter/],
+      ['a bad service name', { serviceName: 'web_service!' }, /serviceName: serviceName must start with a letter/],
       ['a domain without a certificate', { domain: 'shop.example.com' }, /domain requires certificateArn/],
       ['a certificate that is not an ACM ARN', { certificateArn: 'my-cert' }, /certificateArn must be an ACM certificate ARN/],
       ['a health check path without a slash', { healthCheckPath: 'health' }, /healthCheckPath must start with '\/'/],
-      ['an invalid log retention', { logRetentionDays: 45 }, /logRetentionDays must be one of/],
+      ['an invalid log retention', { logRetentionDays: 45 }, /logRetentionDays: must be one of CloudWatch Logs' retention values/],
       ['a bad environment name', { environment: { '1BAD': 'x' } }, /environment variable name '1BAD'/],
       ['a port out of range', { containerPort: 70000 }, /containerPort must be 1..65535/],
     ])('%s', (_label, props, message) => {
@@ -231,7 +231,7 @@ describe('ContainerService', () => {
     it('a deploy-time image without its repository ARN', () => {
       const { stack, network: net } = network();
       const tokenImage = `${net.vpcId}:latest`; // any unresolved token stands in for repositoryUrl
-      expect(() => new ContainerService(stack, 'web', { serviceName: 'web', network: net, image: tokenImage })).toThrow(/imageRepositoryArn is required/);
+      expect(() => new ContainerService(stack, 'web', { serviceName: 'web', network: net, image: tokenImage })).toThrow(/imageRepositoryArn: required when image is a deploy-time value/);
     });
   });
 });

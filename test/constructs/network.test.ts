@@ -100,13 +100,13 @@ describe('Network', () => {
   });
 
   it('exposes an existing VPC without creating anything', () => {
-    const { parsed, network } = synth({ existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['p1', 'p2'], privateSubnetIds: ['q1', 'q2'] } });
+    const { parsed, network } = synth({ existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1', 'subnet-a2'], privateSubnetIds: ['subnet-b1', 'subnet-b2'] } });
     expect(parsed.resource).toBeUndefined();
     expect(network.vpcId).toBe('vpc-1');
-    expect(network.serviceSubnetIds).toEqual(['q1', 'q2']);
+    expect(network.serviceSubnetIds).toEqual(['subnet-b1', 'subnet-b2']);
     expect(network.assignPublicIp).toBe(false);
-    const publicOnly = synth({ existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['p1', 'p2'], privateSubnetIds: [] } }).network;
-    expect(publicOnly.serviceSubnetIds).toEqual(['p1', 'p2']);
+    const publicOnly = synth({ existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1', 'subnet-a2'] } }).network;
+    expect(publicOnly.serviceSubnetIds).toEqual(['subnet-a1', 'subnet-a2']);
     expect(publicOnly.assignPublicIp).toBe(true);
   });
 
@@ -116,8 +116,9 @@ describe('Network', () => {
     ['a too large VPC', { cidrBlock: '10.0.0.0/8' }, /cidrBlock prefix must be between \/16 and \/24/],
     ['one AZ', { availabilityZones: ['us-east-1a'] }, /availabilityZones must name exactly 2/],
     ['an unknown NAT mode', { natGateways: 'two' as never }, /natGateways must be/],
-    ['an invalid retention', { flowLogRetentionDays: 10 }, /flowLogRetentionDays must be one of/],
-    ['an existing VPC with one public subnet', { existingVpc: { vpcId: 'v', publicSubnetIds: ['p'], privateSubnetIds: [] } }, /existingVpc.publicSubnetIds needs at least 2/],
+    ['an invalid retention', { flowLogRetentionDays: 10 }, /flowLogRetentionDays: must be one of CloudWatch Logs' retention values/],
+    ['an existing VPC with one public subnet', { existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1'], privateSubnetIds: [] } }, /existingVpc.publicSubnetIds needs at least 2/],
+    ['an existing VPC with a malformed id', { existingVpc: { vpcId: 'my-vpc', publicSubnetIds: ['subnet-a1', 'subnet-a2'] } }, /existingVpc.vpcId: vpcId must look like vpc-0abc/],
   ])('rejects %s', (_label, props, message) => {
     const stack = new TerraformStack(testApp(), 'stack');
     expect(() => new Network(stack, 'net', props)).toThrow(message);
