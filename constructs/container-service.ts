@@ -21,7 +21,7 @@ import type { Network } from './network';
 import { parseProps } from './props';
 import type { MathSpec, MetricSpec, Monitoring } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
-import type { PolicyStatement } from './lambda-function';
+import { checkStatement, policyDocument, type Grantee, type PolicyStatement } from './grants';
 import { APP_CONTAINER_NAME, appContainerDefinitions, ecrRepositoryArnOfImage, TMP_VOLUME_NAME } from './container-service-fargate';
 import { addServiceAlarms, ServiceMetrics } from './container-service-alarms';
 
@@ -110,7 +110,8 @@ export interface ContainerServiceProps {
  * A Fargate service behind an Application Load Balancer, with autoscaling, safe rolling deploys
  * (circuit breaker with rollback, and an apply that fails when a rollback happened) and alarms.
  */
-export class ContainerService extends Construct {
+/** A Grantee: what is granted to the service goes to its task role, the app's identity. */
+export class ContainerService extends Construct implements Grantee {
   readonly cluster: EcsCluster;
   readonly service: EcsService;
   readonly taskDefinition: EcsTaskDefinition;
@@ -161,12 +162,7 @@ export class ContainerService extends Construct {
       // Rendered at synth so grants added after construction land here; with no grants the policy
       // is not created at all (IAM rejects an empty one).
       count: Lazy.numberValue({ produce: () => (this.taskRoleStatements.length > 0 ? 1 : 0) }),
-      policy: Lazy.stringValue({
-        produce: () => JSON.stringify({
-          Version: '2012-10-17',
-          Statement: this.taskRoleStatements.map((s) => ({ Effect: 'Allow', Action: [...s.actions], Resource: [...s.resources] })),
-        }),
-      }),
+      policy: policyDocument(this.taskRoleStatements),
     });
 
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
@@ -338,11 +334,9 @@ export class ContainerService extends Construct {
     return this.taskRole.arn;
   }
 
-  /** Lets the app (the task role) do more, before synthesis. */
-  addToTaskRolePolicy(statement: PolicyStatement): void {
-    if (statement.actions.length === 0 || statement.resources.length === 0) {
-      throw new Error('addToTaskRolePolicy: actions and resources are required');
-    }
+  /** Lets the app (its task role) do more, before synthesis; other constructs' grantXxx(service) call this. */
+  addToPrincipalPolicy(statement: PolicyStatement): void {
+    checkStatement(statement, `ContainerService ${this.node.id}`);
     this.taskRoleStatements.push(statement);
   }
 

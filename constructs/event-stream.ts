@@ -14,17 +14,14 @@ import { productWidgets } from './event-stream-dashboards';
 import { writeGeneratedKeys } from './generated-keys';
 import { terraformLiteral } from './event-stream-escape';
 import { resolveEventStreamProps, type EventStreamProps, type EventStreamSettings } from './event-stream-props';
-import { lambdaEntry, MonoenvFunction, type PolicyStatement } from './lambda-function';
+import { Grant, type Grantee, type PolicyStatement } from './grants';
+import { lambdaEntry, MonoenvFunction } from './lambda-function';
 import { metricWidget, type MetricSpec } from './monitoring';
 import { ownershipTags } from './ownership';
 import { PublicApi } from './public-api';
 
 export type { EventStreamProps } from './event-stream-props';
 
-/** Anything whose permissions can grow, e.g. a MonoenvFunction. */
-export interface Grantee {
-  addToRolePolicy(statement: PolicyStatement): void;
-}
 
 /** Lambda environment variables are capped at 4 KB in total; JOURNEYS is the one that grows. */
 const LAMBDA_ENV_LIMIT_BYTES = 4096;
@@ -231,17 +228,13 @@ export class EventStream extends Construct {
   }
 
   /** Lets `grantee` write to the stream (PutRecord/PutRecords, and the key when it is a customer key). */
-  grantPutRecords(grantee: Grantee): PolicyStatement[] {
-    const statements = this.putRecordsStatements();
-    statements.forEach((s) => grantee.addToRolePolicy(s));
-    return statements;
+  grantPutRecords(grantee: Grantee): Grant {
+    return Grant.addToPrincipal(grantee, this.putRecordsStatements());
   }
 
   /** Lets `grantee` read the analytics table (e.g. the experiment report's reader). */
-  grantReadAnalytics(grantee: Grantee): PolicyStatement[] {
-    const statements = [{ actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'], resources: [this.analyticsTable.arn] }];
-    statements.forEach((s) => grantee.addToRolePolicy(s));
-    return statements;
+  grantReadAnalytics(grantee: Grantee): Grant {
+    return Grant.addToPrincipal(grantee, [{ actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'], resources: [this.analyticsTable.arn] }]);
   }
 
   metricIncomingRecords(): MetricSpec {

@@ -6,7 +6,7 @@ import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { FLAG_ROUTES } from '../lambdas/flag-evaluation/routes';
 import { writeGeneratedKeys } from './generated-keys';
-import { grant, type Grantee } from './grants';
+import { Grant, type Grantee } from './grants';
 import { lambdaEntry, MonoenvFunction, type PolicyStatement } from './lambda-function';
 import { metricWidget, type MathSpec, type MetricSpec, type Monitoring } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
@@ -27,8 +27,8 @@ export interface FlagStoreProps {
   readonly flags?: FlagDocumentInput;
   /** Browser origins allowed to call the API (CORS). @default - none */
   readonly corsAllowOrigins?: readonly string[];
-  /** Kinesis stream for experiment exposures, and its customer managed key if it has one. @default - exposures are not recorded */
-  readonly exposureStream?: { readonly name: string; readonly arn: string; readonly kmsKeyArn?: string };
+  /** The stream experiment exposures go to, e.g. an EventStream. @default - exposures are not recorded */
+  readonly exposureStream?: ExposureStream;
   /** Customer managed key for the API key secret. @default - the AWS managed key (aws/secretsmanager) */
   readonly apiKeysKmsKeyArn?: string;
   /** Requests per second per API key, per Lambda instance, before 429. @default 100 */
@@ -55,6 +55,13 @@ export interface FlagStoreProps {
 }
 
 export const FLAGS_METRICS_NAMESPACE = 'Monoenv/Flags';
+
+/** A Kinesis stream the flag function may write exposures to: an EventStream, or a team's own stream. */
+export interface ExposureStream {
+  readonly streamName: string;
+  /** Lets `grantee` put records (and use the stream's key, when it has a customer managed one). */
+  grantPutRecords(grantee: Grantee): Grant;
+}
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -133,18 +140,17 @@ export class FlagStore extends Construct {
         CORS_ALLOW_ORIGINS: (props.corsAllowOrigins ?? []).join(','),
         RATE_LIMIT_PER_SECOND: String(rate),
         METRICS_NAMESPACE: FLAGS_METRICS_NAMESPACE,
-        ...(props.exposureStream ? { EVENT_STREAM_NAME: props.exposureStream.name } : {}),
+        ...(props.exposureStream ? { EVENT_STREAM_NAME: props.exposureStream.streamName } : {}),
       },
       policyStatements: [
         { actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query'], resources: [this.table.arn] },
         ...this.readApiKeysStatements(),
-        ...(props.exposureStream ? [{ actions: ['kinesis:PutRecords', 'kinesis:PutRecord'], resources: [props.exposureStream.arn] }] : []),
-        ...(props.exposureStream?.kmsKeyArn ? [{ actions: ['kms:GenerateDataKey'], resources: [props.exposureStream.kmsKeyArn] }] : []),
       ],
       monitoring: props.monitoring,
       alarmTopicArn: props.alarmTopicArn,
       ownership: props.ownership,
     });
+    props.exposureStream?.grantPutRecords(this.evaluationFunction);
     // Public routes; the handler itself checks the API key (OFREP clients send it as a bearer token or X-API-Key).
     this.api = props.api ?? new PublicApi(this, 'api', {
       name: `${props.namePrefix}-flags-api`,
@@ -164,20 +170,20 @@ export class FlagStore extends Construct {
   }
 
   /** Read the flag table (e.g. a service evaluating flags in-process from the table). */
-  grantRead(grantee: Grantee): void {
-    grant(this, `grant-read-${this.grantCount++}`, grantee, [{ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [this.table.arn] }]);
+  grantRead(grantee: Grantee): Grant {
+    return Grant.addToPrincipal(grantee, [{ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [this.table.arn] }]);
   }
 
   /** Edit flags (what `monoenv flags enable|disable|...` needs): read, conditional writes and audit records. */
-  grantWrite(grantee: Grantee): void {
-    grant(this, `grant-write-${this.grantCount++}`, grantee, [
+  grantWrite(grantee: Grantee): Grant {
+    return Grant.addToPrincipal(grantee, [
       { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], resources: [this.table.arn] },
     ]);
   }
 
   /** Read the API keys, e.g. for a service that calls the flag API (and decrypt them, with a customer managed key). */
-  grantReadApiKeys(grantee: Grantee): void {
-    grant(this, `grant-keys-${this.grantCount++}`, grantee, this.readApiKeysStatements());
+  grantReadApiKeys(grantee: Grantee): Grant {
+    return Grant.addToPrincipal(grantee, this.readApiKeysStatements());
   }
 
   private readApiKeysStatements(): PolicyStatement[] {
@@ -203,8 +209,6 @@ export class FlagStore extends Construct {
   metricLatency(statistic = 'p99'): MetricSpec {
     return this.evaluationFunction.metricDuration(statistic);
   }
-
-  private grantCount = 0;
 
   private sumOverRoutes(metricName: string, label: string): MathSpec {
     const metric = (route: string): MetricSpec => ({ namespace: FLAGS_METRICS_NAMESPACE, metricName, dimensions: { Route: route }, statistic: 'Sum', periodSeconds: 60 });

@@ -11,6 +11,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { Grant, type Grantee } from './grants';
 import { lambdaEntry, MonoenvFunction } from './lambda-function';
 import { metricWidget, type MetricSpec, type Monitoring } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
@@ -150,14 +151,14 @@ export class ImageScanning extends Construct {
     return this.repository.arn;
   }
 
-  /** Lets a role (e.g. a ContainerService's execution role) pull images from this repository. */
-  grantPull(role: IamRole): IamRolePolicy {
-    return this.grant(role, 'pull', PULL_ACTIONS);
+  /** Lets a grantee (e.g. `roleGrantee(someRole)`) pull images from this repository. */
+  grantPull(grantee: Grantee): Grant {
+    return this.grant(grantee, PULL_ACTIONS);
   }
 
-  /** Lets a role (e.g. CI's deploy role) push images to this repository. */
-  grantPush(role: IamRole): IamRolePolicy {
-    return this.grant(role, 'push', PUSH_ACTIONS);
+  /** Lets a grantee (e.g. CI's role, through `roleGrantee`) push images to this repository. */
+  grantPush(grantee: Grantee): Grant {
+    return this.grant(grantee, PUSH_ACTIONS);
   }
 
   /** The re-scan's gauge: in-use images Inspector does not cover (enhanced) or failed re-scans (basic). */
@@ -174,18 +175,12 @@ export class ImageScanning extends Construct {
     return { namespace: RESCAN_METRICS_NAMESPACE, metricName, dimensions: { Repository: this.repository.name }, statistic: 'Maximum', periodSeconds: 86400 };
   }
 
-  private grant(role: IamRole, kind: string, actions: string[]): IamRolePolicy {
-    return new IamRolePolicy(this, `grant-${kind}-${role.node.addr.slice(0, 10)}`, {
-      role: role.id,
-      name: `${kind}-${this.node.addr.slice(0, 10)}`,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
-          { Effect: 'Allow', Action: actions, Resource: [this.repository.arn] },
-        ],
-      }),
-    });
+  private grant(grantee: Grantee, actions: string[]): Grant {
+    // GetAuthorizationToken has no resource-level permissions: `*` is the only resource it takes.
+    return Grant.addToPrincipal(grantee, [
+      { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+      { actions, resources: [this.repository.arn] },
+    ]);
   }
 
   private createRescanFunction(props: ImageScanningProps, settings: Settings): MonoenvFunction {

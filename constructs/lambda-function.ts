@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { App, AssetType, Lazy, TerraformAsset } from 'cdktf';
+import { App, AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
@@ -10,6 +10,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { MetricSpec, Monitoring } from './monitoring';
+import { checkStatement, policyDocument, type Grantee, type PolicyStatement } from './grants';
 import { metricWidget } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
 
@@ -26,10 +27,7 @@ export const esbuildTarget = (runtime: string): string => {
   return `node${major}`;
 };
 
-export interface PolicyStatement {
-  readonly actions: readonly string[];
-  readonly resources: readonly string[];
-}
+export type { PolicyStatement } from './grants';
 
 export interface MonoenvFunctionProps {
   /** Path to the TypeScript handler module, e.g. `lambdas/flag-evaluation/handler.ts`. */
@@ -116,7 +114,7 @@ export function bundleHandler(entry: string, outRoot: string, runtime: string = 
  * A TypeScript handler under `lambdas/` as a deployed function: bundle, asset, function, a role with
  * only the permissions given, a log group with retention, and error/throttle alarms.
  */
-export class MonoenvFunction extends Construct {
+export class MonoenvFunction extends Construct implements Grantee {
   readonly function: LambdaFunction;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
@@ -131,11 +129,7 @@ export class MonoenvFunction extends Construct {
     const memorySizeMb = props.memorySizeMb ?? 256;
     if (timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`MonoenvFunction ${id}: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
     if (memorySizeMb < 128 || memorySizeMb > 10240) throw new Error(`MonoenvFunction ${id}: memorySizeMb must be 128..10240, got ${memorySizeMb}`);
-    for (const statement of props.policyStatements ?? []) {
-      if (statement.actions.length === 0 || statement.resources.length === 0) {
-        throw new Error(`MonoenvFunction ${id}: every policy statement needs actions and resources`);
-      }
-    }
+    for (const statement of props.policyStatements ?? []) checkStatement(statement, `MonoenvFunction ${id}`);
     this.functionName = props.functionName ?? defaultFunctionName(this);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(this.functionName)) {
       throw new Error(`MonoenvFunction ${id}: functionName '${this.functionName}' must be 1-64 letters, digits, '-' or '_'`);
@@ -166,14 +160,8 @@ export class MonoenvFunction extends Construct {
     new IamRolePolicy(this, 'role-policy', {
       role: this.role.id,
       name: 'least-privilege',
-      // Produced at synth so grants added after construction (addToRolePolicy) are included.
-      policy: Lazy.stringValue({
-        produce: () =>
-          JSON.stringify({
-            Version: '2012-10-17',
-            Statement: this.statements.map((s) => ({ Effect: 'Allow', Action: [...s.actions], Resource: [...s.resources] })),
-          }),
-      }),
+      // Produced at synth so grants added after construction are included.
+      policy: policyDocument(this.statements),
     });
 
     this.function = new LambdaFunction(this, 'function', {
@@ -201,9 +189,9 @@ export class MonoenvFunction extends Construct {
     return this.function.arn;
   }
 
-  /** Grants the function more permissions (before synthesis). */
-  addToRolePolicy(statement: PolicyStatement): void {
-    if (statement.actions.length === 0 || statement.resources.length === 0) throw new Error('addToRolePolicy: actions and resources are required');
+  /** Grants the function more permissions (before synthesis); other constructs' grantXxx(fn) call this. */
+  addToPrincipalPolicy(statement: PolicyStatement): void {
+    checkStatement(statement, `MonoenvFunction ${this.node.id}`);
     this.statements.push(statement);
   }
 

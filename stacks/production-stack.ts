@@ -10,7 +10,6 @@ import { ContainerService } from '../constructs/container-service';
 import { EventStream } from '../constructs/event-stream';
 import { FlagStore } from '../constructs/flag-store';
 import { Guardrails, type GuardrailsOptions } from '../constructs/guardrails';
-import type { PolicyStatement } from '../constructs/lambda-function';
 import { ImageScanning } from '../constructs/image-scanning';
 import { Monitoring } from '../constructs/monitoring';
 import { Network } from '../constructs/network';
@@ -171,7 +170,7 @@ export class ProductionStack extends TerraformStack {
       corsAllowOrigins: config.flags.corsAllowOrigins,
       api: this.api,
       reservedConcurrentExecutions: config.flags.reservedConcurrency,
-      exposureStream: { name: this.eventStream.streamName, arn: this.eventStream.streamArn, kmsKeyArn: config.encryption.kmsKeyArn },
+      exposureStream: this.eventStream,
       apiKeysKmsKeyArn: config.encryption.kmsKeyArn,
       logRetentionDays: config.logRetentionDays,
       ownership: config.ownership,
@@ -179,9 +178,8 @@ export class ProductionStack extends TerraformStack {
     });
     for (const service of this.services) {
       // Services read flags over OFREP (with the server key) and may send events straight to the stream.
-      const taskRole = { addToRolePolicy: (statement: PolicyStatement) => service.addToTaskRolePolicy(statement) };
-      this.flagStore.grantReadApiKeys(taskRole);
-      this.eventStream.grantPutRecords(taskRole);
+      this.flagStore.grantReadApiKeys(service);
+      this.eventStream.grantPutRecords(service);
     }
 
     if (!config.domain) {

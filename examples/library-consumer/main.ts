@@ -30,7 +30,7 @@ const flagProps: FlagStoreProps = {
   api,
   ownership,
   flags: { flags: { 'one-page-checkout': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' } } },
-  exposureStream: { name: events.streamName, arn: events.streamArn },
+  exposureStream: events,
 };
 const flags = new FlagStore(stack, 'flags', flagProps);
 

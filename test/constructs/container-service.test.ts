@@ -76,7 +76,7 @@ describe('ContainerService', () => {
 
   it('gives the task role nothing until granted, then exactly the grant', () => {
     expect(resources(base.parsed, 'aws_iam_role_policy').find((p) => p.name === 'granted').count).toBe(0);
-    const granted = synth({}, (s) => s.addToTaskRolePolicy({ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/flags'] }));
+    const granted = synth({}, (s) => s.addToPrincipalPolicy({ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/flags'] }));
     const policy = resources(granted.parsed, 'aws_iam_role_policy').find((p) => p.name === 'granted');
     expect(policy.count).toBe(1);
     expect(JSON.parse(policy.policy).Statement).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: ['arn:aws:dynamodb:eu-west-1:123456789012:table/flags'] }]);
@@ -256,7 +256,7 @@ if (terraformSkip) console.warn(terraformSkip);
       serviceName: 'web', network, monitoring, certificateArn: variant.certificateArn, domain: variant.certificateArn ? 'shop.example.com' : undefined,
       image: `${images.repositoryUrl}:1.0.0`, imageRepositoryArn: images.repositoryArn,
     });
-    service.addToTaskRolePolicy({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::assets/*'] });
+    service.addToPrincipalPolicy({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::assets/*'] });
     const outdir = fullSynth(stack);
     const stackDir = join(outdir, 'stacks', readdirSync(join(outdir, 'stacks'))[0]);
     const result = await validateSynthesizedStack(stackDir, { projectDir: tempDir('monoenv-c-') });

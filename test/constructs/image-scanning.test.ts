@@ -8,6 +8,7 @@ import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Monitoring } from '../../constructs/monitoring';
+import { Grant, roleGrantee } from '../../constructs/grants';
 import { ImageScanning, ImageScanningProps, severitiesAtOrAbove } from '../../constructs/image-scanning';
 import { testApp, synthScope } from '../support/temp';
 
@@ -139,16 +140,20 @@ describe('ImageScanning', () => {
     expect(resources(enhanced.parsed, 'aws_cloudwatch_metric_alarm').some(([, a]) => a.metric_name === 'Errors' && a.namespace === 'AWS/Lambda')).toBe(true);
   });
 
-  it('grants pull and push on the repository only', () => {
+  it('grants pull and push on the repository only, to any grantee (a plain role through roleGrantee)', () => {
+    let pull: Grant | undefined;
     const { parsed } = synth({}, (scanning, scope) => {
-      const role = new IamRole(scope, 'ci', { assumeRolePolicy: '{}' });
-      scanning.grantPull(role);
+      const role = roleGrantee(new IamRole(scope, 'ci', { assumeRolePolicy: '{}' }));
+      pull = scanning.grantPull(role);
       scanning.grantPush(role);
     });
-    const grants = resources(parsed, 'aws_iam_role_policy').filter(([id]) => id.startsWith('images_grant-')).map(([, p]) => JSON.parse(p.policy).Statement[1]);
-    expect(grants).toHaveLength(2);
-    for (const grant of grants) expect(grant.Resource).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.images_repository_\w+\.arn\}$/)]);
-    expect(grants.map((g) => g.Action.includes('ecr:PutImage')).sort()).toEqual([false, true]);
+    expect(pull!.actions).toEqual(['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage']);
+    // One inline policy on the role holds both grants.
+    const [policy] = resources(parsed, 'aws_iam_role_policy').filter(([, p]) => p.name === 'granted').map(([, p]) => JSON.parse(p.policy).Statement);
+    expect(policy).toHaveLength(4);
+    const onRepository = policy.filter((s: { Action: string[] }) => !s.Action.includes('ecr:GetAuthorizationToken'));
+    for (const statement of onRepository) expect(statement.Resource).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.images_repository_\w+\.arn\}$/)]);
+    expect(onRepository.map((s: { Action: string[] }) => s.Action.includes('ecr:PutImage'))).toEqual([false, true]);
   });
 
   it('orders severities', () => {

@@ -40,7 +40,7 @@ describe('MonoenvFunction', () => {
         policyStatements: [{ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:us-east-1:123456789012:table/flags'] }],
         logRetentionDays: 14,
       });
-      fn.addToRolePolicy({ actions: ['kinesis:PutRecords'], resources: ['arn:aws:kinesis:us-east-1:123456789012:stream/events'] });
+      fn.addToPrincipalPolicy({ actions: ['kinesis:PutRecords'], resources: ['arn:aws:kinesis:us-east-1:123456789012:stream/events'] });
     });
     expect(json).toHaveResourceWithProperties(LambdaFunction, {
       function_name: 'monoenv-hello',
