@@ -1,4 +1,5 @@
 import type { CommitResult, LoadedUser, UserChange, UserStore } from './progress-store';
+import { emptyUserState } from './user-state';
 
 /**
  * A UserStore in memory with the DynamoDB store's dedupe and conflict rules (no aggregates), for
@@ -9,7 +10,7 @@ export class MemoryUserStore implements UserStore {
   private readonly seenMessages = new Set<string>();
 
   async load(userKey: string): Promise<LoadedUser> {
-    return this.users.get(userKey) ?? { state: { journeys: {}, exposures: {} }, versions: {} };
+    return this.users.get(userKey) ?? { state: emptyUserState(), versions: new Map() };
   }
 
   async commit(change: UserChange): Promise<CommitResult> {
@@ -17,7 +18,7 @@ export class MemoryUserStore implements UserStore {
     const current = this.users.get(change.userKey);
     if (current && current !== change.before) return 'conflict';
     this.seenMessages.add(change.messageId);
-    this.users.set(change.userKey, { state: change.after, versions: {} });
+    this.users.set(change.userKey, { state: change.after, versions: new Map() });
     return 'committed';
   }
 }

@@ -40,9 +40,9 @@ export class DynamoUserStore implements UserStore {
   ) {}
 
   async load(userKey: string): Promise<LoadedUser> {
-    const journeys: Record<string, JourneyProgress> = {};
-    const exposures: Record<string, Exposure> = {};
-    const versions: Record<string, number> = {};
+    const journeys = new Map<string, JourneyProgress>();
+    const exposures = new Map<string, Exposure>();
+    const versions = new Map<string, number>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(new QueryCommand({
@@ -54,15 +54,15 @@ export class DynamoUserStore implements UserStore {
       }));
       for (const item of page.Items ?? []) {
         const sk = String(item.sk);
-        versions[sk] = Number(item.version);
+        versions.set(sk, Number(item.version));
         if (sk.startsWith(JOURNEY_SK_PREFIX)) {
-          journeys[sk.slice(JOURNEY_SK_PREFIX.length)] = {
+          journeys.set(sk.slice(JOURNEY_SK_PREFIX.length), {
             stepIndex: Number(item.stepIndex), startedAtMs: Number(item.startedAtMs), lastStepAtMs: Number(item.lastStepAtMs),
-          };
+          });
         } else if (sk.startsWith(EXPOSURE_SK_PREFIX)) {
-          exposures[sk.slice(EXPOSURE_SK_PREFIX.length)] = {
+          exposures.set(sk.slice(EXPOSURE_SK_PREFIX.length), {
             variant: String(item.variant), exposedAtMs: Number(item.exposedAtMs), convertedJourneys: (item.convertedJourneys as string[] | undefined) ?? [],
-          };
+          });
         }
       }
       startKey = page.LastEvaluatedKey;

@@ -13,7 +13,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** A user's state as read, with the `version` of each item by sort key (for optimistic locking). */
 export interface LoadedUser {
   readonly state: UserState;
-  readonly versions: Readonly<Record<string, number>>;
+  readonly versions: ReadonlyMap<string, number>;
 }
 
 export interface UserChange {
@@ -49,13 +49,13 @@ function userItemWrites(table: string, change: UserChange, windowByJourney: Read
   const pk = userPk(change.userKey);
   const { before, after } = change;
   const writes: TransactItem[] = [];
-  const journeys = new Set([...Object.keys(before.state.journeys), ...Object.keys(after.journeys)]);
+  const journeys = new Set([...before.state.journeys.keys(), ...after.journeys.keys()]);
   for (const journey of journeys) {
-    const old = before.state.journeys[journey];
-    const next: JourneyProgress | undefined = after.journeys[journey];
+    const old = before.state.journeys.get(journey);
+    const next: JourneyProgress | undefined = after.journeys.get(journey);
     if (old === next) continue;
     const sk = `${JOURNEY_SK_PREFIX}${journey}`;
-    const readVersion = before.versions[sk];
+    const readVersion = before.versions.get(sk);
     if (next) {
       const windowSeconds = windowByJourney.get(journey) ?? 0;
       const expiresAt = epochSeconds(next.startedAtMs) + windowSeconds + PROGRESS_TTL_SLACK_SECONDS;
@@ -64,12 +64,12 @@ function userItemWrites(table: string, change: UserChange, windowByJourney: Read
       writes.push({ Delete: { TableName: table, Key: { pk, sk }, ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': readVersion } } });
     }
   }
-  for (const [flag, next] of Object.entries(after.exposures)) {
-    const old: Exposure | undefined = before.state.exposures[flag];
+  for (const [flag, next] of after.exposures) {
+    const old: Exposure | undefined = before.state.exposures.get(flag);
     if (old === next) continue;
     const sk = `${EXPOSURE_SK_PREFIX}${flag}`;
     const expiresAt = epochSeconds(next.exposedAtMs) + EXPOSURE_TTL_SECONDS;
-    writes.push(versionedPut(table, { pk, sk, ...next, convertedJourneys: [...next.convertedJourneys], expiresAt }, before.versions[sk]));
+    writes.push(versionedPut(table, { pk, sk, ...next, convertedJourneys: [...next.convertedJourneys], expiresAt }, before.versions.get(sk)));
   }
   return writes;
 }

@@ -7,7 +7,7 @@ import { processKinesisBatch, type KinesisRecordLike } from '../../lambdas/journ
 import { DynamoUserStore, type UserStore } from '../../lambdas/journey-processor/progress-store';
 import type { EventRecord } from '../../lambdas/shared/event-record';
 import { describeWithMoto, functionClientConfig, motoClientConfig } from '../support/moto';
-import { checkout, exposure, onboarding, track } from './fixtures';
+import { checkout, exposure, onboarding, T0, track } from './fixtures';
 
 const journeys = [checkout, onboarding];
 let sequence = 0;
@@ -210,6 +210,41 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
     expect(await apply(second)).toBe('committed');
     const marker = await doc.send(new GetCommand({ TableName: table, Key: { pk: 'msg#other', sk: 'msg' } }));
     expect(marker.Item).toBeUndefined();
+  });
+
+  it('tracks journeys and flags named like the properties every object inherits', async () => {
+    const table = await newTable();
+    const names = ['constructor', 'toString', 'valueOf', '__proto__'];
+    const lines: string[] = [];
+    const handler = createHandler({
+      client: processorDoc, tableName: table, journeys: names.map((name) => ({ ...checkout, name })), writeLine: (l) => lines.push(l), now: () => T0,
+    });
+    const events = [
+      ...names.flatMap((flag) => [exposure(flag, 'on', 0, 'u-on'), exposure(flag, 'off', 0, 'u-off'), exposure(flag, 'off', 1, 'u-on')]),
+      ...checkoutRun('u-on', 10),
+      ...checkoutRun('u-off', 10).slice(0, 2),
+    ];
+    // One event per invocation: every step is read back from the table rather than carried in memory.
+    for (const event of events) expect(await handler({ Records: [kinesisRecord(event)] })).toEqual({ batchItemFailures: [] });
+
+    const perJourney = (sum: number, seconds: number) => Object.fromEntries(names.flatMap((journey) => [
+      [journey, { n: 1, sum, sumSquares: sum }],
+      [`${journey}.seconds_to_convert`, { n: sum, sum: seconds, sumSquares: seconds * seconds }],
+    ]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+    for (const flag of names) {
+      const summary = await readExperimentSummary(doc, table, flag);
+      expect(summary.flag).toBe(flag);
+      expect(summary.variants).toEqual([
+        { name: 'off', users: 1, metrics: perJourney(0, 0) },
+        { name: 'on', users: 1, metrics: perJourney(1, 30) },
+      ]);
+      expect(Object.keys(summary.stepsSeen ?? {}).sort()).toEqual([...names].sort());
+      expect(metric(lines, 'ExperimentExposure', { Flag: flag, Variant: 'on' })).toBe(1);
+    }
+    for (const journey of names) {
+      expect(metric(lines, 'JourneyCompleted', { Journey: journey, Variant: 'on' })).toBe(1);
+      expect(metric(lines, 'StepReached', { Journey: journey, Step: 'checkout_started', Variant: 'off' })).toBe(1);
+    }
   });
 
   it('explains an experiment without two variants', async () => {
