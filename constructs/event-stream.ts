@@ -195,8 +195,8 @@ export class EventStream extends Construct {
       policyStatements: [
         { actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], resources: [this.streamArn] },
         ...(settings.streamKmsKeyArn ? [{ actions: ['kms:Decrypt'], resources: [settings.streamKmsKeyArn] }] : []),
-        // Query to load a user; Put/Update/Delete inside TransactWriteItems (which has no action of its own).
-        { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [this.analyticsTable.arn] },
+        // Query to load a user; Put/Update/Delete/ConditionCheck inside TransactWriteItems (which has no action of its own).
+        { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], resources: [this.analyticsTable.arn] },
         // Lambda sends failed batches' metadata to the queue as this role (the mapping's on-failure destination).
         { actions: ['sqs:SendMessage'], resources: [this.processorFailureQueue.arn] },
         ...(settings.failureQueueKmsKeyArn ? [{ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [settings.failureQueueKmsKeyArn] }] : []),
@@ -209,7 +209,7 @@ export class EventStream extends Construct {
       ownership: settings.ownership,
     });
     // TRIM_HORIZON, not LATEST: the ingest API may accept events before this mapping exists (same apply), and
-    // LATEST would silently skip them. Replays are safe: the processor dedupes by messageId for 8 days,
+    // LATEST would silently skip them. Replays are safe: the processor dedupes by user and messageId for 8 days,
     // longer than the stream's retention (at most 7 days, enforced in props).
     this.processorEventSource = new LambdaEventSourceMapping(this, 'processor-source', {
       eventSourceArn: this.streamArn,

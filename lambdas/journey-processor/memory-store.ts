@@ -14,10 +14,12 @@ export class MemoryUserStore implements UserStore {
   }
 
   async commit(change: UserChange): Promise<CommitResult> {
-    if (this.seenMessages.has(change.messageId)) return 'duplicate';
+    // Per user, as the DynamoDB store (table-keys.ts); JSON keeps the pair unambiguous.
+    const message = JSON.stringify([change.userKey, change.messageId]);
+    if (this.seenMessages.has(message)) return 'duplicate';
     const current = this.users.get(change.userKey);
     if (current && current !== change.before) return 'conflict';
-    this.seenMessages.add(change.messageId);
+    this.seenMessages.add(message);
     this.users.set(change.userKey, { state: change.after, versions: new Map() });
     return 'committed';
   }

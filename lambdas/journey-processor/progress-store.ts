@@ -3,7 +3,7 @@ import type { Fact } from './facts';
 import type { JourneyProgress } from './funnel';
 import type { Journey } from './journey-schema';
 import { experimentPk, EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, stepSeenSk, userPk } from './table-keys';
-import { planTransaction, type LoadedUser, type UserChange } from './transaction-plan';
+import { DEDUPE_ITEMS, planTransaction, type LoadedUser, type UserChange } from './transaction-plan';
 import type { Exposure } from './user-state';
 import { systemClock, type Clock } from '../shared/clock';
 
@@ -78,7 +78,7 @@ export class DynamoUserStore implements UserStore {
       return 'committed';
     } catch (err) {
       const reasons = cancellationReasons(err);
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons?.slice(0, DEDUPE_ITEMS).some((r) => r.Code === 'ConditionalCheckFailed')) return 'duplicate';
       if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return 'conflict';
       throw err;
     }

@@ -4,7 +4,7 @@ import type { JourneyProgress } from './funnel';
 import type { Journey } from './journey-schema';
 import {
   conversionMetric, DEDUPE_TTL_SECONDS, experimentPk, EXPOSURE_SK_PREFIX, EXPOSURE_TTL_SECONDS, JOURNEY_SK_PREFIX,
-  messageKey, metricSk, PROGRESS_TTL_SLACK_SECONDS, secondsToConvertMetric, userPk, variantSk, type MetricKind,
+  legacyMessageKey, messageKey, metricSk, PROGRESS_TTL_SLACK_SECONDS, secondsToConvertMetric, userPk, variantSk, type MetricKind,
 } from './table-keys';
 import type { Exposure, UserState } from './user-state';
 
@@ -112,21 +112,33 @@ function aggregateWrites(table: string, facts: readonly Fact[]): TransactItem[] 
   return writes;
 }
 
+/** Where a failed condition means the event was already processed: the marker and the legacy marker check. */
+export const DEDUPE_ITEMS = 2;
+
 /**
- * One transaction per event: the dedupe marker first (its condition failing = duplicate), then the
- * user's changed items under version conditions, then the experiment aggregate ADDs. All or nothing,
- * so a retry after any failure cannot count twice.
+ * One transaction per event: the dedupe marker first and the legacy marker check second (either condition
+ * failing = duplicate), then the user's changed items under version conditions, then the experiment
+ * aggregate ADDs. All or nothing, so a retry after any failure cannot count twice.
  */
 export function planTransaction(table: string, change: UserChange, nowMs: number, journeys: readonly Journey[]): TransactItem[] {
   const windowByJourney = new Map(journeys.map((j) => [j.name, j.conversionWindowSeconds]));
   const marker: TransactItem = {
     Put: {
       TableName: table,
-      Item: { ...messageKey(change.messageId), expiresAt: epochSeconds(nowMs) + DEDUPE_TTL_SECONDS },
+      Item: { ...messageKey(change.userKey, change.messageId), expiresAt: epochSeconds(nowMs) + DEDUPE_TTL_SECONDS },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
-  const items = [marker, ...userItemWrites(table, change, windowByJourney), ...aggregateWrites(table, change.facts)];
+  // TTL deletes lazily (up to days late), so an expired legacy marker still in the table does not count.
+  const legacyMarker: TransactItem = {
+    ConditionCheck: {
+      TableName: table,
+      Key: legacyMessageKey(change.messageId),
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': epochSeconds(nowMs) },
+    },
+  };
+  const items = [marker, legacyMarker, ...userItemWrites(table, change, windowByJourney), ...aggregateWrites(table, change.facts)];
   if (items.length > MAX_TRANSACT_ITEMS) {
     throw new Error(`event ${change.messageId} needs ${items.length} writes; a DynamoDB transaction holds at most ${MAX_TRANSACT_ITEMS}`);
   }

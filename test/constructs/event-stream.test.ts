@@ -312,7 +312,7 @@ describe('EventStream', () => {
       const statements = policyOf(s.parsed, (p) => p.role === roleRef(s.parsed, 'shop-journey-processor'));
       expect(statements.slice(1)).toEqual([
         { Effect: 'Allow', Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], Resource: [ref(s.parsed, 'aws_kinesis_stream', 'arn')] },
-        { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [ref(s.parsed, 'aws_dynamodb_table', 'arn')] },
+        { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], Resource: [ref(s.parsed, 'aws_dynamodb_table', 'arn')] },
         { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [ref(s.parsed, 'aws_sqs_queue', 'arn')] },
       ]);
     });

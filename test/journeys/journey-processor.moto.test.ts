@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ExperimentDataError, readExperimentSummary } from '../../lambdas/journey-processor/experiment-store';
 import { createHandler } from '../../lambdas/journey-processor/handler';
 import { processEvent } from '../../lambdas/journey-processor/process-event';
@@ -59,9 +59,12 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
     return name;
   }
 
+  /** Processing time: an hour after the events' T0 (markers expire from it). */
+  const NOW = T0 + 3600_000;
+
   function handlerFor(tableName: string) {
     const lines: string[] = [];
-    const handler = createHandler({ client: processorDoc, tableName, journeys, namespace: 'Test/Product', writeLine: (l) => lines.push(l) });
+    const handler = createHandler({ client: processorDoc, tableName, journeys, namespace: 'Test/Product', writeLine: (l) => lines.push(l), now: () => NOW });
     return { handler, lines };
   }
 
@@ -154,6 +157,43 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
     expect(firstRun.variants.map((v) => [v.name, v.users, v.metrics.checkout.sum])).toEqual([['a', 1, 1], ['b', 1, 0]]);
   });
 
+  it('dedupes per user: another user reusing a messageId is counted, the same user replaying it is not', async () => {
+    const table = await newTable();
+    const { handler, lines } = handlerFor(table);
+    const events = [exposure('exp', 'a', 0, 'u1', 'same-id'), exposure('exp', 'b', 0, 'u2', 'same-id'), exposure('exp', 'b', 0, 'u3', 'same-id')];
+    expect(await handler({ Records: [...events, events[1]].map(kinesisRecord) })).toEqual({ batchItemFailures: [] });
+    expect(metric(lines, 'DuplicateEvent')).toBe(1);
+    const summary = await readExperimentSummary(doc, table, 'exp');
+    expect(summary.variants.map((v) => [v.name, v.users])).toEqual([['a', 1], ['b', 2]]);
+  });
+
+  it('holds the longest user key and messageId the decoder accepts, in bytes', async () => {
+    const table = await newTable();
+    const { handler } = handlerFor(table);
+    // 3-byte characters up to the byte limits: 1024 bytes of user key, 512 of messageId.
+    const userKey = `${'€'.repeat(341)}u`;
+    const messageId = `${'€'.repeat(170)}mm`;
+    expect([Buffer.byteLength(userKey), Buffer.byteLength(messageId)]).toEqual([1024, 512]);
+    const events = [exposure('exp', 'a', 0, userKey, messageId), exposure('exp', 'b', 0, 'u2'), ...checkoutRun(userKey, 10)];
+    expect(await handler({ Records: [...events, events[0]].map(kinesisRecord) })).toEqual({ batchItemFailures: [] });
+    const summary = await readExperimentSummary(doc, table, 'exp');
+    expect(summary.variants.map((v) => [v.name, v.users, v.metrics.checkout.sum])).toEqual([['a', 1, 1], ['b', 1, 0]]);
+  });
+
+  it('still treats an event deduped under the old, global key as a duplicate (a replay across the deploy), until that marker expires', async () => {
+    const table = await newTable();
+    const { handler, lines } = handlerFor(table);
+    const legacyMarker = (messageId: string, expiresAtMs: number) =>
+      doc.send(new PutCommand({ TableName: table, Item: { pk: `msg#${messageId}`, sk: 'msg', expiresAt: Math.floor(expiresAtMs / 1000) } }));
+    await legacyMarker('before-deploy', NOW + 1000);
+    await legacyMarker('expired', NOW - 1000); // TTL deletes late: still in the table, no longer a marker
+    const records = [exposure('exp', 'a', 0, 'u1', 'before-deploy'), exposure('exp', 'b', 0, 'u2', 'expired')].map(kinesisRecord);
+    expect(await handler({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(metric(lines, 'DuplicateEvent')).toBe(1);
+    expect(metric(lines, 'ExperimentExposure', { Flag: 'exp', Variant: 'a' })).toBeUndefined();
+    expect(metric(lines, 'ExperimentExposure', { Flag: 'exp', Variant: 'b' })).toBe(1);
+  });
+
   it('skips poison records and returns the failed record and all after it, which a retry then completes once', async () => {
     const table = await newTable();
     const dynamo = new DynamoUserStore(processorDoc, table, journeys);
@@ -208,7 +248,7 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
     // `second` creates a different item, so make it race on the same one: replay `first`'s change under a new id.
     expect(await apply({ ...first, messageId: 'other' })).toBe('conflict');
     expect(await apply(second)).toBe('committed');
-    const marker = await doc.send(new GetCommand({ TableName: table, Key: { pk: 'msg#other', sk: 'msg' } }));
+    const marker = await doc.send(new GetCommand({ TableName: table, Key: { pk: 'dedupe#u1', sk: 'msg#other' } }));
     expect(marker.Item).toBeUndefined();
   });
 

@@ -35,6 +35,17 @@ describe('processKinesisBatch', () => {
   });
 });
 
+describe('MemoryUserStore', () => {
+  it('dedupes per user, like the DynamoDB store', async () => {
+    const lines: string[] = [];
+    const events = [track('cart_viewed', 0, 'u1', 'same-id'), track('cart_viewed', 0, 'u2', 'same-id'), track('cart_viewed', 0, 'u2', 'same-id')];
+    const out = await processKinesisBatch(records(events), { store: new MemoryUserStore(), journeys, writeLine: (l) => lines.push(l) });
+    expect(out.batchItemFailures).toEqual([]);
+    expect(lines.some((l) => l.includes('"JourneyStarted":2'))).toBe(true);
+    expect(lines.some((l) => l.includes('"DuplicateEvent":1'))).toBe(true);
+  });
+});
+
 describe('handler configuration', () => {
   const saved = { ...process.env };
   afterEach(() => {
