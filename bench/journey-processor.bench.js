@@ -80,7 +80,7 @@ async function run() {
 
   const records = datas.map((data, i) => ({ kinesis: { sequenceNumber: String(i), data } }));
   const handler = await eventsPerSecond(async () => {
-    const options = { store: new m.MemoryUserStore(), journeys, writeLine: () => undefined, now: () => 0 };
+    const options = { store: new m.MemoryUserStore(), journeys, failures: { record: async (skipped) => skipped.length }, writeLine: () => undefined, now: () => 0 };
     for (let i = 0; i < records.length; i += BATCH) {
       const out = await m.processKinesisBatch(records.slice(i, i + BATCH), options);
       if (out.batchItemFailures.length > 0) throw new Error('bench batch failed');
