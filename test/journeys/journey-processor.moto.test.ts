@@ -381,6 +381,18 @@ describeWithMoto('journey processor against DynamoDB (moto)', (moto) => {
     });
   });
 
+  it('honours conversions recorded on exposure items by the release before converted# items', async () => {
+    const table = await newTable();
+    const { handler, lines } = handlerFor(table);
+    const exposedAtMs = T0;
+    await doc.send(new PutCommand({ TableName: table, Item: { pk: 'user#u1', sk: 'exposure#old', variant: 'on', exposedAtMs, convertedJourneys: ['checkout'], version: 2, expiresAt: 0 } }));
+    expect(await handler({ Records: [exposure('new', 'on', 1, 'u1'), ...checkoutRun('u1', 10)].map(kinesisRecord) })).toEqual({ batchItemFailures: [] });
+    expect(total(lines, 'ExperimentConversion', { Flag: 'new' })).toBe(1);
+    expect(total(lines, 'ExperimentConversion', { Flag: 'old' })).toBe(0);
+    const converted = await doc.send(new GetCommand({ TableName: table, Key: { pk: 'user#u1', sk: 'converted#checkout' } }));
+    expect(converted.Item?.exposures).toEqual([`${exposedAtMs}#old`, `${T0 + 1000}#new`]);
+  });
+
   it('records what can never succeed on the failure queue and skips it; retries a transient failure from that record, in order, once', async () => {
     const table = await newTable();
     const queueUrl = await newQueue();
