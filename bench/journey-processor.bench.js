@@ -18,7 +18,7 @@ const BATCH = 100;
 
 /** The TypeScript modules the bench drives, as one CommonJS file. */
 const loadModules = () =>
-  loadTypeScript("export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from './journey-schema';", lambdaDir);
+  loadTypeScript("export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from './journey-schema'; export * from './user-state';", lambdaDir);
 
 /** Deterministic mix: exposures, checkout funnels with drop-off, and other product events. */
 function makeEvents(journeys) {
@@ -73,14 +73,14 @@ async function run() {
   const core = await eventsPerSecond(() => {
     const states = new Map();
     for (const e of events) {
-      const out = m.processEvent(states.get(e.userKey) ?? { journeys: {}, exposures: {} }, e, journeys);
+      const out = m.processEvent(states.get(e.userKey) ?? m.emptyUserState(), e, journeys);
       states.set(e.userKey, out.state);
     }
   }, events.length);
 
   const records = datas.map((data, i) => ({ kinesis: { sequenceNumber: String(i), data } }));
   const handler = await eventsPerSecond(async () => {
-    const options = { store: new m.MemoryUserStore(), journeys, writeLine: () => undefined, now: () => 0 };
+    const options = { store: new m.MemoryUserStore(), journeys, failures: { record: async (skipped) => skipped.length }, writeLine: () => undefined, now: () => 0 };
     for (let i = 0; i < records.length; i += BATCH) {
       const out = await m.processKinesisBatch(records.slice(i, i + BATCH), options);
       if (out.batchItemFailures.length > 0) throw new Error('bench batch failed');

@@ -52,7 +52,11 @@ export class EventStream extends Construct {
   readonly analyticsTable: DynamodbTable;
   readonly analyticsTableName: string;
   readonly processorFunction: MonoenvFunction;
-  /** Batches the processor gave up on (metadata only: shard and sequence numbers to replay from the stream). */
+  /**
+   * What the processor could not count: batches the event source mapping gave up on (metadata only: shard and
+   * sequence numbers to replay from the stream), and records the processor skipped because they can never
+   * succeed (one message each: reason, shard, sequence number, messageId; lambdas/journey-processor/failures.ts).
+   */
   readonly processorFailureQueue: SqsQueue;
   readonly processorEventSource: LambdaEventSourceMapping;
   readonly journeys: readonly Journey[];
@@ -171,16 +175,24 @@ export class EventStream extends Construct {
       tags: tags(this.analyticsTableName),
     });
 
+    const failureQueueName = `${prefix}-journey-processor-failures`;
     this.processorFailureQueue = new SqsQueue(this, 'processor-failures', {
-      name: `${prefix}-journey-processor-failures`,
+      name: failureQueueName,
       ...(settings.failureQueueKmsKeyArn ? { kmsMasterKeyId: settings.failureQueueKmsKeyArn } : { sqsManagedSseEnabled: true }),
       messageRetentionSeconds: 14 * 24 * 3600,
       tags: tags(`${prefix}-journey-processor-failures`),
     });
 
     const journeysJson = serializeJourneys(settings.journeys);
-    const processorEnv = { ANALYTICS_TABLE: this.analyticsTableName, JOURNEYS: terraformLiteral(journeysJson), METRICS_NAMESPACE: settings.productMetricsNamespace };
-    const envBytes = Object.entries(processorEnv).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    const processorEnv = {
+      ANALYTICS_TABLE: this.analyticsTableName,
+      JOURNEYS: terraformLiteral(journeysJson),
+      METRICS_NAMESPACE: settings.productMetricsNamespace,
+      FAILURE_QUEUE_URL: this.processorFailureQueue.url,
+    };
+    // The queue URL is a token until apply: count what it becomes, https://sqs.<region>.amazonaws.com/<account>/<name>.
+    const queueUrlBytes = 'https://sqs.ap-southeast-99.amazonaws.com/123456789012/'.length + failureQueueName.length;
+    const envBytes = Object.entries(processorEnv).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (k === 'FAILURE_QUEUE_URL' ? queueUrlBytes : Buffer.byteLength(v)), 0);
     if (envBytes > LAMBDA_ENV_LIMIT_BYTES - 200) {
       throw new Error(`EventStream: invalid props:\n  journeys: ${settings.journeys.length} journeys serialize to ${Buffer.byteLength(journeysJson)} bytes, more than a Lambda environment holds (4 KB in all); use fewer or shorter journeys`);
     }
@@ -192,9 +204,10 @@ export class EventStream extends Construct {
       policyStatements: [
         { actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], resources: [this.streamArn] },
         ...(settings.streamKmsKeyArn ? [{ actions: ['kms:Decrypt'], resources: [settings.streamKmsKeyArn] }] : []),
-        // Query to load a user; Put/Update/Delete inside TransactWriteItems (which has no action of its own).
-        { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [this.analyticsTable.arn] },
-        // Lambda sends failed batches' metadata to the queue as this role (the mapping's on-failure destination).
+        // Query to load a user; Put/Update/Delete/ConditionCheck inside TransactWriteItems (which has no action of its own).
+        { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], resources: [this.analyticsTable.arn] },
+        // Lambda sends failed batches' metadata to the queue as this role (the mapping's on-failure destination); the
+        // processor sends the records it skips (SendMessageBatch is authorized as sqs:SendMessage).
         { actions: ['sqs:SendMessage'], resources: [this.processorFailureQueue.arn] },
         ...(settings.failureQueueKmsKeyArn ? [{ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [settings.failureQueueKmsKeyArn] }] : []),
       ],
@@ -206,7 +219,7 @@ export class EventStream extends Construct {
       ownership: settings.ownership,
     });
     // TRIM_HORIZON, not LATEST: the ingest API may accept events before this mapping exists (same apply), and
-    // LATEST would silently skip them. Replays are safe: the processor dedupes by messageId for 8 days,
+    // LATEST would silently skip them. Replays are safe: the processor dedupes by user and messageId for 8 days,
     // longer than the stream's retention (at most 7 days, enforced in props).
     this.processorEventSource = new LambdaEventSourceMapping(this, 'processor-source', {
       eventSourceArn: this.streamArn,
@@ -304,7 +317,7 @@ export class EventStream extends Construct {
       metric: this.metricIngestEvents('Failed'), threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 5, datapointsToAlarm: 2,
     });
     alarm('processor-failed-batches', {
-      description: `${namePrefix}: the journey processor gave up on batches; the failure queue holds their shard and sequence numbers (replay before the stream's ${this.settings.streamRetentionHours} h retention ends)`,
+      description: `${namePrefix}: the journey processor gave up on batches or skipped records that can never succeed; the failure queue holds their shard and sequence numbers and each skipped record's reason (replay before the stream's ${this.settings.streamRetentionHours} h retention ends)`,
       metric: this.metricFailedBatches(), threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1,
     });
   }

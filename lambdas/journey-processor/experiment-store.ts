@@ -66,18 +66,20 @@ export async function readExperimentSummary(client: DynamoDBDocumentClient, tabl
   if (variants.size < 2) {
     throw new ExperimentDataError('NOT_ENOUGH_VARIANTS', `experiment "${flag}" has exposures for ${variants.size} variant(s) in ${tableName}; a summary needs at least 2`);
   }
+  // Object.fromEntries defines own properties, so a journey named `__proto__` or `constructor` is a metric like any other.
   const summary: ExperimentSummary = {
     flag,
     variants: [...variants.keys()].sort(byControlThenName).map((name) => {
       const variant = variants.get(name)!;
-      const metrics: Record<string, MetricSums> = {};
-      for (const [metric, kind] of [...metricKinds].sort(([a], [b]) => a.localeCompare(b))) {
+      const metrics = Object.fromEntries([...metricKinds].sort(([a], [b]) => a.localeCompare(b)).map(([metric, kind]) => {
         const sums = variant.metrics.get(metric)?.sums ?? { n: 0, sum: 0, sumSquares: 0 };
-        metrics[metric] = kind === 'conversion' ? { n: variant.users, sum: sums.sum, sumSquares: sums.sumSquares } : sums;
-      }
+        return [metric, kind === 'conversion' ? { n: variant.users, sum: sums.sum, sumSquares: sums.sumSquares } : sums];
+      }));
       return { name, users: variant.users, metrics };
     }),
     ...(stepsSeen.size > 0 ? { stepsSeen: Object.fromEntries([...stepsSeen].sort(([a], [b]) => a.localeCompare(b))) } : {}),
   };
-  return experimentSummarySchema.parse(summary);
+  // Validated, but returned as built: zod drops `__proto__` keys from records.
+  experimentSummarySchema.parse(summary);
+  return summary;
 }

@@ -1,6 +1,6 @@
 import type { EventRecord } from '../shared/event-record';
 import { NO_VARIANT, type Fact } from './facts';
-import { advanceJourney, type JourneyProgress } from './funnel';
+import { advanceJourney } from './funnel';
 import type { Journey } from './journey-schema';
 import type { Exposure, UserState } from './user-state';
 
@@ -26,24 +26,24 @@ export interface ProcessedEvent {
 
 function journeyVariant(journey: Journey, exposures: UserState['exposures'], atMs: number): string {
   if (journey.experiment !== undefined) {
-    const exposure = exposures[journey.experiment];
+    const exposure = exposures.get(journey.experiment);
     return exposure && exposure.exposedAtMs <= atMs ? exposure.variant : NO_VARIANT;
   }
   let earliest: Exposure | undefined;
-  for (const exposure of Object.values(exposures)) {
+  for (const exposure of exposures.values()) {
     if (exposure.exposedAtMs <= atMs && (!earliest || exposure.exposedAtMs < earliest.exposedAtMs)) earliest = exposure;
   }
   return earliest?.variant ?? NO_VARIANT;
 }
 
 function processExposure(state: UserState, record: EventRecord, atMs: number): ProcessedEvent {
-  const exposures: Record<string, Exposure> = { ...state.exposures };
+  const exposures = new Map(state.exposures);
   const facts: Fact[] = [];
   for (const seen of record.featureFlags) {
     const flag = seen['feature_flag.key'];
-    if (exposures[flag]) continue;
+    if (exposures.has(flag)) continue;
     const variant = seen['feature_flag.result.variant'];
-    exposures[flag] = { variant, exposedAtMs: atMs, convertedJourneys: [] };
+    exposures.set(flag, { variant, exposedAtMs: atMs, convertedJourneys: [] });
     facts.push({ kind: 'ExperimentExposure', flag, variant });
   }
   return { state: { ...state, exposures }, facts };
@@ -51,18 +51,18 @@ function processExposure(state: UserState, record: EventRecord, atMs: number): P
 
 function processTrack(state: UserState, record: EventRecord, atMs: number, journeys: readonly Journey[]): ProcessedEvent {
   const facts: Fact[] = [{ kind: 'FeatureUsed', feature: record.event }];
-  const progressByJourney: Record<string, JourneyProgress> = { ...state.journeys };
-  const exposures: Record<string, Exposure> = { ...state.exposures };
+  const progressByJourney = new Map(state.journeys);
+  const exposures = new Map(state.exposures);
 
   for (const journey of journeys) {
     if (journey.steps.includes(record.event)) {
-      for (const [flag, exposure] of Object.entries(exposures)) {
+      for (const [flag, exposure] of exposures) {
         if (exposure.exposedAtMs <= atMs) facts.push({ kind: 'ExperimentStepSeen', flag, journey: journey.name, step: record.event });
       }
     }
-    const result = advanceJourney(journey, progressByJourney[journey.name], record.event, atMs);
-    if (result.progress) progressByJourney[journey.name] = result.progress;
-    else delete progressByJourney[journey.name];
+    const result = advanceJourney(journey, progressByJourney.get(journey.name), record.event, atMs);
+    if (result.progress) progressByJourney.set(journey.name, result.progress);
+    else progressByJourney.delete(journey.name);
     if (result.outcomes.length === 0) continue;
 
     const variant = journeyVariant(journey, exposures, atMs);
@@ -72,9 +72,9 @@ function processTrack(state: UserState, record: EventRecord, atMs: number, journ
       else {
         const { secondsToConvert } = outcome;
         facts.push({ kind: 'JourneyCompleted', journey: journey.name, variant, secondsToConvert });
-        for (const [flag, exposure] of Object.entries(exposures)) {
+        for (const [flag, exposure] of exposures) {
           if (exposure.exposedAtMs > atMs || exposure.convertedJourneys.includes(journey.name)) continue;
-          exposures[flag] = { ...exposure, convertedJourneys: [...exposure.convertedJourneys, journey.name] };
+          exposures.set(flag, { ...exposure, convertedJourneys: [...exposure.convertedJourneys, journey.name] });
           facts.push({ kind: 'ExperimentConversion', flag, variant: exposure.variant, journey: journey.name, secondsToConvert });
         }
       }

@@ -1,30 +1,92 @@
 import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Fact } from './facts';
+import { PermanentRecordError } from './failures';
 import type { JourneyProgress } from './funnel';
 import type { Journey } from './journey-schema';
-import { experimentPk, EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, stepSeenSk, userPk } from './table-keys';
-import { planTransaction, type LoadedUser, type UserChange } from './transaction-plan';
+import { CONVERTED_SK_PREFIX, experimentPk, EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, OUTBOX_SK_PREFIX, stepSeenSk, userPk } from './table-keys';
+import {
+  DEDUPE_ITEMS, parseOutboxIncrements, planCommit, planOutboxChunk, type LoadedUser, type OutboxChunk, type UserChange,
+} from './transaction-plan';
 import type { Exposure } from './user-state';
 import { systemClock, type Clock } from '../shared/clock';
 
-export type { LoadedUser, UserChange } from './transaction-plan';
+export type { LoadedUser, OutboxChunk, UserChange } from './transaction-plan';
 
-/** `duplicate`: the messageId was already processed. `conflict`: another writer changed the user first; re-read. */
-export type CommitResult = 'committed' | 'duplicate' | 'conflict';
+/**
+ * `committed`, with the outbox items the event's transaction wrote (to apply next); `duplicate`: the user
+ * sent this messageId before; `conflict`: another writer changed the user first; re-read.
+ */
+export type CommitResult =
+  | { readonly status: 'committed'; readonly outbox: readonly OutboxChunk[] }
+  | { readonly status: 'duplicate' | 'conflict' };
 
 /** What the processor needs from storage; the bench and unit tests use an in-memory one. */
 export interface UserStore {
   load(userKey: string): Promise<LoadedUser>;
+  /** Throws PermanentRecordError when the event can never be written; any other error is transient. */
   commit(change: UserChange): Promise<CommitResult>;
+  /** Applies outbox items; each one's ADDs land once however often it is called (transaction-plan.ts). */
+  applyOutbox(chunks: readonly OutboxChunk[]): Promise<void>;
 }
 
 interface CancellationReason {
   readonly Code?: string;
+  readonly Message?: string;
 }
 
 function cancellationReasons(err: unknown): readonly CancellationReason[] | undefined {
   if (!(err instanceof Error) || err.name !== 'TransactionCanceledException') return undefined;
   return (err as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
+/** DynamoDB calls the request itself invalid: sending it again gets the same answer (failures.ts). */
+function rejection(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  if (err.name === 'ValidationException') return err.message;
+  const invalid = cancellationReasons(err)?.find((r) => r.Code === 'ValidationError');
+  return invalid ? invalid.Message ?? err.message : undefined;
+}
+
+/** A user's items as read back: progress, exposures with their conversions, outbox items. */
+function readUser(userKey: string, items: readonly Record<string, unknown>[]): LoadedUser {
+  const journeys = new Map<string, JourneyProgress>();
+  const exposures = new Map<string, Exposure>();
+  const versions = new Map<string, number>();
+  const converted = new Map<string, readonly string[]>();
+  const outbox: OutboxChunk[] = [];
+  for (const item of items) {
+    const sk = String(item.sk);
+    if (sk.startsWith(OUTBOX_SK_PREFIX)) {
+      // Only this code writes outbox items; one in another form is left in the table rather than block the user.
+      const increments = parseOutboxIncrements(item.increments);
+      if (increments) outbox.push({ userKey, sk, increments });
+      continue;
+    }
+    versions.set(sk, Number(item.version));
+    if (sk.startsWith(JOURNEY_SK_PREFIX)) {
+      journeys.set(sk.slice(JOURNEY_SK_PREFIX.length), {
+        stepIndex: Number(item.stepIndex), startedAtMs: Number(item.startedAtMs), lastStepAtMs: Number(item.lastStepAtMs),
+      });
+    } else if (sk.startsWith(EXPOSURE_SK_PREFIX)) {
+      exposures.set(sk.slice(EXPOSURE_SK_PREFIX.length), {
+        // convertedJourneys on the exposure: written by releases before converted# items.
+        variant: String(item.variant), exposedAtMs: Number(item.exposedAtMs), convertedJourneys: (item.convertedJourneys as string[] | undefined) ?? [],
+      });
+    } else if (sk.startsWith(CONVERTED_SK_PREFIX)) {
+      converted.set(sk.slice(CONVERTED_SK_PREFIX.length), (item.exposures as string[] | undefined) ?? []);
+    }
+  }
+  for (const [journey, entries] of converted) {
+    for (const entry of entries) {
+      const split = entry.indexOf('#');
+      const flag = entry.slice(split + 1);
+      const exposure = exposures.get(flag);
+      // An entry of an earlier exposure to the flag (expired, then exposed again) is not this one's conversion.
+      if (!exposure || exposure.exposedAtMs !== Number(entry.slice(0, split)) || exposure.convertedJourneys.includes(journey)) continue;
+      exposures.set(flag, { ...exposure, convertedJourneys: [...exposure.convertedJourneys, journey] });
+    }
+  }
+  return { state: { journeys, exposures }, versions, outbox };
 }
 
 /** The analytics table through the DynamoDB document client: one Query to read a user, one transaction to write. */
@@ -40,9 +102,7 @@ export class DynamoUserStore implements UserStore {
   ) {}
 
   async load(userKey: string): Promise<LoadedUser> {
-    const journeys: Record<string, JourneyProgress> = {};
-    const exposures: Record<string, Exposure> = {};
-    const versions: Record<string, number> = {};
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(new QueryCommand({
@@ -52,35 +112,37 @@ export class DynamoUserStore implements UserStore {
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }));
-      for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        versions[sk] = Number(item.version);
-        if (sk.startsWith(JOURNEY_SK_PREFIX)) {
-          journeys[sk.slice(JOURNEY_SK_PREFIX.length)] = {
-            stepIndex: Number(item.stepIndex), startedAtMs: Number(item.startedAtMs), lastStepAtMs: Number(item.lastStepAtMs),
-          };
-        } else if (sk.startsWith(EXPOSURE_SK_PREFIX)) {
-          exposures[sk.slice(EXPOSURE_SK_PREFIX.length)] = {
-            variant: String(item.variant), exposedAtMs: Number(item.exposedAtMs), convertedJourneys: (item.convertedJourneys as string[] | undefined) ?? [],
-          };
-        }
-      }
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return { state: { journeys, exposures }, versions };
+    return readUser(userKey, items);
   }
 
   async commit(change: UserChange): Promise<CommitResult> {
-    const items = planTransaction(this.tableName, change, this.now(), this.journeys);
+    const plan = planCommit(this.tableName, change, this.now(), this.journeys);
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      await this.markStepsSeen(change.facts);
-      return 'committed';
+      await this.client.send(new TransactWriteCommand({ TransactItems: plan.items }));
     } catch (err) {
       const reasons = cancellationReasons(err);
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return 'conflict';
+      if (reasons?.slice(0, DEDUPE_ITEMS).some((r) => r.Code === 'ConditionalCheckFailed')) return { status: 'duplicate' };
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return { status: 'conflict' };
+      const rejected = rejection(err);
+      if (rejected !== undefined) throw new PermanentRecordError('REJECTED_BY_DYNAMODB', `DynamoDB refused the writes of event ${change.messageId}: ${rejected}`);
       throw err;
+    }
+    await this.markStepsSeen(change.facts);
+    return { status: 'committed', outbox: plan.outbox };
+  }
+
+  async applyOutbox(chunks: readonly OutboxChunk[]): Promise<void> {
+    for (const chunk of chunks) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: planOutboxChunk(this.tableName, chunk) }));
+      } catch (err) {
+        // The deletion's condition failed: applied before (a retry, or another processor got there first).
+        if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') continue;
+        throw err;
+      }
     }
   }
 

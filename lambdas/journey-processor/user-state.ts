@@ -8,10 +8,14 @@ export interface Exposure {
   readonly convertedJourneys: readonly string[];
 }
 
-/** Everything the processor remembers about one user: journey runs in progress and exposures. */
+/**
+ * Everything the processor remembers about one user: journey runs in progress and exposures, by journey
+ * and flag name. Maps, not plain objects: `constructor` or `__proto__` are valid names, and an object
+ * would answer them with what it inherits.
+ */
 export interface UserState {
-  readonly journeys: Readonly<Record<string, JourneyProgress>>;
-  readonly exposures: Readonly<Record<string, Exposure>>;
+  readonly journeys: ReadonlyMap<string, JourneyProgress>;
+  readonly exposures: ReadonlyMap<string, Exposure>;
 }
 
-export const emptyUserState = (): UserState => ({ journeys: {}, exposures: {} });
+export const emptyUserState = (): UserState => ({ journeys: new Map(), exposures: new Map() });

@@ -10,7 +10,7 @@ export interface FeatureFlagSeen {
 }
 
 export interface EventRecord {
-  /** Dedupe key given by the client (Segment's `messageId`). */
+  /** Given by the client (Segment's `messageId`); with `userKey`, the dedupe key: unique per user, not across users. */
   readonly messageId: string;
   /** `track` for product events; `exposure` for flag exposures recorded by the flag Lambda. */
   readonly type: 'track' | 'exposure';

@@ -284,9 +284,11 @@ describe('EventStream', () => {
       expect(only(synth({ deletionProtection: false }).parsed, 'aws_dynamodb_table').deletion_protection_enabled).toBe(false);
     });
 
-    it('passes the table, the validated journeys and the namespace to the processor', () => {
+    it('passes the table, the validated journeys, the namespace and the failure queue to the processor', () => {
       const processor = all(s.parsed, 'aws_lambda_function').find((f) => f.function_name === 'shop-journey-processor');
-      expect(processor.environment.variables).toMatchObject({ ANALYTICS_TABLE: 'shop-analytics', METRICS_NAMESPACE: 'Monoenv/Product' });
+      expect(processor.environment.variables).toMatchObject({
+        ANALYTICS_TABLE: 'shop-analytics', METRICS_NAMESPACE: 'Monoenv/Product', FAILURE_QUEUE_URL: ref(s.parsed, 'aws_sqs_queue', 'url'),
+      });
       expect(parseJourneys(processor.environment.variables.JOURNEYS).map((j) => j.name)).toEqual(['checkout', 'onboarding']);
       expect(processor.timeout).toBe(60);
     });
@@ -312,7 +314,7 @@ describe('EventStream', () => {
       const statements = policyOf(s.parsed, (p) => p.role === roleRef(s.parsed, 'shop-journey-processor'));
       expect(statements.slice(1)).toEqual([
         { Effect: 'Allow', Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], Resource: [ref(s.parsed, 'aws_kinesis_stream', 'arn')] },
-        { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [ref(s.parsed, 'aws_dynamodb_table', 'arn')] },
+        { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], Resource: [ref(s.parsed, 'aws_dynamodb_table', 'arn')] },
         { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [ref(s.parsed, 'aws_sqs_queue', 'arn')] },
       ]);
     });

@@ -44,3 +44,21 @@ describe('EMF lines', () => {
       .toEqual([['ExperimentConversion', ['Flag', 'Variant', 'Journey']]]);
   });
 });
+
+describe('EMF lines for names every object inherits', () => {
+  it.each(['constructor', 'toString', 'valueOf', '__proto__'])('sums %s as a journey, step, feature and flag like any other name', (name) => {
+    const batch = new EmfBatch('Ns');
+    const facts: Fact[] = [
+      { kind: 'FeatureUsed', feature: name },
+      { kind: 'StepReached', journey: name, step: name, variant: name },
+      { kind: 'ExperimentExposure', flag: name, variant: name },
+    ];
+    batch.addFacts([...facts, ...facts]);
+    const lines = parse(batch.flush(0));
+    expect(lines.map((l) => [l._aws.CloudWatchMetrics[0].Metrics[0].Name, l._aws.CloudWatchMetrics[0].Dimensions[0], l[l._aws.CloudWatchMetrics[0].Metrics[0].Name]])).toEqual([
+      ['FeatureUsed', ['Feature'], 2], ['StepReached', ['Journey', 'Step', 'Variant'], 2], ['ExperimentExposure', ['Flag', 'Variant'], 2],
+    ]);
+    expect(lines.map((l) => [l.Feature ?? l.Journey ?? l.Flag, l.Step ?? l.Variant])).toEqual([[name, undefined], [name, name], [name, name]]);
+  });
+});
+

@@ -1,4 +1,5 @@
 import type { Fact } from '../../lambdas/journey-processor/facts';
+import type { Journey } from '../../lambdas/journey-processor/journey-schema';
 import { processEvent } from '../../lambdas/journey-processor/process-event';
 import { emptyUserState, type UserState } from '../../lambdas/journey-processor/user-state';
 import type { EventRecord } from '../../lambdas/shared/event-record';
@@ -37,7 +38,7 @@ describe('processEvent', () => {
   it('counts only the first exposure of a user to a flag, keeping its variant', () => {
     const { facts, state } = feed([exposure('new-checkout', 'treatment', 0), exposure('new-checkout', 'control', 5), exposure('new-checkout', 'treatment', 6)]);
     expect(ofKind(facts, 'ExperimentExposure')).toEqual([{ kind: 'ExperimentExposure', flag: 'new-checkout', variant: 'treatment' }]);
-    expect(state.exposures['new-checkout']).toEqual({ variant: 'treatment', exposedAtMs: T0, convertedJourneys: [] });
+    expect(state.exposures.get('new-checkout')).toEqual({ variant: 'treatment', exposedAtMs: T0, convertedJourneys: [] });
   });
 
   it('attributes a conversion to the first-exposure variant, once per user and journey', () => {
@@ -82,9 +83,9 @@ describe('processEvent', () => {
 
   it('advances several journeys from the same events independently', () => {
     const { state } = feed([track('cart_viewed', 0), track('signed_up', 1), track('checkout_started', 2)]);
-    expect(Object.keys(state.journeys).sort()).toEqual(['checkout', 'onboarding']);
-    expect(state.journeys.checkout.stepIndex).toBe(1);
-    expect(state.journeys.onboarding.stepIndex).toBe(0);
+    expect([...state.journeys.keys()].sort()).toEqual(['checkout', 'onboarding']);
+    expect(state.journeys.get('checkout')?.stepIndex).toBe(1);
+    expect(state.journeys.get('onboarding')?.stepIndex).toBe(0);
   });
 
   it('marks every journey step an exposed user sends as seen for the flag, even a step that does not advance the journey', () => {
@@ -96,8 +97,40 @@ describe('processEvent', () => {
 
   it('does not mutate the state it was given', () => {
     const { state } = feed([exposure('a', 'on', 0), track('cart_viewed', 1)]);
-    const frozen = JSON.stringify(state);
+    const snapshot = (s: UserState) => JSON.stringify(s, (_, value) => (value instanceof Map ? [...value] : value));
+    const frozen = snapshot(state);
+    expect(frozen).toContain('"checkout"'); // the snapshot sees inside the Maps
     feed([...completeCheckout(2)], state);
-    expect(JSON.stringify(state)).toBe(frozen);
+    expect(snapshot(state)).toBe(frozen);
+  });
+});
+
+// Names the journey and flag rules allow that are also properties every plain object inherits.
+describe.each(['constructor', 'toString', 'valueOf', '__proto__'])('a journey or flag named %s', (name) => {
+  const run = (records: EventRecord[], withJourneys: readonly Journey[]) => {
+    let state = emptyUserState();
+    const facts: Fact[] = [];
+    for (const record of records) {
+      const out = processEvent(state, record, withJourneys);
+      state = out.state;
+      facts.push(...out.facts);
+    }
+    return facts;
+  };
+
+  it('is tracked as a journey', () => {
+    const journey: Journey = { ...checkout, name };
+    const facts = run([exposure('f', 'on', 0), ...completeCheckout(10)], [journey]);
+    expect(ofKind(facts, 'JourneyStarted')).toEqual([{ kind: 'JourneyStarted', journey: name, variant: 'on' }]);
+    expect(ofKind(facts, 'StepReached').map((f) => f.step)).toEqual(checkout.steps);
+    expect(ofKind(facts, 'JourneyCompleted')).toEqual([{ kind: 'JourneyCompleted', journey: name, variant: 'on', secondsToConvert: 30 }]);
+    expect(ofKind(facts, 'ExperimentConversion')).toEqual([{ kind: 'ExperimentConversion', flag: 'f', variant: 'on', journey: name, secondsToConvert: 30 }]);
+  });
+
+  it('is tracked as a flag, first exposure winning', () => {
+    const facts = run([exposure(name, 'on', 0), exposure(name, 'off', 1), ...completeCheckout(10), ...completeCheckout(100)], [{ ...checkout, experiment: name }]);
+    expect(ofKind(facts, 'ExperimentExposure')).toEqual([{ kind: 'ExperimentExposure', flag: name, variant: 'on' }]);
+    expect(ofKind(facts, 'JourneyCompleted').map((f) => f.variant)).toEqual(['on', 'on']);
+    expect(ofKind(facts, 'ExperimentConversion')).toEqual([{ kind: 'ExperimentConversion', flag: name, variant: 'on', journey: 'checkout', secondsToConvert: 30 }]);
   });
 });

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { OFREPApi } from '@openfeature/ofrep-core';
@@ -132,7 +133,15 @@ describeWithMoto('flags -> exposures and events -> stream -> journey processor -
 
     const lines: string[] = [];
     const processorDocuments = DynamoDBDocumentClient.from(new DynamoDBClient(functionClientConfig(moto().endpoint, 'monoenv-journey-processor')));
-    const process = createHandler({ client: processorDocuments, tableName: TABLE, journeys: loadJourneys(path.join(root, 'journeys')), writeLine: (line) => lines.push(line), now: clock.now });
+    const failureQueueUrl = (await new SQSClient(motoClientConfig(moto().endpoint)).send(new CreateQueueCommand({ QueueName: 'monoenv-journey-processor-failures' }))).QueueUrl!;
+    const process = createHandler({
+      client: processorDocuments,
+      tableName: TABLE,
+      journeys: loadJourneys(path.join(root, 'journeys')),
+      failureQueue: { client: new SQSClient(functionClientConfig(moto().endpoint, 'monoenv-journey-processor')), queueUrl: failureQueueUrl },
+      writeLine: (line) => lines.push(line),
+      now: clock.now,
+    });
     expect(await process({ Records: records })).toEqual({ batchItemFailures: [] });
     // A replay of the whole stream (e.g. after a failure) changes nothing.
     expect(await process({ Records: records })).toEqual({ batchItemFailures: [] });
