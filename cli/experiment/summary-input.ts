@@ -5,7 +5,7 @@
  * denominator). Also checks what a schema per field cannot: unique names, a known control, weights.
  */
 import { z } from 'zod';
-import { experimentSummarySchema, metricSumsSchema, variantSummarySchema } from '../../lambdas/shared/experiment-summary';
+import { experimentSummarySchema, metricSumsSchema, namedRecord, variantSummarySchema } from '../../lambdas/shared/experiment-summary';
 import type { MetricStatistic } from './statistics';
 
 const denominatorSchema = z.object({
@@ -35,7 +35,7 @@ export const reportMetricSumsSchema = metricSumsSchema
 
 export const reportSummarySchema = experimentSummarySchema
   .extend({
-    variants: z.array(variantSummarySchema.extend({ metrics: z.record(z.string().min(1), reportMetricSumsSchema) })).min(2, 'at least 2 variants are needed to compare'),
+    variants: z.array(variantSummarySchema.extend({ metrics: namedRecord(reportMetricSumsSchema) })).min(2, 'at least 2 variants are needed to compare'),
   })
   .superRefine((summary, ctx) => {
     const names = summary.variants.map((v) => v.name);

@@ -211,3 +211,16 @@ describe('a report without metrics', () => {
     expect(noMetricsMessage({ flag: 'x' })).toBe("the summary of 'x' has no metrics yet: no user exposed to it has completed a journey");
   });
 });
+
+describe('journey names that are also object properties', () => {
+  it('keeps a metric named __proto__ or constructor through the summary and into the report', () => {
+    const data = JSON.parse(`{"flag": "f", "variants": [
+      {"name": "off", "users": 100, "metrics": {"__proto__": {"n": 100, "sum": 10, "sumSquares": 10}, "constructor": {"n": 100, "sum": 20, "sumSquares": 20}}},
+      {"name": "on", "users": 100, "metrics": {"__proto__": {"n": 100, "sum": 30, "sumSquares": 30}, "constructor": {"n": 100, "sum": 20, "sumSquares": 20}}}]}`);
+    const summary = summaryOf(data);
+    expect(Object.keys(summary.variants[1].metrics).sort()).toEqual(['__proto__', 'constructor']);
+    const report = buildReport(summary);
+    expect(report.metrics.map((m) => m.metric)).toEqual(['__proto__', 'constructor']);
+    expect(report.metrics[0].variants[1].value).toBeCloseTo(0.3, 10);
+  });
+});
