@@ -2,7 +2,7 @@
 // `monoenv` start, so it only lists folders and reads mtimes and sizes (a few ms for ~150 files); it
 // never loads a compiler.
 //
-// "The sources" are the files tsconfig.build.json includes (the CLI, and what it imports: lambdas/,
+// "The sources" are the files tsconfig.build.json includes (the CLI, and what it imports: domain/, lambdas/,
 // constructs/, config/, stacks/, client/, index.ts, main.ts); the build inputs decide how they compile.
 // A build records each file's mtime and size as they were *before* it read them (dist/.build-stamp.json),
 // so an edit made during a build is seen by the next start.

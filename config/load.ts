@@ -40,16 +40,19 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   return out;
 }
 
+const fieldPath = (path: readonly PropertyKey[]): string =>
+  path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') : '(root)';
+
 export function parseConfig(raw: unknown, source = 'config'): MonoenvConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(
-      source,
-      result.error.issues.map((issue) => ({
-        path: issue.path.length ? issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') : '(root)',
-        message: issue.message,
-      })),
+    // One issue per unknown key, named by its full path: a misspelt setting must not pass as a default.
+    const issues = result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: fieldPath([...issue.path, key]), message: 'unknown setting (misspelt?)' }))
+        : [{ path: fieldPath(issue.path), message: issue.message }],
     );
+    throw new ConfigError(source, issues);
   }
   return result.data;
 }

@@ -12,7 +12,7 @@ import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSc
 const name = (what: string, max: number) =>
   z.string().regex(new RegExp(`^[a-z][a-z0-9-]{0,${max - 1}}$`), `${what} must be lower-case letters, digits and '-', starting with a letter, at most ${max} characters`);
 
-export const ownershipSchema = z.object({
+export const ownershipSchema = z.strictObject({
   /** Business domain, e.g. `checkout`; tagged on every resource as `domain`. */
   domain: name('domain', 40),
   /** Owning team, e.g. `payments`; tagged on every resource as `team`. */
@@ -23,7 +23,7 @@ export const ownershipSchema = z.object({
 
 
 export const serviceSchema = z
-  .object({
+  .strictObject({
     name: name('service name', 24),
     /** A full image reference. @default - the environment's ECR repository at `imageTag` */
     image: z.string().min(1).optional(),
@@ -43,7 +43,7 @@ export const serviceSchema = z
   .superRefine(checkServiceSizing);
 
 export const configSchema = z
-  .object({
+  .strictObject({
     /** The root of every AWS name (`<appName>-flags`, `<appName>-<service>`); at most 20 so service names fit. */
     appName: namePrefixSchema.max(20, 'appName must be at most 20 characters (services are named <appName>-<service>)').default('monoenv'),
     region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'region must look like eu-west-1').default('us-east-1'),
@@ -53,13 +53,13 @@ export const configSchema = z
     ownership: ownershipSchema.default({ domain: 'platform', team: 'platform' }),
     /** HTTPS for the services' load balancer. @default - HTTP only */
     domain: z
-      .object({
+      .strictObject({
         name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'domain.name must be a DNS name'),
         certificateArn: serviceFields.certificateArn,
       })
       .optional(),
     network: z
-      .object({
+      .strictObject({
         /** NAT gateways: one shared, one per AZ, or none (tasks in public subnets: cheapest). */
         natGateways: natGatewaysSchema.default('one'),
         cidr: cidrBlockSchema.default('10.0.0.0/16'),
@@ -70,7 +70,7 @@ export const configSchema = z
     /** Services in the one environment, each owned by a team. */
     services: z.array(serviceSchema).min(1).default([serviceSchema.parse({ name: 'web' })]),
     imageScanning: z
-      .object({
+      .strictObject({
         mode: z.enum(['enhanced', 'basic']).default('enhanced'),
         keepLastImages: z.number().int().min(1).max(1000).default(30),
         alertSeverity: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']).default('HIGH'),
@@ -79,7 +79,7 @@ export const configSchema = z
       .default({ mode: 'enhanced', keepLastImages: 30, alertSeverity: 'HIGH', rescanSchedule: 'rate(1 day)' }),
     /** The public front door of the flag and ingestion APIs (an API Gateway HTTP API). */
     api: z
-      .object({
+      .strictObject({
         /** Steady requests per second across both APIs before API Gateway answers 429. */
         throttleRateLimit: z.number().positive().default(1000),
         /** Requests allowed in a burst above the steady rate. */
@@ -87,7 +87,7 @@ export const configSchema = z
       })
       .default({ throttleRateLimit: 1000, throttleBurstLimit: 2000 }),
     flags: z
-      .object({
+      .strictObject({
         /** Flag files (flagd schema), relative to the config file. */
         dir: z.string().default('flags'),
         /** Browser origins allowed to call the flag API. @default - none */
@@ -97,7 +97,7 @@ export const configSchema = z
       })
       .default({ dir: 'flags', corsAllowOrigins: [], reservedConcurrency: 50 }),
     events: z
-      .object({
+      .strictObject({
         /** Journey definitions, relative to the config file. */
         journeysDir: z.string().default('journeys'),
         corsAllowOrigins: z.array(corsOriginSchema).default([]),
@@ -112,11 +112,11 @@ export const configSchema = z
      * every producer and consumer is granted its use. @default - AWS managed keys
      */
     encryption: z
-      .object({ kmsKeyArn: kmsKeyArnSchema.optional() })
+      .strictObject({ kmsKeyArn: kmsKeyArnSchema.optional() })
       .default({}),
     /** Remote state (created by the bootstrap stack). */
     state: z
-      .object({
+      .strictObject({
         /** @default - `<appName>-terraform-state` */
         bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'state.bucket must be a valid S3 bucket name').optional(),
         key: z.string().default('production/terraform.tfstate'),
@@ -124,7 +124,7 @@ export const configSchema = z
       .default({ key: 'production/terraform.tfstate' }),
     /** The GitHub repository allowed to deploy (`owner/name`), for the bootstrap stack's OIDC role. */
     github: z
-      .object({
+      .strictObject({
         repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'github.repository must be owner/name'),
         branch: z.string().default('main'),
       })

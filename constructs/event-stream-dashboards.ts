@@ -1,11 +1,10 @@
-import type { Journey } from '../lambdas/journey-processor/journey-schema';
+import type { Journey } from '../domain/journeys/journey-schema';
+import { PRODUCT_METRICS as M } from '../lambdas/journey-processor/contract';
 import { searchValue, terraformLiteral } from './event-stream-escape';
 import { textWidget, type DashboardWidget } from './monitoring';
 
 /**
- * Product dashboards from the journey processor's EMF metrics (lambdas/journey-processor/emf.ts):
- * FeatureUsed{Feature}, StepReached{Journey,Step,Variant}, TimeToConvert{Journey,Variant},
- * ExperimentExposure{Flag,Variant}, ExperimentConversion{Flag,Variant,Journey}. Feature names and
+ * Product dashboards from the journey processor's EMF metrics (names and dimensions in its contract.ts). Feature names and
  * variants are only known at run time, so the widgets use SEARCH expressions rather than fixed metrics.
  * Widgets are built here rather than with `metricWidget` because search lines carry no metric of their own.
  */
@@ -44,7 +43,7 @@ export function searchExpression(namespace: string, dimensions: readonly string[
 
 export function featureUsageWidget(namespace: string): DashboardWidget {
   return expressionWidget('Feature usage (events per feature)', [
-    { id: 'features', expression: searchExpression(namespace, ['Feature'], 'FeatureUsed', 'Sum'), label: '' },
+    { id: 'features', expression: searchExpression(namespace, M.featureUsed.dimensions, M.featureUsed.name, 'Sum'), label: '' },
   ], { width: 24 });
 }
 
@@ -55,7 +54,7 @@ export function featureUsageWidget(namespace: string): DashboardWidget {
 export function funnelWidgets(namespace: string, journey: Journey): DashboardWidget[] {
   const steps = journey.steps.map((step, i) => ({
     id: `s${i}`,
-    expression: `SUM(${searchExpression(namespace, ['Journey', 'Step', 'Variant'], 'StepReached', 'Sum', { Journey: journey.name, Step: step })})`,
+    expression: `SUM(${searchExpression(namespace, M.stepReached.dimensions, M.stepReached.name, 'Sum', { Journey: journey.name, Step: step })})`,
     label: `${i + 1}. ${step}`,
   }));
   const hiddenSteps = steps.map((s) => ({ ...s, visible: false }));
@@ -77,18 +76,18 @@ export function funnelWidgets(namespace: string, journey: Journey): DashboardWid
 
 export function timeToConvertWidget(namespace: string): DashboardWidget {
   return expressionWidget('Time to convert (seconds, per journey and variant)', [
-    { id: 'p50', expression: searchExpression(namespace, ['Journey', 'Variant'], 'TimeToConvert', 'p50'), label: 'p50' },
-    { id: 'p90', expression: searchExpression(namespace, ['Journey', 'Variant'], 'TimeToConvert', 'p90'), label: 'p90' },
+    { id: 'p50', expression: searchExpression(namespace, M.timeToConvert.dimensions, M.timeToConvert.name, 'p50'), label: 'p50' },
+    { id: 'p90', expression: searchExpression(namespace, M.timeToConvert.dimensions, M.timeToConvert.name, 'p90'), label: 'p90' },
   ]);
 }
 
 export function experimentWidgets(namespace: string): DashboardWidget[] {
   return [
     expressionWidget('Experiments: users exposed per flag and variant', [
-      { id: 'exposures', expression: searchExpression(namespace, ['Flag', 'Variant'], 'ExperimentExposure', 'Sum'), label: '' },
+      { id: 'exposures', expression: searchExpression(namespace, M.experimentExposure.dimensions, M.experimentExposure.name, 'Sum'), label: '' },
     ], { view: 'bar', wholeRange: true }),
     expressionWidget('Experiments: conversions per flag, variant and journey', [
-      { id: 'conversions', expression: searchExpression(namespace, ['Flag', 'Journey', 'Variant'], 'ExperimentConversion', 'Sum'), label: '' },
+      { id: 'conversions', expression: searchExpression(namespace, M.experimentConversion.dimensions, M.experimentConversion.name, 'Sum'), label: '' },
     ], { view: 'bar', wholeRange: true }),
   ];
 }

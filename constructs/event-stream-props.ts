@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadJourneys, validateJourneys, type Journey, type JourneyInput } from '../lambdas/journey-processor/journey-schema';
+import { loadJourneys, validateJourneys, type Journey, type JourneyInput } from '../domain/journeys/journey-schema';
 import type { Monitoring } from './monitoring';
 import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from './props';
 import type { OwnershipTags } from './ownership';

@@ -6,8 +6,9 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { INGEST_ROUTES } from '../lambdas/ingest/routes';
-import { serializeJourneys, type Journey } from '../lambdas/journey-processor/journey-schema';
+import { INGEST_METRICS, INGEST_ROUTES, ingestEnvironment } from '../lambdas/ingest/contract';
+import { ANALYTICS_TABLE, JOURNEY_PROCESSOR_ENV, journeyProcessorEnvironment } from '../lambdas/journey-processor/contract';
+import { serializeJourneys, type Journey } from '../domain/journeys/journey-schema';
 import { ATHENA_RESULTS_PREFIX, EventArchive, EVENTS_PREFIX } from './event-stream-archive';
 import { EventCatalog } from './event-stream-catalog';
 import { productWidgets } from './event-stream-dashboards';
@@ -131,12 +132,12 @@ export class EventStream extends Construct {
       entry: lambdaEntry('ingest'),
       functionName: `${prefix}-ingest`,
       description: 'Event ingestion API (POST /v1/events) -> Kinesis',
-      environment: {
-        EVENT_STREAM_NAME: this.streamName,
-        API_KEYS_SECRET_ARN: this.writeKeySecretArn,
-        METRICS_NAMESPACE: settings.ingestMetricsNamespace,
-        ...(settings.corsAllowOrigins.length > 0 ? { CORS_ALLOW_ORIGINS: settings.corsAllowOrigins.join(',') } : {}),
-      },
+      environment: ingestEnvironment({
+        eventStreamName: this.streamName,
+        apiKeysSecretArn: this.writeKeySecretArn,
+        metricsNamespace: settings.ingestMetricsNamespace,
+        corsAllowOrigins: settings.corsAllowOrigins,
+      }),
       policyStatements: [
         ...this.putRecordsStatements(),
         { actions: ['secretsmanager:GetSecretValue'], resources: [this.writeKeySecretArn] },
@@ -165,10 +166,10 @@ export class EventStream extends Construct {
     this.analyticsTable = new DynamodbTable(this, 'analytics', {
       name: this.analyticsTableName,
       billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'pk',
-      rangeKey: 'sk',
-      attribute: [{ name: 'pk', type: 'S' }, { name: 'sk', type: 'S' }],
-      ttl: { attributeName: 'expiresAt', enabled: true },
+      hashKey: ANALYTICS_TABLE.hashKey,
+      rangeKey: ANALYTICS_TABLE.rangeKey,
+      attribute: [{ name: ANALYTICS_TABLE.hashKey, type: 'S' }, { name: ANALYTICS_TABLE.rangeKey, type: 'S' }],
+      ttl: { attributeName: ANALYTICS_TABLE.ttlAttribute, enabled: true },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },
       deletionProtectionEnabled: settings.deletionProtection,
@@ -184,15 +185,15 @@ export class EventStream extends Construct {
     });
 
     const journeysJson = serializeJourneys(settings.journeys);
-    const processorEnv = {
-      ANALYTICS_TABLE: this.analyticsTableName,
-      JOURNEYS: terraformLiteral(journeysJson),
-      METRICS_NAMESPACE: settings.productMetricsNamespace,
-      FAILURE_QUEUE_URL: this.processorFailureQueue.url,
-    };
+    const processorEnv = journeyProcessorEnvironment({
+      analyticsTable: this.analyticsTableName,
+      journeysJson: terraformLiteral(journeysJson),
+      metricsNamespace: settings.productMetricsNamespace,
+      failureQueueUrl: this.processorFailureQueue.url,
+    });
     // The queue URL is a token until apply: count what it becomes, https://sqs.<region>.amazonaws.com/<account>/<name>.
     const queueUrlBytes = 'https://sqs.ap-southeast-99.amazonaws.com/123456789012/'.length + failureQueueName.length;
-    const envBytes = Object.entries(processorEnv).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (k === 'FAILURE_QUEUE_URL' ? queueUrlBytes : Buffer.byteLength(v)), 0);
+    const envBytes = Object.entries(processorEnv).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (k === JOURNEY_PROCESSOR_ENV.failureQueueUrl ? queueUrlBytes : Buffer.byteLength(v)), 0);
     if (envBytes > LAMBDA_ENV_LIMIT_BYTES - 200) {
       throw new Error(`EventStream: invalid props:\n  journeys: ${settings.journeys.length} journeys serialize to ${Buffer.byteLength(journeysJson)} bytes, more than a Lambda environment holds (4 KB in all); use fewer or shorter journeys`);
     }
@@ -269,7 +270,8 @@ export class EventStream extends Construct {
   }
 
   metricIngestEvents(outcome: 'Accepted' | 'Rejected' | 'Failed' | 'Duplicate'): MetricSpec {
-    return { namespace: this.settings.ingestMetricsNamespace, metricName: `Events${outcome}`, statistic: 'Sum', periodSeconds: 60, label: outcome.toLowerCase() };
+    const metricName = { Accepted: INGEST_METRICS.accepted, Rejected: INGEST_METRICS.rejected, Failed: INGEST_METRICS.failed, Duplicate: INGEST_METRICS.duplicates }[outcome];
+    return { namespace: this.settings.ingestMetricsNamespace, metricName, statistic: 'Sum', periodSeconds: 60, label: outcome.toLowerCase() };
   }
 
   metricFailedBatches(): MetricSpec {

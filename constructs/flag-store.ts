@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { DataResource, TerraformResourceLifecycle } from 'cdktf';
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { FLAG_ROUTES } from '../lambdas/flag-evaluation/routes';
+import { CURRENT_SK, DEPLOY_ACTOR, EVALUATORS_SK, FLAG_TABLE_HASH_KEY, FLAG_TABLE_RANGE_KEY, METADATA_SK, SET_PK, definitionHash, flagPk } from '../domain/flags/table-layout';
+import { FLAG_EVALUATION_DEFAULTS, FLAG_METRICS, FLAG_ROUTES, flagEvaluationEnvironment } from '../lambdas/flag-evaluation/contract';
 import { writeGeneratedKeys } from './generated-keys';
 import { Grant, type Grantee } from './grants';
 import { lambdaEntry, MonoenvFunction, type PolicyStatement } from './lambda-function';
@@ -54,16 +54,12 @@ export interface FlagStoreProps {
   readonly alarmTopicArn?: string;
 }
 
-export const FLAGS_METRICS_NAMESPACE = 'Monoenv/Flags';
-
 /** A Kinesis stream the flag function may write exposures to: an EventStream, or a team's own stream. */
 export interface ExposureStream {
   readonly streamName: string;
   /** Lets `grantee` put records (and use the stream's key, when it has a customer managed one). */
   grantPutRecords(grantee: Grantee): Grant;
 }
-
-const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * Feature flags: the DynamoDB flag table, flags as code written on deploy, the OFREP evaluation Lambda
@@ -89,7 +85,7 @@ export class FlagStore extends Construct {
   constructor(scope: Construct, id: string, props: FlagStoreProps) {
     super(scope, id);
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.namePrefix)) throw new Error(`FlagStore: namePrefix '${props.namePrefix}' must be lower-case letters, digits and '-' (max 40)`);
-    const rate = props.rateLimitPerSecond ?? 100;
+    const rate = props.rateLimitPerSecond ?? FLAG_EVALUATION_DEFAULTS.rateLimitPerSecond;
     if (!(rate > 0)) throw new Error(`FlagStore: rateLimitPerSecond must be positive, got ${rate}`);
     for (const origin of props.corsAllowOrigins ?? []) {
       if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`FlagStore: corsAllowOrigins entry '${origin}' must be '*' or an origin like https://app.example.com`);
@@ -99,11 +95,11 @@ export class FlagStore extends Construct {
     this.table = new DynamodbTable(this, 'table', {
       name: `${props.namePrefix}-flags`,
       billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'pk',
-      rangeKey: 'sk',
+      hashKey: FLAG_TABLE_HASH_KEY,
+      rangeKey: FLAG_TABLE_RANGE_KEY,
       attribute: [
-        { name: 'pk', type: 'S' },
-        { name: 'sk', type: 'S' },
+        { name: FLAG_TABLE_HASH_KEY, type: 'S' },
+        { name: FLAG_TABLE_RANGE_KEY, type: 'S' },
       ],
       serverSideEncryption: { enabled: true },
       pointInTimeRecovery: { enabled: true },
@@ -134,14 +130,14 @@ export class FlagStore extends Construct {
       timeoutSeconds: 5,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 50,
       logRetentionDays: props.logRetentionDays,
-      environment: {
-        FLAGS_TABLE: this.table.name,
-        API_KEYS_SECRET_ARN: this.apiKeysSecret.arn,
-        CORS_ALLOW_ORIGINS: (props.corsAllowOrigins ?? []).join(','),
-        RATE_LIMIT_PER_SECOND: String(rate),
-        METRICS_NAMESPACE: FLAGS_METRICS_NAMESPACE,
-        ...(props.exposureStream ? { EVENT_STREAM_NAME: props.exposureStream.streamName } : {}),
-      },
+      environment: flagEvaluationEnvironment({
+        flagsTable: this.table.name,
+        apiKeysSecretArn: this.apiKeysSecret.arn,
+        corsAllowOrigins: props.corsAllowOrigins ?? [],
+        rateLimitPerSecond: rate,
+        metricsNamespace: FLAG_METRICS.namespace,
+        eventStreamName: props.exposureStream?.streamName,
+      }),
       policyStatements: [
         { actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query'], resources: [this.table.arn] },
         ...this.readApiKeysStatements(),
@@ -194,16 +190,16 @@ export class FlagStore extends Construct {
   }
 
   metricEvaluations(): MathSpec {
-    return this.sumOverRoutes('Evaluations', 'flag evaluations');
+    return this.sumOverRoutes(FLAG_METRICS.evaluations, 'flag evaluations');
   }
 
   metricEvaluationErrors(): MathSpec {
-    return this.sumOverRoutes('EvaluationErrors', 'evaluation errors');
+    return this.sumOverRoutes(FLAG_METRICS.evaluationErrors, 'evaluation errors');
   }
 
   /** Requests served from a stale flag set because the table was unreachable. */
   metricStale(): MathSpec {
-    return this.sumOverRoutes('FlagStoreStale', 'stale flag set');
+    return this.sumOverRoutes(FLAG_METRICS.flagStoreStale, 'stale flag set');
   }
 
   metricLatency(statistic = 'p99'): MetricSpec {
@@ -211,34 +207,34 @@ export class FlagStore extends Construct {
   }
 
   private sumOverRoutes(metricName: string, label: string): MathSpec {
-    const metric = (route: string): MetricSpec => ({ namespace: FLAGS_METRICS_NAMESPACE, metricName, dimensions: { Route: route }, statistic: 'Sum', periodSeconds: 60 });
+    const metric = (route: string): MetricSpec => ({ namespace: FLAG_METRICS.namespace, metricName, dimensions: { [FLAG_METRICS.routeDimension]: route }, statistic: 'Sum', periodSeconds: 60 });
     return { expression: 'FILL(single, 0) + FILL(bulk, 0)', label, metrics: { single: metric('single'), bulk: metric('bulk') } };
   }
 
   private writeFlags(document: FlagDocumentInput): void {
     const write = (id: string, pk: string, sk: string, definition: string, extra: Record<string, { S?: string; N?: string }> = {}) => {
-      const definitionHash = hash(definition);
+      const fileHash = definitionHash(definition);
       // Replaced (so rewritten from the file) only when the file's definition changes; see the class comment.
-      const fileVersion = new DataResource(this, `${id}-file`, { triggersReplace: { hash: definitionHash } });
+      const fileVersion = new DataResource(this, `${id}-file`, { triggersReplace: { hash: fileHash } });
       // A bare reference: Terraform's JSON syntax rejects "${...}" in replace_triggered_by.
       const lifecycle: TerraformResourceLifecycle = { ignoreChanges: ['item'], replaceTriggeredBy: [`${fileVersion.terraformResourceType}.${fileVersion.friendlyUniqueId}`] };
       new DynamodbTableItem(this, id, {
         tableName: this.table.name,
-        hashKey: 'pk',
-        rangeKey: 'sk',
-        item: JSON.stringify({ pk: { S: pk }, sk: { S: sk }, definition: { S: definition }, fileHash: { S: definitionHash }, ...extra }),
+        hashKey: FLAG_TABLE_HASH_KEY,
+        rangeKey: FLAG_TABLE_RANGE_KEY,
+        item: JSON.stringify({ [FLAG_TABLE_HASH_KEY]: { S: pk }, [FLAG_TABLE_RANGE_KEY]: { S: sk }, definition: { S: definition }, fileHash: { S: fileHash }, ...extra }),
         lifecycle,
       });
     };
     for (const [key, flag] of Object.entries(document.flags)) {
-      write(`flag-${key}`, `flag#${key}`, 'current', JSON.stringify(flag), {
+      write(`flag-${key}`, flagPk(key), CURRENT_SK, JSON.stringify(flag), {
         key: { S: key },
         version: { N: '1' },
-        updatedBy: { S: 'deploy' },
+        updatedBy: { S: DEPLOY_ACTOR },
       });
     }
-    if (document.$evaluators && Object.keys(document.$evaluators).length > 0) write('evaluators', 'set', 'evaluators', JSON.stringify(document.$evaluators));
-    if (document.metadata && Object.keys(document.metadata).length > 0) write('set-metadata', 'set', 'metadata', JSON.stringify(document.metadata));
+    if (document.$evaluators && Object.keys(document.$evaluators).length > 0) write('evaluators', SET_PK, EVALUATORS_SK, JSON.stringify(document.$evaluators));
+    if (document.metadata && Object.keys(document.metadata).length > 0) write('set-metadata', SET_PK, METADATA_SK, JSON.stringify(document.metadata));
   }
 
   private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined, latencyMs: number): void {

@@ -15,11 +15,9 @@ import { Grant, type Grantee } from './grants';
 import { lambdaEntry, MonoenvFunction } from './lambda-function';
 import { metricWidget, type MetricSpec, type Monitoring } from './monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
-import {
-  METRIC_IMAGES_IN_USE, METRIC_IMAGES_NOT_COVERED, METRIC_RESCANS_FAILED, METRIC_RESCANS_STARTED, RESCAN_METRICS_NAMESPACE,
-} from '../lambdas/image-rescan/metrics';
+import { RESCAN_METRICS, rescanEnvironment, type ScanMode } from '../lambdas/image-rescan/contract';
 
-export type ScanMode = 'enhanced' | 'basic';
+export type { ScanMode } from '../lambdas/image-rescan/contract';
 export type FindingSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
 const SEVERITIES_HIGHEST_FIRST: readonly FindingSeverity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
 
@@ -163,16 +161,16 @@ export class ImageScanning extends Construct {
 
   /** The re-scan's gauge: in-use images Inspector does not cover (enhanced) or failed re-scans (basic). */
   metricRescanProblems(): MetricSpec {
-    return this.rescanMetric(this.scanMode === 'enhanced' ? METRIC_IMAGES_NOT_COVERED : METRIC_RESCANS_FAILED);
+    return this.rescanMetric(this.scanMode === 'enhanced' ? RESCAN_METRICS.imagesNotCovered : RESCAN_METRICS.rescansFailed);
   }
 
   metricImagesInUse(): MetricSpec {
-    return this.rescanMetric(METRIC_IMAGES_IN_USE);
+    return this.rescanMetric(RESCAN_METRICS.imagesInUse);
   }
 
   private rescanMetric(metricName: string): MetricSpec {
     // The Lambda runs once per schedule tick; a day-long period keeps the last value in view.
-    return { namespace: RESCAN_METRICS_NAMESPACE, metricName, dimensions: { Repository: this.repository.name }, statistic: 'Maximum', periodSeconds: 86400 };
+    return { namespace: RESCAN_METRICS.namespace, metricName, dimensions: { [RESCAN_METRICS.repositoryDimension]: this.repository.name }, statistic: 'Maximum', periodSeconds: 86400 };
   }
 
   private grant(grantee: Grantee, actions: string[]): Grant {
@@ -189,11 +187,7 @@ export class ImageScanning extends Construct {
       entry: lambdaEntry('image-rescan'),
       functionName: `${props.repositoryName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 48)}-image-rescan`,
       description: `Scheduled ${settings.scanMode} re-scan check for ECR repository ${props.repositoryName}`,
-      environment: {
-        REPOSITORY_NAME: this.repository.name,
-        SCAN_MODE: settings.scanMode,
-        RECENT_IMAGE_COUNT: String(settings.rescanRecentImages),
-      },
+      environment: rescanEnvironment({ repositoryName: this.repository.name, scanMode: settings.scanMode, recentImageCount: settings.rescanRecentImages }),
       policyStatements: [
         { actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', ...(settings.scanMode === 'basic' ? ['ecr:StartImageScan'] : [])], resources: [repositoryArn] },
         // Read-only listing of running tasks in every cluster of this account: ListClusters takes only `*`;
@@ -295,7 +289,7 @@ export class ImageScanning extends Construct {
     props.monitoring.addWidgets(metricWidget(`${repositoryName}: image re-scan`, [
       this.metricImagesInUse(),
       this.metricRescanProblems(),
-      ...(scanMode === 'basic' ? [this.rescanMetric(METRIC_RESCANS_STARTED)] : []),
+      ...(scanMode === 'basic' ? [this.rescanMetric(RESCAN_METRICS.rescansStarted)] : []),
     ]));
   }
 }

@@ -88,7 +88,7 @@ export const cidrBlockSchema = z.string().superRefine((cidrBlock, ctx) => {
 export const natGatewaysSchema = z.enum(['one', 'per-az', 'none'], { error: "natGateways must be 'one', 'per-az' or 'none'" });
 
 const subnetId = tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/).describe('must look like subnet-0abc...'));
-export const existingVpcSchema = z.object({
+export const existingVpcSchema = z.strictObject({
   vpcId: tokenOr(z.string().regex(/^vpc-[0-9a-f]+$/).describe('vpcId must look like vpc-0abc...')),
   publicSubnetIds: z.array(subnetId).min(AZ_COUNT, `existingVpc.publicSubnetIds needs at least ${AZ_COUNT} subnets (the load balancer spans two AZs)`),
   /** Empty: tasks run in the public subnets with public IPs. */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { loadFlagDir } from '../cli/flags/flag-dir';
+import { loadFlagDir } from '../domain/flags/flag-files';
 import type { MonoenvConfig } from '../config/schema';
 import { ContainerService } from '../constructs/container-service';
 import { EventStream } from '../constructs/event-stream';
@@ -16,7 +16,7 @@ import { Network } from '../constructs/network';
 import { ownershipTags } from '../constructs/ownership';
 import { applyPermissionsBoundary, boundaryArn, workloadBoundaryName } from '../constructs/permissions-boundary';
 import { PublicApi } from '../constructs/public-api';
-import { loadJourneys } from '../lambdas/journey-processor/journey-schema';
+import { loadJourneys } from '../domain/journeys/journey-schema';
 import { stateBucketName } from './bootstrap-stack';
 import { ignoreLocalDrift, localAwsProviderConfig } from './local-aws';
 

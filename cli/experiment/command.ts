@@ -61,7 +61,7 @@ export interface CommandIo extends CliIo {
 export function projectJourneys(cwd: string, env: NodeJS.ProcessEnv): readonly JourneyOutline[] {
   try {
     const { loadConfig } = require('../../config/load') as typeof import('../../config/load');
-    const { loadJourneys } = require('../../lambdas/journey-processor/journey-schema') as typeof import('../../lambdas/journey-processor/journey-schema');
+    const { loadJourneys } = require('../../domain/journeys/journey-schema') as typeof import('../../domain/journeys/journey-schema');
     const { config, baseDir } = loadConfig({ cwd, env });
     return loadJourneys(require('node:path').resolve(baseDir, config.events.journeysDir));
   } catch {

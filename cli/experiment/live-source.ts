@@ -5,7 +5,7 @@
  * works without it.
  */
 import { readLocalState, STATE_FILE, type LocalState } from '../local/state-file';
-import type { ExperimentSummary } from '../../lambdas/shared/experiment-summary';
+import type { ExperimentSummary } from '../../domain/experiments/experiment-summary';
 
 export interface LiveSource {
   readonly tableName: string;

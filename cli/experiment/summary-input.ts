@@ -5,7 +5,7 @@
  * denominator). Also checks what a schema per field cannot: unique names, a known control, weights.
  */
 import { z } from 'zod';
-import { experimentSummarySchema, metricSumsSchema, namedRecord, variantSummarySchema } from '../../lambdas/shared/experiment-summary';
+import { experimentSummarySchema, metricSumsSchema, namedRecord, variantSummarySchema } from '../../domain/experiments/experiment-summary';
 import type { MetricStatistic } from './statistics';
 
 const denominatorSchema = z.object({

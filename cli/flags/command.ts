@@ -1,8 +1,8 @@
-import { FlagValidationError } from '../../lambdas/flag-evaluation/core';
-import type { FlagDefinition } from '../../lambdas/flag-evaluation/core';
-import { ConcurrentModificationError, FlagNotFoundError, readFlag, readFlagTable, readHistory, updateFlag } from '../../lambdas/flag-evaluation/flag-table';
+import { FlagValidationError } from '../../domain/flags/evaluator';
+import type { FlagDefinition } from '../../domain/flags/evaluator';
+import { ConcurrentModificationError, FlagNotFoundError, readFlag, readFlagTable, readHistory, updateFlag } from '../../domain/flags/flag-table';
 import { FlagEditError, disableFlag, enableFlag, parseWeights, setDefaultVariant, setFractionalWeights } from './edits';
-import { FlagDirError, loadFlagDir } from './flag-dir';
+import { FlagDirError, loadFlagDir } from '../../domain/flags/flag-files';
 import { formatFlag, formatFlagList, formatHistory } from './format';
 import { serveFlagDir } from './serve';
 import { tableClient } from './table-client';

@@ -1,4 +1,4 @@
-import type { FlagDefinition } from '../../lambdas/flag-evaluation/core';
+import type { FlagDefinition } from '../../domain/flags/evaluator';
 
 /**
  * The runtime edits `monoenv flags` makes to one flag (pure: flag in, flag out). The result is then

@@ -1,4 +1,4 @@
-import type { AuditEntry, FlagItem } from '../../lambdas/flag-evaluation/flag-table';
+import type { AuditEntry, FlagItem } from '../../domain/flags/flag-table';
 import { fractionalWeights } from './edits';
 
 /** Plain-text views of flags for the terminal (`--json` prints the data instead). */

@@ -1,9 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { serveHttp } from '../../lambdas/shared/node-http';
-import type { CompiledFlagSet } from '../../lambdas/flag-evaluation/core';
+import type { CompiledFlagSet } from '../../domain/flags/evaluator';
 import { createOfrepHandler } from '../../lambdas/flag-evaluation/ofrep';
-import { loadFlagDir } from './flag-dir';
+import { loadFlagDir } from '../../domain/flags/flag-files';
 
 /**
  * `monoenv flags serve`: the same OFREP handler as the Lambda, over flag files held in memory and

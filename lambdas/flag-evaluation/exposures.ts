@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EventRecord } from '../shared/event-record';
-import { EXPOSURE_EVENT } from '../shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
+import { EXPOSURE_EVENT } from '../../domain/events/event-record';
 
 /**
  * Experiment exposures: when a flag that belongs to an experiment is evaluated for a user, the flag

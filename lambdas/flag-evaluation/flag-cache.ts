@@ -1,4 +1,4 @@
-import type { CompiledFlagSet } from './core';
+import type { CompiledFlagSet } from '../../domain/flags/evaluator';
 import { systemClock, type Clock } from '../shared/clock';
 
 /**

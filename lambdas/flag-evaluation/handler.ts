@@ -4,22 +4,17 @@ import { apiKeysFromEnv } from '../shared/api-keys';
 import { functionUrlHandler, type FunctionUrlEvent, type FunctionUrlResult } from '../shared/function-url';
 import { lambdaIo, type LambdaIo } from '../shared/lambda-io';
 import { createFlagCache } from './flag-cache';
-import { loadFlagSet } from './flag-table';
+import { loadFlagSet } from '../../domain/flags/flag-table';
 import type { ExposureSink } from './exposures';
 import { kinesisExposureSink } from './kinesis-exposures';
-import { DEFAULT_METRICS_NAMESPACE, emfRecorder } from './metrics';
+import { flagEvaluationSettings } from './contract';
+import { emfRecorder } from './metrics';
 import { createOfrepHandler } from './ofrep';
 import { tokenBucketLimiter } from './rate-limiter';
 
 /**
- * The flag Lambda (function URL). Environment:
- *   FLAGS_TABLE            the flag table (required)
- *   API_KEYS_SECRET_ARN    Secrets Manager secret {"server": [...], "client": [...]}; or API_KEYS_JSON locally
- *                          (one of the two is required: without keys the function does not start)
- *   EVENT_STREAM_NAME      Kinesis stream for experiment exposures (none recorded when unset)
- *   CORS_ALLOW_ORIGINS     comma-separated origins allowed from browsers (`*` for any)
- *   RATE_LIMIT_PER_SECOND  per API key, per instance (default 100)
- *   METRICS_NAMESPACE      EMF namespace (default Monoenv/Flags)
+ * The flag Lambda (function URL). Its environment is in contract.ts (shared with the FlagStore construct); API keys
+ * come from API_KEYS_SECRET_ARN or, locally, API_KEYS_JSON: without either the function does not start.
  * Built once per instance; AWS clients are created on first use.
  */
 function lazy<T>(create: () => T): () => T {
@@ -39,26 +34,22 @@ function exposureSink(streamName: string | undefined): ExposureSink | undefined 
 
 export function createFlagHandler(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> = {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
   const { now, writeLine, logError } = lambdaIo(io);
-  const table = env.FLAGS_TABLE;
-  if (!table) throw new Error('environment variable FLAGS_TABLE is required');
-  const ratePerSecond = Number(env.RATE_LIMIT_PER_SECOND ?? 100);
-  if (!(ratePerSecond > 0)) throw new Error(`RATE_LIMIT_PER_SECOND must be a positive number, got '${env.RATE_LIMIT_PER_SECOND}'`);
+  const settings = flagEvaluationSettings(env);
 
   const documentClient = lazy(() => DynamoDBDocumentClient.from(new DynamoDBClient({})));
   const flagCache = createFlagCache({
-    load: () => loadFlagSet(documentClient(), table),
+    load: () => loadFlagSet(documentClient(), settings.flagsTable),
     now,
     onRefreshError: (error) => logError('flag set refresh failed; serving the last good set', error),
   });
-  const allowOrigins = (env.CORS_ALLOW_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   return functionUrlHandler(
     createOfrepHandler({
       flags: flagCache.get,
       apiKeys: apiKeysFromEnv(env, { now, logError }),
-      exposures: exposureSink(env.EVENT_STREAM_NAME),
-      rateLimiter: tokenBucketLimiter({ ratePerSecond }),
-      cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
-      metrics: emfRecorder(env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE, writeLine, now),
+      exposures: exposureSink(settings.eventStreamName),
+      rateLimiter: tokenBucketLimiter({ ratePerSecond: settings.rateLimitPerSecond }),
+      cors: settings.corsAllowOrigins.length > 0 ? { allowOrigins: settings.corsAllowOrigins } : undefined,
+      metrics: emfRecorder(settings.metricsNamespace, writeLine, now),
       now,
       logError,
     }),

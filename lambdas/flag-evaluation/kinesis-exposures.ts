@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { EventRecord } from '../shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import type { ExposureSink } from './exposures';
 
 /** Kinesis PutRecords allows 500 records per call. */

@@ -1,4 +1,5 @@
 import { emfLine as sharedEmfLine } from '../shared/emf';
+import { FLAG_EVALUATION_DEFAULTS, FLAG_METRICS } from './contract';
 
 /**
  * Per-request metrics as CloudWatch Embedded Metric Format lines (one JSON line on stdout; Lambda ships
@@ -18,20 +19,18 @@ export interface RequestMetrics {
 
 export type MetricsRecorder = (metrics: RequestMetrics) => void;
 
-export const DEFAULT_METRICS_NAMESPACE = 'Monoenv/Flags';
-
 export function emfLine(metrics: RequestMetrics, namespace: string, nowMs: number): string {
-  return sharedEmfLine(namespace, { Route: metrics.route }, [
-    { name: 'Evaluations', unit: 'Count', value: metrics.evaluations },
-    { name: 'EvaluationErrors', unit: 'Count', value: metrics.evaluationErrors },
-    { name: 'FlagStoreStale', unit: 'Count', value: metrics.flagStoreStale ? 1 : 0 },
-    { name: 'FlagSetAgeSeconds', unit: 'Seconds', value: Math.round(metrics.flagSetAgeSeconds * 10) / 10 },
-    { name: 'ExposureFailures', unit: 'Count', value: metrics.exposureFailures },
+  return sharedEmfLine(namespace, { [FLAG_METRICS.routeDimension]: metrics.route }, [
+    { name: FLAG_METRICS.evaluations, unit: 'Count', value: metrics.evaluations },
+    { name: FLAG_METRICS.evaluationErrors, unit: 'Count', value: metrics.evaluationErrors },
+    { name: FLAG_METRICS.flagStoreStale, unit: 'Count', value: metrics.flagStoreStale ? 1 : 0 },
+    { name: FLAG_METRICS.flagSetAgeSeconds, unit: 'Seconds', value: Math.round(metrics.flagSetAgeSeconds * 10) / 10 },
+    { name: FLAG_METRICS.exposureFailures, unit: 'Count', value: metrics.exposureFailures },
   ], nowMs);
 }
 
 export function emfRecorder(
-  namespace = DEFAULT_METRICS_NAMESPACE,
+  namespace: string = FLAG_EVALUATION_DEFAULTS.metricsNamespace,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   now: () => number = Date.now,
 ): MetricsRecorder {

@@ -3,8 +3,8 @@ import { requireApiKeysOption, type ApiKeys, type ApiKeysOption } from '../share
 import type { CorsOptions, HttpHandler, HttpRequest, HttpResponse } from '../shared/http';
 import { jsonDepthExceeds } from '../shared/json-depth';
 import { HttpError, errorResponse, jsonResponse, keysEqual, parseJsonBody, presentedApiKey, withCors } from '../shared/http';
-import { canonicalJson, clientVisibleSet, evaluateAll, evaluateFlag } from './core';
-import type { EvaluationContext, EvaluationResult } from './core';
+import { canonicalJson, clientVisibleSet, evaluateAll, evaluateFlag } from '../../domain/flags/evaluator';
+import type { EvaluationContext, EvaluationResult } from '../../domain/flags/evaluator';
 import type { ExposureSink } from './exposures';
 import { exposuresFor } from './exposures';
 import type { FlagSetSource } from './flag-cache';
@@ -12,7 +12,7 @@ import { FlagStoreUnavailableError } from './flag-cache';
 import type { MetricsRecorder } from './metrics';
 import type { RateLimiter } from './rate-limiter';
 import { unlimited } from './rate-limiter';
-import { OFREP_BASE_PATH } from './routes';
+import { OFREP_BASE_PATH } from './contract';
 import { systemClock, type Clock } from '../shared/clock';
 
 /**
@@ -47,7 +47,7 @@ export interface OfrepHandlerOptions {
   readonly logError?: (message: string, error?: unknown) => void;
 }
 
-export { OFREP_BASE_PATH } from './routes';
+export { OFREP_BASE_PATH } from './contract';
 /** Contexts nest a few levels (user.address.country); deeper ones are refused before anything walks them. */
 export const MAX_CONTEXT_DEPTH = 32;
 /** Server keys evaluate every flag; client keys (in browsers, so public) only the flags marked clientVisible. */

@@ -1,18 +1,20 @@
 import { z } from 'zod';
+import { RESCAN_DEFAULTS, RESCAN_ENV, type RescanSettings } from './contract';
 
-/** The re-scan Lambda's environment, set by the ImageScanning construct. */
+const { repositoryName: REPOSITORY, scanMode: MODE, recentImageCount: RECENT } = RESCAN_ENV;
+
+/** The re-scan Lambda's environment (contract.ts), set by the ImageScanning construct. */
 const configSchema = z.object({
-  REPOSITORY_NAME: z.string({ error: 'REPOSITORY_NAME must name the ECR repository' }).min(1, 'REPOSITORY_NAME must not be empty'),
-  SCAN_MODE: z.enum(['basic', 'enhanced'], { error: "SCAN_MODE must be 'basic' or 'enhanced'" }),
-  RECENT_IMAGE_COUNT: z.coerce.number({ error: 'RECENT_IMAGE_COUNT must be a number' })
-    .int('RECENT_IMAGE_COUNT must be a whole number').min(0, 'RECENT_IMAGE_COUNT must be >= 0').default(5),
+  [REPOSITORY]: z.string({ error: `${REPOSITORY} must name the ECR repository` }).min(1, `${REPOSITORY} must not be empty`),
+  [MODE]: z.enum(['basic', 'enhanced'], { error: `${MODE} must be 'basic' or 'enhanced'` }),
+  [RECENT]: z.coerce
+    .number({ error: `${RECENT} must be a number` })
+    .int(`${RECENT} must be a whole number`)
+    .min(0, `${RECENT} must be >= 0`)
+    .default(RESCAN_DEFAULTS.recentImageCount),
 });
 
-export type RescanConfig = {
-  readonly repositoryName: string;
-  readonly scanMode: 'basic' | 'enhanced';
-  readonly recentImageCount: number;
-};
+export type RescanConfig = RescanSettings;
 
 export class RescanConfigError extends Error {
   readonly code = 'INVALID_RESCAN_CONFIG';
@@ -23,5 +25,5 @@ export function loadRescanConfig(env: Record<string, string | undefined>): Resca
   if (!parsed.success) {
     throw new RescanConfigError(`image re-scan configuration: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
-  return { repositoryName: parsed.data.REPOSITORY_NAME, scanMode: parsed.data.SCAN_MODE, recentImageCount: parsed.data.RECENT_IMAGE_COUNT };
+  return { repositoryName: parsed.data[REPOSITORY], scanMode: parsed.data[MODE], recentImageCount: parsed.data[RECENT] };
 }

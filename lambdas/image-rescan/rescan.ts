@@ -2,9 +2,8 @@ import type { RescanConfig } from './config';
 import { imagesInUse, type RepositoryImage, type RunningContainer } from './images-in-use';
 import { planBasicRescan, scanErrorOutcome, summarizeRescan, type RescanSummary, type ScanOutcome } from './basic-rescan';
 import { evaluateCoverage, type CoverageRecord, type CoverageReport } from './coverage';
-import {
-  emfLine, METRIC_IMAGES_IN_USE, METRIC_IMAGES_NOT_COVERED, METRIC_RESCANS_FAILED, METRIC_RESCANS_STARTED,
-} from './metrics';
+import { RESCAN_METRICS } from './contract';
+import { emfLine } from './metrics';
 
 /** What the re-scan needs from AWS; the handler implements it with the SDK, tests with fakes. */
 export interface RescanPorts {
@@ -30,7 +29,7 @@ export async function runRescan(config: RescanConfig, ports: RescanPorts, now: D
     for (const image of coverage.uncovered) {
       ports.log(JSON.stringify({ level: 'warn', message: 'image in use is not actively scanned by Inspector', repository: config.repositoryName, ...image }));
     }
-    ports.log(emfLine(config.repositoryName, { [METRIC_IMAGES_IN_USE]: inUse.length, [METRIC_IMAGES_NOT_COVERED]: coverage.uncovered.length }, now));
+    ports.log(emfLine(config.repositoryName, { [RESCAN_METRICS.imagesInUse]: inUse.length, [RESCAN_METRICS.imagesNotCovered]: coverage.uncovered.length }, now));
     return { mode: 'enhanced', imagesInUse: inUse.length, coverage };
   }
 
@@ -50,6 +49,6 @@ export async function runRescan(config: RescanConfig, ports: RescanPorts, now: D
     }
   }
   const summary = summarizeRescan(plan, outcomes);
-  ports.log(emfLine(config.repositoryName, { [METRIC_IMAGES_IN_USE]: inUse.length, [METRIC_RESCANS_STARTED]: summary.started, [METRIC_RESCANS_FAILED]: summary.failed }, now));
+  ports.log(emfLine(config.repositoryName, { [RESCAN_METRICS.imagesInUse]: inUse.length, [RESCAN_METRICS.rescansStarted]: summary.started, [RESCAN_METRICS.rescansFailed]: summary.failed }, now));
   return { mode: 'basic', imagesInUse: inUse.length, summary };
 }

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import type { StreamEntry } from './put-in-order';
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { EXPOSURE_EVENT, type FeatureFlagSeen } from '../shared/event-record';
+import { EXPOSURE_EVENT, type FeatureFlagSeen } from '../../domain/events/event-record';
 
 /**
  * What a client may send to `POST /v1/events`: Segment `track` calls, with the flags the user saw in

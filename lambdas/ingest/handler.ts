@@ -7,14 +7,13 @@ import { createIngestHandler } from './ingest-api';
 import type { EncodedRecord } from './encoded-record';
 import type { EventWriter } from './event-writer';
 import { kinesisEventWriter } from './kinesis-writer';
-import { DEFAULT_METRICS_NAMESPACE, emfMetrics } from './metrics';
+import { ingestSettings } from './contract';
+import { emfMetrics } from './metrics';
 
 /**
- * The Lambda (function URL) entry point: environment -> clients, nothing else.
- * - EVENT_STREAM_NAME (required): the Kinesis stream
- * - API_KEYS_SECRET_ARN or API_KEYS_JSON (required): write keys (`{"write": ["..."]}`); without them it does not start
- * - CORS_ALLOW_ORIGINS: comma-separated origins, or `*`
- * - METRICS_NAMESPACE: @default Monoenv/Ingest
+ * The Lambda (function URL) entry point: environment -> clients, nothing else. The environment is in contract.ts
+ * (shared with the EventStream construct); write keys come from API_KEYS_SECRET_ARN or, locally, API_KEYS_JSON:
+ * without either it does not start.
  */
 export { createIngestHandler } from './ingest-api';
 export type { IngestHandlerOptions, IngestResponseBody } from './ingest-api';
@@ -30,8 +29,7 @@ export function createIngestLambda(
   deps: IngestLambdaDependencies = {},
 ): (event: FunctionUrlEvent, context?: FunctionContext) => Promise<FunctionUrlResult> {
   const { now, writeLine, logError } = lambdaIo(io);
-  const streamName = env.EVENT_STREAM_NAME;
-  if (!streamName) throw new Error('EVENT_STREAM_NAME must be set');
+  const settings = ingestSettings(env);
   // Created on first use, so a cold start that only answers a preflight or a 401 builds no client.
   let writer: EventWriter | undefined = deps.writer;
   const lazyWriter: EventWriter = {
@@ -39,18 +37,17 @@ export function createIngestLambda(
       // HTTP/1.1 with bounded timeouts; the request's deadline (options.signal) cuts a slow stream short in any case.
       writer ??= kinesisEventWriter({
         client: new KinesisClient({ requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }) }),
-        streamName,
+        streamName: settings.eventStreamName,
       });
       return writer.write(records, options);
     },
   };
-  const allowOrigins = (env.CORS_ALLOW_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
   return functionUrlHandler(
     createIngestHandler({
       writer: lazyWriter,
       apiKeys: apiKeysFromEnv(env, { now, logError }),
-      cors: allowOrigins.length > 0 ? { allowOrigins } : undefined,
-      metrics: emfMetrics(env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE, now, writeLine),
+      cors: settings.corsAllowOrigins.length > 0 ? { allowOrigins: settings.corsAllowOrigins } : undefined,
+      metrics: emfMetrics(settings.metricsNamespace, now, writeLine),
       now,
       logError,
     }),

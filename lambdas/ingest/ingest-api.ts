@@ -17,7 +17,7 @@ import { ABORTED, deadlineSignal, untilAborted } from '../shared/deadline';
 import { INGEST_LIMITS } from './event-schema';
 import type { EventWriter } from './event-writer';
 import type { MetricsSink } from './metrics';
-import { EVENTS_PATH } from './routes';
+import { EVENTS_PATH } from './contract';
 import { validateBatch, type DuplicateEvent, type RejectedEvent } from './validate-batch';
 import { systemClock, type Clock } from '../shared/clock';
 
@@ -26,7 +26,7 @@ import { systemClock, type Clock } from '../shared/clock';
  * answer per event. No AWS imports: the writer, key source, clock and metrics are passed in, so the
  * Lambda, the local runtime, the tests and the bench all run this same handler.
  */
-export { EVENTS_PATH } from './routes';
+export { EVENTS_PATH } from './contract';
 /** Seconds a client should wait before resending when nothing was stored. */
 export const RETRY_AFTER_SECONDS = 5;
 /**

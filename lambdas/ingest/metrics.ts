@@ -1,4 +1,5 @@
 import { emfDocument as sharedEmfDocument } from '../shared/emf';
+import { INGEST_DEFAULTS, INGEST_METRICS } from './contract';
 
 /**
  * Ingestion counts as CloudWatch Embedded Metric Format: one JSON log line per request.
@@ -13,18 +14,16 @@ export interface IngestCounts {
 
 export type MetricsSink = (counts: IngestCounts) => void;
 
-export const DEFAULT_METRICS_NAMESPACE = 'Monoenv/Ingest';
-
 export function emfDocument(namespace: string, counts: IngestCounts, timestampMs: number): Record<string, unknown> {
   return sharedEmfDocument(namespace, {}, [
-    { name: 'EventsAccepted', unit: 'Count', value: counts.accepted },
-    { name: 'EventsRejected', unit: 'Count', value: counts.rejected },
-    { name: 'EventsFailed', unit: 'Count', value: counts.failed },
-    { name: 'EventsDuplicate', unit: 'Count', value: counts.duplicates },
+    { name: INGEST_METRICS.accepted, unit: 'Count', value: counts.accepted },
+    { name: INGEST_METRICS.rejected, unit: 'Count', value: counts.rejected },
+    { name: INGEST_METRICS.failed, unit: 'Count', value: counts.failed },
+    { name: INGEST_METRICS.duplicates, unit: 'Count', value: counts.duplicates },
   ], timestampMs);
 }
 
 /** Prints EMF to stdout, where Lambda ships it to CloudWatch Logs. */
-export function emfMetrics(namespace = DEFAULT_METRICS_NAMESPACE, now: () => number = Date.now, print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): MetricsSink {
+export function emfMetrics(namespace: string = INGEST_DEFAULTS.metricsNamespace, now: () => number = Date.now, print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): MetricsSink {
   return (counts) => print(JSON.stringify(emfDocument(namespace, counts, now())));
 }

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { HttpError } from '../shared/http';
 import { correctTimestamp } from './clock-skew';
 import { encodeRecord, type EncodedRecord } from './encoded-record';

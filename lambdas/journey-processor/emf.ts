@@ -1,5 +1,6 @@
 import type { Fact } from './facts';
 import { emfLine } from '../shared/emf';
+import { JOURNEY_PROCESSOR_DEFAULTS, PRODUCT_METRICS as M } from './contract';
 
 /**
  * CloudWatch embedded metric format: JSON lines on stdout that CloudWatch Logs turns into metrics.
@@ -8,7 +9,6 @@ import { emfLine } from '../shared/emf';
  * Dimensions come only from the fixed sets below, never from user ids (one metric per user would be
  * costly and a privacy leak).
  */
-export const DEFAULT_NAMESPACE = 'Monoenv/Product';
 const MAX_VALUES_PER_LINE = 100;
 
 export interface MetricPoint {
@@ -23,22 +23,22 @@ const count = (name: string, dimensions: Record<string, string>): MetricPoint =>
 export function factToPoints(fact: Fact): MetricPoint[] {
   switch (fact.kind) {
     case 'FeatureUsed':
-      return [count('FeatureUsed', { Feature: fact.feature })];
+      return [count(M.featureUsed.name, { Feature: fact.feature })];
     case 'JourneyStarted':
-      return [count('JourneyStarted', { Journey: fact.journey, Variant: fact.variant })];
+      return [count(M.journeyStarted.name, { Journey: fact.journey, Variant: fact.variant })];
     case 'StepReached':
-      return [count('StepReached', { Journey: fact.journey, Step: fact.step, Variant: fact.variant })];
+      return [count(M.stepReached.name, { Journey: fact.journey, Step: fact.step, Variant: fact.variant })];
     case 'JourneyCompleted':
       return [
-        count('JourneyCompleted', { Journey: fact.journey, Variant: fact.variant }),
-        { name: 'TimeToConvert', unit: 'Seconds', dimensions: { Journey: fact.journey, Variant: fact.variant }, value: fact.secondsToConvert },
+        count(M.journeyCompleted.name, { Journey: fact.journey, Variant: fact.variant }),
+        { name: M.timeToConvert.name, unit: 'Seconds', dimensions: { Journey: fact.journey, Variant: fact.variant }, value: fact.secondsToConvert },
       ];
     case 'ExperimentExposure':
-      return [count('ExperimentExposure', { Flag: fact.flag, Variant: fact.variant })];
+      return [count(M.experimentExposure.name, { Flag: fact.flag, Variant: fact.variant })];
     case 'ExperimentStepSeen':
       return []; // a diagnostic for reports (progress-store.ts), not a metric
     case 'ExperimentConversion':
-      return [count('ExperimentConversion', { Flag: fact.flag, Variant: fact.variant, Journey: fact.journey })];
+      return [count(M.experimentConversion.name, { Flag: fact.flag, Variant: fact.variant, Journey: fact.journey })];
   }
 }
 
@@ -46,7 +46,7 @@ export function factToPoints(fact: Fact): MetricPoint[] {
 export class EmfBatch {
   private readonly series = new Map<string, { point: MetricPoint; values: number[] }>();
 
-  constructor(private readonly namespace: string = DEFAULT_NAMESPACE) {}
+  constructor(private readonly namespace: string = JOURNEY_PROCESSOR_DEFAULTS.metricsNamespace) {}
 
   add(points: readonly MetricPoint[]): void {
     for (const point of points) {

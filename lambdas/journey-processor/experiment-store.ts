@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { experimentSummarySchema, type ExperimentSummary, type MetricSums } from '../shared/experiment-summary';
+import { experimentSummarySchema, type ExperimentSummary, type MetricSums } from '../../domain/experiments/experiment-summary';
 import { experimentPk, STEP_SEEN_SK_PREFIX, type MetricKind } from './table-keys';
 
 /** Thrown when the aggregates cannot form a summary; `code` is machine-readable. */

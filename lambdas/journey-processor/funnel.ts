@@ -1,4 +1,4 @@
-import type { Journey } from './journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 
 /**
  * One user's run through one journey, and the pure step function that advances it. No AWS here.

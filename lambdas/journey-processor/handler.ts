@@ -2,18 +2,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SqsFailureQueue } from './failure-queue';
-import { parseJourneys, type Journey } from './journey-schema';
+import { parseJourneys, type Journey } from '../../domain/journeys/journey-schema';
+import { journeyProcessorSettings } from './contract';
 import { processKinesisBatch, type BatchResponse, type KinesisRecordLike } from './processor';
 import { DynamoUserStore } from './progress-store';
 import { systemClock, type Clock } from '../shared/clock';
 
 /**
- * Kinesis -> journey processor. Environment:
- * - ANALYTICS_TABLE: the analytics table (layout in table-keys.ts);
- * - JOURNEYS: the journeys as a JSON array (`serializeJourneys(loadJourneys(dir))` at synth);
- * - FAILURE_QUEUE_URL: where records that can never succeed are recorded before they are skipped (failures.ts);
- * - METRICS_NAMESPACE: EMF namespace, default `Monoenv/Product`.
- * The event source mapping must enable ReportBatchItemFailures (`functionResponseTypes`).
+ * Kinesis -> journey processor. The environment is in contract.ts (shared with the EventStream construct); the
+ * analytics table's layout in table-keys.ts. The event source mapping must enable ReportBatchItemFailures
+ * (`functionResponseTypes`).
  */
 export interface KinesisStreamEvent {
   readonly Records: readonly KinesisRecordLike[];
@@ -39,17 +37,13 @@ export function createHandler(options: HandlerOptions): (event: KinesisStreamEve
 }
 
 function fromEnvironment(env: NodeJS.ProcessEnv): ReturnType<typeof createHandler> {
-  const tableName = env.ANALYTICS_TABLE;
-  if (!tableName) throw new Error('ANALYTICS_TABLE is not set');
-  const journeys = parseJourneys(env.JOURNEYS);
-  const queueUrl = env.FAILURE_QUEUE_URL;
-  if (!queueUrl) throw new Error('FAILURE_QUEUE_URL is not set: records that can never succeed are recorded there before they are skipped');
+  const settings = journeyProcessorSettings(env);
   return createHandler({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-    tableName,
-    journeys,
-    failureQueue: { client: new SQSClient({}), queueUrl },
-    namespace: env.METRICS_NAMESPACE || undefined,
+    tableName: settings.analyticsTable,
+    journeys: parseJourneys(settings.journeysJson),
+    failureQueue: { client: new SQSClient({}), queueUrl: settings.failureQueueUrl },
+    namespace: settings.metricsNamespace,
   });
 }
 

@@ -1,7 +1,7 @@
-import type { EventRecord } from '../shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { NO_VARIANT, type Fact } from './facts';
 import { advanceJourney } from './funnel';
-import type { Journey } from './journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import type { Exposure, UserState } from './user-state';
 
 /**

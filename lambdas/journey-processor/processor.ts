@@ -1,6 +1,6 @@
 import { EmfBatch } from './emf';
 import { MAX_FAILURES_PER_CALL, PermanentRecordError, type FailureSink, type PermanentReason, type SkippedRecord } from './failures';
-import type { Journey } from './journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import { processEvent } from './process-event';
 import type { UserStore } from './progress-store';
 import { decodeRecord } from './record-decoder';

@@ -2,7 +2,7 @@ import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumen
 import type { Fact } from './facts';
 import { PermanentRecordError } from './failures';
 import type { JourneyProgress } from './funnel';
-import type { Journey } from './journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import { CONVERTED_SK_PREFIX, experimentPk, EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, OUTBOX_SK_PREFIX, stepSeenSk, userPk } from './table-keys';
 import {
   DEDUPE_ITEMS, parseOutboxIncrements, planCommit, planOutboxChunk, type LoadedUser, type OutboxChunk, type UserChange,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import type { EventRecord } from '../shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { MAX_MESSAGE_ID_BYTES, MAX_USER_KEY_BYTES } from './table-keys';
-import './zod-english';
+import '../../domain/zod-english';
 
 /**
  * Kinesis record data (base64 JSON) -> EventRecord, or a machine-readable reason why not. The limits

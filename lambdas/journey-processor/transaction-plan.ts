@@ -2,7 +2,7 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Fact } from './facts';
 import { PermanentRecordError } from './failures';
 import type { JourneyProgress } from './funnel';
-import type { Journey } from './journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import {
   conversionMetric, CONVERTED_SK_PREFIX, convertedEntry, DEDUPE_TTL_SECONDS, experimentPk, EXPOSURE_SK_PREFIX, EXPOSURE_TTL_SECONDS,
   JOURNEY_SK_PREFIX, legacyMessageKey, messageKey, metricSk, outboxSk, PROGRESS_TTL_SLACK_SECONDS, secondsToConvertMetric, userPk,

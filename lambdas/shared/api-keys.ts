@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock, type Clock } from './clock';
+import { API_KEYS_ENV } from './contract';
 
 /**
  * API keys by kind (`server`, `client` for flags; `write` for ingestion). In AWS they live in one
@@ -112,7 +113,9 @@ export function secretsManagerApiKeys(secretId: string, options: SecretsManagerK
  * its key secret is a deployment error, and failing its init says so instead of serving everyone.
  */
 export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<SecretsManagerKeyOptions, 'client'> = {}): ApiKeySource {
-  if (env.API_KEYS_JSON) return staticApiKeys(parseKeys(env.API_KEYS_JSON, 'API_KEYS_JSON'));
-  if (env.API_KEYS_SECRET_ARN) return secretsManagerApiKeys(env.API_KEYS_SECRET_ARN, options);
+  const json = env[API_KEYS_ENV.json];
+  const secretArn = env[API_KEYS_ENV.secretArn];
+  if (json) return staticApiKeys(parseKeys(json, API_KEYS_ENV.json));
+  if (secretArn) return secretsManagerApiKeys(secretArn, options);
   throw new Error('no API keys configured: set API_KEYS_SECRET_ARN (the Secrets Manager secret of keys) or API_KEYS_JSON; refusing to serve without authentication');
 }

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 // How `monoenv` starts: from dist/, rebuilt first when the sources changed, never from the sources
 // directly. Each case runs bin/monoenv.js in a copy of the project, so the repository's dist/ is untouched.
 const root = path.resolve(__dirname, '..', '..');
-const SOURCES = ['bin', 'cli', 'client', 'config', 'constructs', 'lambdas', 'stacks', 'index.ts', 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+/** What the package ships (package.json `files`) but dist/, plus the build's own inputs. */
+const packageFiles = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { files: string[] }).files;
+const SOURCES = [...packageFiles.filter((name) => name !== 'dist' && !name.includes('*')), 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
 const flagsDir = path.join(root, 'flags');
 const REBUILD = /rebuilding it first/;
 

@@ -57,6 +57,11 @@ describe('config', () => {
     );
   });
 
+  it('rejects fields it does not know, so a misspelt setting is not silently ignored', () => {
+    const issues = issuesOf(() => parseConfig({ appname: 'shop', flags: { reservedConcurency: 10 }, services: [{ name: 'web', cpus: 512 }] }));
+    expect(issues.sort()).toEqual(['appname: unknown setting (misspelt?)', 'flags.reservedConcurency: unknown setting (misspelt?)', 'services[0].cpus: unknown setting (misspelt?)']);
+  });
+
   it('loads the file and lets CD override the image tag, region and alert email from the environment', () => {
     const dir = tempConfig(JSON.stringify({ appName: 'shop', services: [{ name: 'web' }, { name: 'worker', image: 'public.ecr.aws/x/y:1' }] }));
     const { config, baseDir } = loadConfig({ cwd: dir, env: { MONOENV_IMAGE_TAG: 'abc123', MONOENV_REGION: 'eu-central-1', MONOENV_ALERT_EMAIL: 'oncall@example.com' } });

@@ -2,7 +2,7 @@ import { searchExpression, funnelWidgets } from '../../constructs/event-stream-d
 import { searchValue, sqlString, terraformLiteral } from '../../constructs/event-stream-escape';
 import { experimentSummaryQuery, featureUsageQuery, funnelQuery, savedQueries, timeToConvertQuery } from '../../constructs/event-stream-queries';
 import { archiveLifecycleRules } from '../../constructs/event-stream-archive';
-import type { Journey } from '../../lambdas/journey-processor/journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 
 const target = { database: 'shop_analytics', table: 'events' };
 const checkout: Journey = { name: 'checkout', steps: ['cart_viewed', 'checkout_started', 'order_completed'], conversionWindowSeconds: 3600, order: 'sequential' };

@@ -12,8 +12,8 @@ import { EventStream, type EventStreamProps } from '../../constructs/event-strea
 import { Guardrails } from '../../constructs/guardrails';
 import { MonoenvFunction } from '../../constructs/lambda-function';
 import { Monitoring } from '../../constructs/monitoring';
-import type { EventRecord } from '../../lambdas/shared/event-record';
-import { parseJourneys } from '../../lambdas/journey-processor/journey-schema';
+import type { EventRecord } from '../../domain/events/event-record';
+import { parseJourneys } from '../../domain/journeys/journey-schema';
 import { SYNTH_DAY } from '../support/clock';
 import { testApp } from '../support/temp';
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { CURRENT_SK, flagPk, updateFlag, writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
+import { updateFlag, writeFlagDocument } from '../../domain/flags/flag-table';
+import { CURRENT_SK, flagPk } from '../../domain/flags/table-layout';
 import { createFlagHandler } from '../../lambdas/flag-evaluation/handler';
 import { manualClock } from '../support/clock';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambdas/shared/function-url';

@@ -1,4 +1,4 @@
-import type { FlagDefinition } from '../../lambdas/flag-evaluation/core';
+import type { FlagDefinition } from '../../domain/flags/evaluator';
 import { FlagEditError, disableFlag, enableFlag, fractionalWeights, parseWeights, setDefaultVariant, setFractionalWeights } from '../../cli/flags/edits';
 
 const split: FlagDefinition = {

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { exposureMessageId } from '../../lambdas/flag-evaluation/exposures';
 import type { RequestMetrics } from '../../lambdas/flag-evaluation/metrics';
 import { emfLine } from '../../lambdas/flag-evaluation/metrics';

@@ -1,4 +1,4 @@
-import type { CompiledFlagSet } from '../../lambdas/flag-evaluation/core';
+import type { CompiledFlagSet } from '../../domain/flags/evaluator';
 import { FlagStoreUnavailableError, createFlagCache } from '../../lambdas/flag-evaluation/flag-cache';
 import { fixtureDocument, fixtureSet } from './support/fixtures';
 

@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../cli/flags/command';
-import { FlagDirError, loadFlagDir, validateFlagDir } from '../../cli/flags/flag-dir';
+import { FlagDirError, loadFlagDir, validateFlagDir } from '../../domain/flags/flag-files';
 import { tempDir } from '../support/temp';
 
 function dirWith(files: Record<string, unknown>): string {

@@ -1,6 +1,6 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
+import { writeFlagDocument } from '../../domain/flags/flag-table';
 import { createFlagHandler } from '../../lambdas/flag-evaluation/handler';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambdas/shared/function-url';
 import { manualClock } from '../support/clock';

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { writeFlagDocument } from '../../lambdas/flag-evaluation/flag-table';
+import { writeFlagDocument } from '../../domain/flags/flag-table';
 import { createFlagHandler } from '../../lambdas/flag-evaluation/handler';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../lambdas/shared/function-url';
 import { createPkSkTable, describeWithMoto, motoClientConfig } from '../support/moto';

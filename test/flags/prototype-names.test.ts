@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadFlagDir } from '../../cli/flags/flag-dir';
-import type { CompiledFlagSet } from '../../lambdas/flag-evaluation/core';
-import { CURRENT_SK, flagPk, loadFlagSet } from '../../lambdas/flag-evaluation/flag-table';
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import { loadFlagDir } from '../../domain/flags/flag-files';
+import type { CompiledFlagSet } from '../../domain/flags/evaluator';
+import { loadFlagSet } from '../../domain/flags/flag-table';
+import { CURRENT_SK, flagPk } from '../../domain/flags/table-layout';
+import type { EventRecord } from '../../domain/events/event-record';
 import { tempDir } from '../support/temp';
 import { postJson, useOfrepServer } from './support/fixtures';
 

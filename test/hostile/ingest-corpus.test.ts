@@ -5,7 +5,7 @@ import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
 import type { EventWriter } from '../../lambdas/ingest/event-writer';
 import { createIngestLambda } from '../../lambdas/ingest/handler';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-api';
-import { INGEST_ROUTES } from '../../lambdas/ingest/routes';
+import { INGEST_ROUTES } from '../../lambdas/ingest/contract';
 import { ALLOWED_ORIGIN, CLIENT_KEY, CORPUS_NOW, CORPUS_TIME_LIMITS, good, INGEST_CORPUS, SERVER_KEY, WRITE_KEY } from './ingest-corpus';
 import { exchange } from './ingest-http-client';
 import { runCorpus, type CorpusTarget, type StoredRecord } from './ingest-runner';

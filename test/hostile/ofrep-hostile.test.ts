@@ -1,7 +1,7 @@
 import { createOfrepHandler } from '../../lambdas/flag-evaluation/ofrep';
 import { tokenBucketLimiter } from '../../lambdas/flag-evaluation/rate-limiter';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
 import { fixtureDocument, fixtureSet, withClientVisible } from '../flags/support/fixtures';
 import { ALLOWED_ORIGIN, BULK, KEYS, OFREP_CORPUS, SINGLE, type HttpCase, type OfrepCase } from './ofrep-corpus';

@@ -55,7 +55,7 @@ describe('Lambda entry point (handler.ts)', () => {
   });
 
   it('refuses to start without its stream', () => {
-    expect(() => createIngestLambda({}, {})).toThrow('EVENT_STREAM_NAME must be set');
+    expect(() => createIngestLambda({}, {})).toThrow('environment variable EVENT_STREAM_NAME is required');
   });
 
   it('refuses to start without write keys (API_KEYS_SECRET_ARN or API_KEYS_JSON): it never accepts events unauthenticated', () => {

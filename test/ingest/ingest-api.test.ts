@@ -1,5 +1,5 @@
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import type { HttpRequest } from '../../lambdas/shared/http';
 import type { EventWriter } from '../../lambdas/ingest/event-writer';
 import { createIngestHandler, type IngestHandlerOptions } from '../../lambdas/ingest/ingest-api';

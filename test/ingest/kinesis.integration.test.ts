@@ -9,7 +9,7 @@ import {
   type PutRecordsCommandOutput,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-api';

@@ -1,5 +1,5 @@
-import type { EventRecord } from '../../lambdas/shared/event-record';
-import type { Journey } from '../../lambdas/journey-processor/journey-schema';
+import type { EventRecord } from '../../domain/events/event-record';
+import type { Journey } from '../../domain/journeys/journey-schema';
 
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 export const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();

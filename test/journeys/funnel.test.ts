@@ -1,5 +1,5 @@
 import { advanceJourney, type FunnelOutcome, type JourneyProgress } from '../../lambdas/journey-processor/funnel';
-import type { Journey } from '../../lambdas/journey-processor/journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import { checkout, onboarding, T0 } from './fixtures';
 
 /** Feeds [event, secondsAfterT0] pairs through one journey; returns every outcome and the final progress. */

@@ -7,8 +7,8 @@ import { createHandler } from '../../lambdas/journey-processor/handler';
 import { processEvent } from '../../lambdas/journey-processor/process-event';
 import { processKinesisBatch, type KinesisRecordLike } from '../../lambdas/journey-processor/processor';
 import { DynamoUserStore, type OutboxChunk, type UserStore } from '../../lambdas/journey-processor/progress-store';
-import type { Journey } from '../../lambdas/journey-processor/journey-schema';
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import type { Journey } from '../../domain/journeys/journey-schema';
+import type { EventRecord } from '../../domain/events/event-record';
 import { describeWithMoto, functionClientConfig, motoClientConfig } from '../support/moto';
 import { checkout, exposure, onboarding, T0, track } from './fixtures';
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadJourneys, parseJourneys, serializeJourneys } from '../../lambdas/journey-processor/journey-schema';
+import { loadJourneys, parseJourneys, serializeJourneys } from '../../domain/journeys/journey-schema';
 import { tempDir } from '../support/temp';
 
 function dirWith(files: Record<string, unknown>): string {

@@ -1,8 +1,8 @@
 import type { Fact } from '../../lambdas/journey-processor/facts';
-import type { Journey } from '../../lambdas/journey-processor/journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import { processEvent } from '../../lambdas/journey-processor/process-event';
 import { emptyUserState, type UserState } from '../../lambdas/journey-processor/user-state';
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { checkout, exposure, onboarding, T0, track } from './fixtures';
 
 const journeys = [checkout, onboarding];

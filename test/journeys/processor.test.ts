@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { failureMessage, PermanentRecordError, type FailureSink, type SkippedRecord } from '../../lambdas/journey-processor/failures';
-import type { Journey } from '../../lambdas/journey-processor/journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import { MemoryUserStore } from '../../lambdas/journey-processor/memory-store';
 import { processKinesisBatch, type KinesisRecordLike } from '../../lambdas/journey-processor/processor';
 import { DynamoUserStore, type UserStore } from '../../lambdas/journey-processor/progress-store';
 import { emptyUserState } from '../../lambdas/journey-processor/user-state';
-import type { EventRecord } from '../../lambdas/shared/event-record';
+import type { EventRecord } from '../../domain/events/event-record';
 import { checkout, exposure, onboarding, track } from './fixtures';
 
 const journeys = [checkout, onboarding];
@@ -176,13 +176,13 @@ describe('handler configuration', () => {
   it('fails every invocation with a clear message until ANALYTICS_TABLE, JOURNEYS and FAILURE_QUEUE_URL are set', async () => {
     const { handler } = await import('../../lambdas/journey-processor/handler');
     delete process.env.ANALYTICS_TABLE;
-    await expect(handler({ Records: [] })).rejects.toThrow('ANALYTICS_TABLE is not set');
+    await expect(handler({ Records: [] })).rejects.toThrow('environment variable ANALYTICS_TABLE is required');
     process.env.ANALYTICS_TABLE = 'analytics';
     delete process.env.JOURNEYS;
-    await expect(handler({ Records: [] })).rejects.toThrow(/JOURNEYS is not set/);
+    await expect(handler({ Records: [] })).rejects.toThrow(/JOURNEYS is required: it must hold the journeys/);
     process.env.JOURNEYS = JSON.stringify(journeys);
     delete process.env.FAILURE_QUEUE_URL;
-    await expect(handler({ Records: [] })).rejects.toThrow(/FAILURE_QUEUE_URL is not set/);
+    await expect(handler({ Records: [] })).rejects.toThrow(/FAILURE_QUEUE_URL is required: records that can never succeed/);
     process.env.FAILURE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/monoenv-journey-processor-failures';
     await expect(handler({ Records: [] })).resolves.toEqual({ batchItemFailures: [] });
   });

@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileFlagSet } from '../../lambdas/flag-evaluation/core';
+import { compileFlagSet } from '../../domain/flags/evaluator';
 import { createOfrepHandler } from '../../lambdas/flag-evaluation/ofrep';
 import type { EncodedRecord } from '../../lambdas/ingest/encoded-record';
 import type { EventWriter } from '../../lambdas/ingest/event-writer';

@@ -12,7 +12,7 @@ import {
   type EvaluationContext,
   type FlagValue,
   type TypedResolution,
-} from '../../../lambdas/flag-evaluation/core';
+} from '../../../domain/flags/evaluator';
 import { readTestbedJson, TESTBED_DIR, testbedMissingReason, typedValue, VALUE_TYPES, type GherkinType } from './testbed';
 
 const missing = testbedMissingReason();

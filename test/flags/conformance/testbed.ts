@@ -1,7 +1,7 @@
 /** Where the flagd testbed lives (../shared/conformance next to the repo), and typed-value helpers. */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FlagValue, FlagValueType } from '../../../lambdas/flag-evaluation/core';
+import type { FlagValue, FlagValueType } from '../../../domain/flags/evaluator';
 
 export const TESTBED_DIR = path.resolve(__dirname, '../../../..', 'shared', 'conformance', 'flagd-testbed-3.9.0');
 

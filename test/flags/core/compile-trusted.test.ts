@@ -1,4 +1,4 @@
-import { compileFlagSet, compileTrustedFlagSet, evaluateAll, evaluateFlag, type StoredFlagDocument } from '../../../lambdas/flag-evaluation/core';
+import { compileFlagSet, compileTrustedFlagSet, evaluateAll, evaluateFlag, type StoredFlagDocument } from '../../../domain/flags/evaluator';
 
 const good = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on', targeting: { if: [{ '==': [{ var: 'plan' }, 'free'] }, 'off', null] } };
 

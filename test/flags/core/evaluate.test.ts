@@ -1,4 +1,4 @@
-import { compileFlagSet, evaluateAll, evaluateFlag, resolveTyped, type EvaluationContext } from '../../../lambdas/flag-evaluation/core';
+import { compileFlagSet, evaluateAll, evaluateFlag, resolveTyped, type EvaluationContext } from '../../../domain/flags/evaluator';
 
 const doc = {
   metadata: { flagSetId: 'web', version: 3 },

@@ -1,5 +1,5 @@
 import { FlagdCore } from '@openfeature/flagd-core';
-import { bucketOf, compileFlagSet, evaluateFlag, hashBucketKey } from '../../../lambdas/flag-evaluation/core';
+import { bucketOf, compileFlagSet, evaluateFlag, hashBucketKey } from '../../../domain/flags/evaluator';
 
 // An independent MurmurHash3 (flagd-core's): fed one char per UTF-8 byte, it hashes the same bytes.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

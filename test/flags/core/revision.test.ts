@@ -1,4 +1,4 @@
-import { canonicalJson, contentRevision } from '../../../lambdas/flag-evaluation/core';
+import { canonicalJson, contentRevision } from '../../../domain/flags/evaluator';
 
 describe('canonicalJson', () => {
   it('sorts object keys at every level, keeps array order and drops undefined properties', () => {

@@ -1,5 +1,5 @@
 import * as semver from 'semver';
-import { compareVersions, compileFlagSet, evaluateFlag, parseVersion } from '../../../lambdas/flag-evaluation/core';
+import { compareVersions, compileFlagSet, evaluateFlag, parseVersion } from '../../../domain/flags/evaluator';
 
 const versionFlag = (operator: string, target: string) =>
   compileFlagSet({

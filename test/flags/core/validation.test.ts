@@ -5,7 +5,7 @@ import {
   mergeFlagDocuments,
   parseFlagDocument,
   type FlagIssue,
-} from '../../../lambdas/flag-evaluation/core';
+} from '../../../domain/flags/evaluator';
 
 function issuesOf(doc: unknown): FlagIssue[] {
   try {

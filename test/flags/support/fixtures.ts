@@ -1,6 +1,6 @@
-import type { FlagDocument } from '../../../lambdas/flag-evaluation/core';
-import { compileFlagSet } from '../../../lambdas/flag-evaluation/core';
-import type { CompiledFlagSet } from '../../../lambdas/flag-evaluation/core';
+import type { FlagDocument } from '../../../domain/flags/evaluator';
+import { compileFlagSet } from '../../../domain/flags/evaluator';
+import type { CompiledFlagSet } from '../../../domain/flags/evaluator';
 import type { FlagSetSource } from '../../../lambdas/flag-evaluation/flag-cache';
 import type { OfrepHandlerOptions } from '../../../lambdas/flag-evaluation/ofrep';
 import { createOfrepHandler } from '../../../lambdas/flag-evaluation/ofrep';

@@ -1,25 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { compileFlagSet, compileTrustedFlagSet, nameRecord } from './core';
-import type { CompiledFlagSet, FlagDefinition, FlagDocument, StoredFlagDocument } from './core';
+import { compileFlagSet, compileTrustedFlagSet, nameRecord } from './evaluator';
+import type { CompiledFlagSet, FlagDefinition, FlagDocument, StoredFlagDocument } from './evaluator';
+import { AUDIT_SK_PREFIX, CURRENT_SK, DEPLOY_ACTOR, EVALUATORS_SK, METADATA_SK, SET_PK, auditSk, definitionHash, flagPk } from './table-layout';
 
 /**
- * The flag table (DynamoDB, keys `pk` S / `sk` S), one item per flag plus shared parts and an audit trail:
- *
- *   pk = "flag#<key>", sk = "current"            key, definition (flagd JSON of the flag), version (N, from 1),
- *                                                fileHash, updatedAt (ISO), updatedBy
- *   pk = "set",        sk = "evaluators"         definition (JSON of `$evaluators`)
- *   pk = "set",        sk = "metadata"           definition (JSON of the set metadata)
- *   pk = "flag#<key>", sk = "audit#<ISO>#<ver>"  action, actor, at, before (JSON), after (JSON), version
- *
- * Terraform writes the flag items on deploy (version 1, updatedBy "deploy"); the CLI edits them at run
- * time through `updateFlag`, with optimistic concurrency on `version`.
+ * The flag table through the SDK: what the flag Lambda loads, and the CLI's reads and optimistic-concurrency edits.
+ * The layout (keys, item kinds) is in table-layout.ts, shared with the Terraform writer (FlagStore).
  */
-export const SET_PK = 'set';
-export const CURRENT_SK = 'current';
-export const flagPk = (key: string): string => `flag#${key}`;
-
 export interface FlagItem {
   readonly key: string;
   readonly definition: FlagDefinition;
@@ -53,10 +41,6 @@ export class ConcurrentModificationError extends Error {
   }
 }
 
-/** sha256 of the stored definition text: what Terraform compares to notice a changed flag file. */
-export function definitionHash(definitionJson: string): string {
-  return createHash('sha256').update(definitionJson).digest('hex');
-}
 
 function parseDefinition(raw: unknown, where: string): unknown {
   if (typeof raw !== 'string') throw new Error(`${where}: attribute "definition" must be a JSON string`);
@@ -115,8 +99,8 @@ export async function readFlagTable(client: DynamoDBDocumentClient, table: strin
   for (const raw of await scanCurrentItems(client, table)) {
     if (raw.pk === SET_PK) {
       const where = `table ${table}, item set/${String(raw.sk)}`;
-      if (raw.sk === 'evaluators') document.$evaluators = parseDefinition(raw.definition, where) as Record<string, unknown>;
-      if (raw.sk === 'metadata') document.metadata = parseDefinition(raw.definition, where) as FlagDocument['metadata'];
+      if (raw.sk === EVALUATORS_SK) document.$evaluators = parseDefinition(raw.definition, where) as Record<string, unknown>;
+      if (raw.sk === METADATA_SK) document.metadata = parseDefinition(raw.definition, where) as FlagDocument['metadata'];
       continue;
     }
     const item = toFlagItem(raw, table);
@@ -143,8 +127,8 @@ export async function loadFlagSet(client: DynamoDBDocumentClient, table: string)
       definition = error; // an errored flag, carrying the message
     }
     if (raw.pk !== SET_PK) document.flags[itemKey(raw)] = definition;
-    else if (raw.sk === 'evaluators') document.$evaluators = definition;
-    else if (raw.sk === 'metadata') document.metadata = definition;
+    else if (raw.sk === EVALUATORS_SK) document.$evaluators = definition;
+    else if (raw.sk === METADATA_SK) document.metadata = definition;
   }
   return compileTrustedFlagSet(document);
 }
@@ -158,11 +142,11 @@ export async function readFlag(client: DynamoDBDocumentClient, table: string, ke
 /** `$evaluators` and the set metadata, as stored. */
 async function readSharedParts(client: DynamoDBDocumentClient, table: string): Promise<Omit<FlagDocument, 'flags'>> {
   const parts: { $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = {};
-  for (const sk of ['evaluators', 'metadata'] as const) {
+  for (const sk of [EVALUATORS_SK, METADATA_SK] as const) {
     const out = await client.send(new GetCommand({ TableName: table, Key: { pk: SET_PK, sk }, ConsistentRead: true }));
     if (!out.Item) continue;
     const value = parseDefinition(out.Item.definition, `table ${table}, item set/${sk}`);
-    if (sk === 'evaluators') parts.$evaluators = value as Record<string, unknown>;
+    if (sk === EVALUATORS_SK) parts.$evaluators = value as Record<string, unknown>;
     else parts.metadata = value as FlagDocument['metadata'];
   }
   return parts;
@@ -215,7 +199,7 @@ export async function updateFlag(
               TableName: table,
               Item: {
                 pk: flagPk(key),
-                sk: `audit#${at}#${version}`,
+                sk: auditSk(at, version),
                 action: options.action ?? 'update',
                 actor,
                 at,
@@ -247,7 +231,7 @@ export async function readHistory(client: DynamoDBDocumentClient, table: string,
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-        ExpressionAttributeValues: { ':pk': flagPk(key), ':audit': 'audit#' },
+        ExpressionAttributeValues: { ':pk': flagPk(key), ':audit': AUDIT_SK_PREFIX },
         ExclusiveStartKey: startKey,
       }),
     );
@@ -272,7 +256,7 @@ export async function readHistory(client: DynamoDBDocumentClient, table: string,
  * Writes a whole flag document as a deploy would (version 1, updatedBy "deploy" by default): for local
  * productions and tests. In AWS, Terraform writes these items.
  */
-export async function writeFlagDocument(client: DynamoDBDocumentClient, table: string, document: FlagDocument, actor = 'deploy', now = new Date()): Promise<void> {
+export async function writeFlagDocument(client: DynamoDBDocumentClient, table: string, document: FlagDocument, actor = DEPLOY_ACTOR, now = new Date()): Promise<void> {
   compileFlagSet(document);
   const updatedAt = now.toISOString();
   for (const [key, flag] of Object.entries(document.flags)) {
@@ -285,9 +269,9 @@ export async function writeFlagDocument(client: DynamoDBDocumentClient, table: s
     );
   }
   if (document.$evaluators) {
-    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: 'evaluators', definition: JSON.stringify(document.$evaluators) } }));
+    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: EVALUATORS_SK, definition: JSON.stringify(document.$evaluators) } }));
   }
   if (document.metadata) {
-    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: 'metadata', definition: JSON.stringify(document.metadata) } }));
+    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: METADATA_SK, definition: JSON.stringify(document.metadata) } }));
   }
 }

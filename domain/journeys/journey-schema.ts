@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { EXPOSURE_EVENT } from '../shared/event-record';
-import './zod-english';
+import { EXPOSURE_EVENT } from '../events/event-record';
+import '../zod-english';
 
 /**
  * Journeys as code: one `journeys/<name>.json` per funnel, validated at synth (`loadJourneys`) and

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FlagValidationError, checkFlagDocument, compileFlagSet, mergeFlagDocuments } from '../../lambdas/flag-evaluation/core';
-import type { CompiledFlagSet, FlagDocument } from '../../lambdas/flag-evaluation/core';
+import { FlagValidationError, checkFlagDocument, compileFlagSet, mergeFlagDocuments } from './evaluator';
+import type { CompiledFlagSet, FlagDocument } from './evaluator';
 
 /**
  * A folder of flagd flag files (`*.json`), merged into one flag set: what the deploy writes to the
