@@ -23,5 +23,6 @@ export { writeGeneratedKeys, EphemeralRandomPassword, type GeneratedKeysProps } 
 export * from './stacks/production-stack';
 export * from './stacks/bootstrap-stack';
 export { localAwsProviderConfig } from './stacks/local-aws';
+export { buildApp, type BuildAppOptions } from './stacks/app';
 
 export * from './client';

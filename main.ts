@@ -1,63 +1,16 @@
 import * as path from 'node:path';
-import { App } from 'cdktf';
-import { ConfigError, loadConfig } from './config/load';
-import type { GuardrailsOptions } from './constructs/guardrails';
-import { BootstrapStack } from './stacks/bootstrap-stack';
-import { ProductionStack } from './stacks/production-stack';
+import { ConfigError } from './config/load';
+import { buildApp } from './stacks/app';
 
-/**
- * The cdktf app: `cdktf deploy production` from CD, `cdktf deploy bootstrap` once by hand.
- * MONOENV_TARGET=local synthesizes production against a local AWS at MONOENV_LOCAL_AWS_ENDPOINT with
- * local state (used by `npm start`).
- */
-export interface BuildAppOptions {
-  /** @default - cdktf's default, `cdktf.out` */
-  readonly outdir?: string;
-  /** Where the guardrails' synth summary goes, and the rules' clock. @default - stderr, the system clock */
-  readonly guardrails?: GuardrailsOptions;
-  /** Notes about the app (e.g. no bootstrap stack). @default console.warn */
-  readonly warn?: (line: string) => void;
-}
-
-export function buildApp(env: NodeJS.ProcessEnv = process.env, options: BuildAppOptions = {}): App {
-  const { outdir, guardrails } = options;
-  const { config, baseDir } = loadConfig({ env });
-  const app = new App(outdir ? { outdir } : {});
-  const projectRoot = baseDir;
-  // A path relative to the stack's folder (where terraform runs), so each target has its own state file.
-  const stateFile = (stack: string, name: string) => path.relative(path.resolve(app.outdir, 'stacks', stack), path.join(projectRoot, name));
-
-  if (env.MONOENV_TARGET === 'local') {
-    const endpoint = env.MONOENV_LOCAL_AWS_ENDPOINT;
-    if (!endpoint) throw new Error('MONOENV_TARGET=local needs MONOENV_LOCAL_AWS_ENDPOINT (e.g. http://127.0.0.1:5000)');
-    new ProductionStack(app, 'production', {
-      config,
-      baseDir,
-      backend: { type: 'local', path: stateFile('production', '.monoenv/local/production.tfstate') },
-      localAwsEndpoint: endpoint,
-      guardrails,
-    });
-    return app;
+/** `cdktf synth` runs this (cdktf.json); the app itself is built in stacks/app.ts, which the CLI and tests use too. */
+try {
+  const app = buildApp();
+  app.synth();
+  console.log(`monoenv: synthesized ${app.node.children.map((c) => c.node.id).join(', ')} to ${path.relative(process.cwd(), app.outdir)}/stacks/ (plain Terraform JSON)`);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
   }
-  new ProductionStack(app, 'production', { config, baseDir, guardrails });
-  if (config.github) {
-    new BootstrapStack(app, 'bootstrap', { config, localStatePath: stateFile('bootstrap', 'terraform.bootstrap.tfstate'), guardrails });
-  } else {
-    (options.warn ?? console.warn)('monoenv: no bootstrap stack: set github.repository in monoenv.config.json to create the deploy role');
-  }
-  return app;
-}
-
-if (require.main === module) {
-  try {
-    const app = buildApp();
-    app.synth();
-    console.log(`monoenv: synthesized ${app.node.children.map((c) => c.node.id).join(', ')} to ${path.relative(process.cwd(), app.outdir)}/stacks/ (plain Terraform JSON)`);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  throw error;
 }

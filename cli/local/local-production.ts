@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
-import { buildApp } from '../../main';
+import { buildApp } from '../../stacks/app';
 import { prepareTerraformEnv, runTerraform, terraformAvailability } from '../terraform';
 import { readLocalKeys, type LocalKeys } from './keys';
 import { motoAvailability, startMoto, type MotoServer } from './moto-server';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform';
-import { buildApp } from '../../main';
+import { buildApp } from '../../stacks/app';
 import { SYNTH_DAY } from '../support/clock';
 import { tempDir } from '../support/temp';
 
