@@ -5,20 +5,20 @@
 export * from './config/schema';
 export { ConfigError, loadConfig, parseConfig, type LoadConfigOptions, type LoadedConfig } from './config/load';
 
-export * from './constructs/ownership';
-export * from './constructs/monitoring';
-export * from './constructs/lambda-function';
-export * from './constructs/grants';
-export * from './constructs/network';
-export * from './constructs/container-service';
-export * from './constructs/image-scanning';
-export * from './constructs/public-api';
-export * from './constructs/flag-store';
-export { EventStream } from './constructs/event-stream';
-export type { EventStreamProps } from './constructs/event-stream-props';
-export * from './constructs/guardrails';
-export * from './constructs/permissions-boundary';
-export { writeGeneratedKeys, EphemeralRandomPassword, type GeneratedKeysProps } from './constructs/generated-keys';
+export * from './constructs/core/ownership';
+export * from './constructs/monitoring/monitoring';
+export * from './constructs/core/monoenv-function';
+export * from './constructs/core/grants';
+export * from './constructs/services/network';
+export * from './constructs/services/container-service';
+export * from './constructs/images/image-scanning';
+export * from './constructs/front-door/public-api';
+export * from './constructs/flags/flag-store';
+export { EventStream } from './constructs/events/event-stream';
+export type { EventStreamProps } from './constructs/events/event-stream-props';
+export * from './constructs/security/guardrails';
+export * from './constructs/security/permissions-boundary';
+export { writeGeneratedKeys, EphemeralRandomPassword, type GeneratedKeysProps } from './constructs/core/generated-keys';
 
 export * from './stacks/production-stack';
 export * from './stacks/bootstrap-stack';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { checkServiceSizing, serviceFields } from '../constructs/container-service-props';
-import { cidrBlockSchema, existingVpcSchema, natGatewaysSchema } from '../constructs/network';
-import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from '../constructs/props';
+import { checkServiceSizing, serviceFields } from '../constructs/services/container-service-props';
+import { cidrBlockSchema, existingVpcSchema, natGatewaysSchema } from '../constructs/services/network';
+import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from '../constructs/core/props';
 
 /**
  * The one schema for a monoenv environment (monoenv.config.json). Every field has a default that gives a

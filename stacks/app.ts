@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { loadConfig } from '../config/load';
-import type { GuardrailsOptions } from '../constructs/guardrails';
+import type { GuardrailsOptions } from '../constructs/security/guardrails';
 import { BootstrapStack } from './bootstrap-stack';
 import { ProductionStack } from './production-stack';
 

@@ -13,9 +13,9 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { MonoenvConfig } from '../config/schema';
-import { Guardrails, type GuardrailsOptions } from '../constructs/guardrails';
-import { ownershipTags } from '../constructs/ownership';
-import { boundaryArn, deployBoundaryDocument, deployBoundaryName, workloadBoundaryDocument, workloadBoundaryName } from '../constructs/permissions-boundary';
+import { Guardrails, type GuardrailsOptions } from '../constructs/security/guardrails';
+import { ownershipTags } from '../constructs/core/ownership';
+import { boundaryArn, deployBoundaryDocument, deployBoundaryName, workloadBoundaryDocument, workloadBoundaryName } from '../constructs/security/permissions-boundary';
 
 export const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
 

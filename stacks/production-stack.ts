@@ -6,16 +6,16 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { loadFlagDir } from '../domain/flags/flag-files';
 import type { MonoenvConfig } from '../config/schema';
-import { ContainerService } from '../constructs/container-service';
-import { EventStream } from '../constructs/event-stream';
-import { FlagStore } from '../constructs/flag-store';
-import { Guardrails, type GuardrailsOptions } from '../constructs/guardrails';
-import { ImageScanning } from '../constructs/image-scanning';
-import { Monitoring } from '../constructs/monitoring';
-import { Network } from '../constructs/network';
-import { ownershipTags } from '../constructs/ownership';
-import { applyPermissionsBoundary, boundaryArn, workloadBoundaryName } from '../constructs/permissions-boundary';
-import { PublicApi } from '../constructs/public-api';
+import { ContainerService } from '../constructs/services/container-service';
+import { EventStream } from '../constructs/events/event-stream';
+import { FlagStore } from '../constructs/flags/flag-store';
+import { Guardrails, type GuardrailsOptions } from '../constructs/security/guardrails';
+import { ImageScanning } from '../constructs/images/image-scanning';
+import { Monitoring } from '../constructs/monitoring/monitoring';
+import { Network } from '../constructs/services/network';
+import { ownershipTags } from '../constructs/core/ownership';
+import { applyPermissionsBoundary, boundaryArn, workloadBoundaryName } from '../constructs/security/permissions-boundary';
+import { PublicApi } from '../constructs/front-door/public-api';
 import { loadJourneys } from '../domain/journeys/journey-schema';
 import { stateBucketName } from './bootstrap-stack';
 import { ignoreLocalDrift, localAwsProviderConfig } from './local-aws';
@@ -132,7 +132,7 @@ export class ProductionStack extends TerraformStack {
     });
 
     this.api = new PublicApi(this, 'api', {
-      name: `${prefix}-api`,
+      apiName: `${prefix}-api`,
       throttleRateLimit: config.api.throttleRateLimit,
       throttleBurstLimit: config.api.throttleBurstLimit,
       logRetentionDays: config.logRetentionDays,

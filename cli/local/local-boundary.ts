@@ -1,5 +1,5 @@
 import { CreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { workloadBoundaryDocument, workloadBoundaryName } from '../../constructs/permissions-boundary';
+import { workloadBoundaryDocument, workloadBoundaryName } from '../../constructs/security/permissions-boundary';
 import { motoClientConfig } from './moto-server';
 
 /**

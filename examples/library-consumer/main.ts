@@ -12,7 +12,7 @@ new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
 
 const ownership = { domain: 'checkout', team: 'payments' };
 const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'checkout', ownership });
-const api = new PublicApi(stack, 'api', { name: 'checkout-api', monitoring, ownership });
+const api = new PublicApi(stack, 'api', { apiName: 'checkout-api', monitoring, ownership });
 
 const events = new EventStream(stack, 'events', {
   namePrefix: 'checkout',

@@ -13,10 +13,10 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Network } from '../../constructs/network';
-import { Monitoring } from '../../constructs/monitoring';
-import { ContainerService, ContainerServiceProps, HTTPS_SSL_POLICY } from '../../constructs/container-service';
-import { ImageScanning } from '../../constructs/image-scanning';
+import { Network } from '../../constructs/services/network';
+import { Monitoring } from '../../constructs/monitoring/monitoring';
+import { ContainerService, ContainerServiceProps, HTTPS_SSL_POLICY } from '../../constructs/services/container-service';
+import { ImageScanning } from '../../constructs/images/image-scanning';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
 import { fullSynth, synthScope, tempDir, testApp } from '../support/temp';
 
@@ -125,6 +125,20 @@ describe('ContainerService', () => {
     expect(toTasks).toEqual([expect.objectContaining({ referenced_security_group_id: expect.stringContaining('web_alb-sg'), from_port: 8080, to_port: 8080 })]);
     const toAlb = ingress.filter((r) => r.security_group_id.includes('web_alb-sg'));
     expect(toAlb.map((r) => [r.from_port, r.cidr_ipv4 ?? r.cidr_ipv6]).sort()).toEqual([[443, '0.0.0.0/0'], [443, '::/0'], [80, '0.0.0.0/0'], [80, '::/0']]);
+  });
+
+  it('runs in a network and cluster the user manages (INetwork, ICluster), creating neither', () => {
+    const json = synthScope((scope) => {
+      const network = { vpcId: 'vpc-0abc', publicSubnetIds: ['subnet-p1', 'subnet-p2'], serviceSubnetIds: ['subnet-s1', 'subnet-s2'], assignPublicIp: false };
+      const cluster = { arn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shared', name: 'shared' };
+      new ContainerService(scope, 'web', { serviceName: 'web', network, cluster, image });
+    });
+    const parsed = JSON.parse(json);
+    expect(resources(parsed, 'aws_vpc')).toEqual([]);
+    expect(resources(parsed, 'aws_ecs_cluster')).toEqual([]);
+    expect(resources(parsed, 'aws_ecs_service')[0]).toMatchObject({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shared', network_configuration: { subnets: ['subnet-s1', 'subnet-s2'], assign_public_ip: false } });
+    expect(resources(parsed, 'aws_lb')[0].subnets).toEqual(['subnet-p1', 'subnet-p2']);
+    expect(resources(parsed, 'aws_appautoscaling_target')[0].resource_id).toMatch(/^service\/shared\//);
   });
 
   it('with no NAT runs tasks in public subnets with public IPs', () => {

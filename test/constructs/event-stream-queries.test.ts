@@ -1,7 +1,7 @@
-import { searchExpression, funnelWidgets } from '../../constructs/event-stream-dashboards';
-import { searchValue, sqlString, terraformLiteral } from '../../constructs/event-stream-escape';
-import { experimentSummaryQuery, featureUsageQuery, funnelQuery, savedQueries, timeToConvertQuery } from '../../constructs/event-stream-queries';
-import { archiveLifecycleRules } from '../../constructs/event-stream-archive';
+import { searchExpression, funnelWidgets } from '../../constructs/events/event-stream-dashboards';
+import { searchValue, sqlString, terraformLiteral } from '../../constructs/events/event-stream-escape';
+import { experimentSummaryQuery, featureUsageQuery, funnelQuery, savedQueries, timeToConvertQuery } from '../../constructs/events/event-stream-queries';
+import { archiveLifecycleRules } from '../../constructs/events/event-stream-archive';
 import type { Journey } from '../../domain/journeys/journey-schema';
 
 const target = { database: 'shop_analytics', table: 'events' };

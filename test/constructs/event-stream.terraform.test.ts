@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { EventStream } from '../../constructs/event-stream';
-import { Monitoring } from '../../constructs/monitoring';
+import { EventStream } from '../../constructs/events/event-stream';
+import { Monitoring } from '../../constructs/monitoring/monitoring';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
 import { fullSynth, tempDir, testApp } from '../support/temp';
 

@@ -7,9 +7,9 @@ import { Inspector2Enabler } from '@cdktf/provider-aws/lib/inspector2-enabler';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { Monitoring } from '../../constructs/monitoring';
-import { Grant, roleGrantee } from '../../constructs/grants';
-import { ImageScanning, ImageScanningProps, severitiesAtOrAbove } from '../../constructs/image-scanning';
+import { Monitoring } from '../../constructs/monitoring/monitoring';
+import { Grant, roleGrantee } from '../../constructs/core/grants';
+import { ImageScanning, ImageScanningProps, severitiesAtOrAbove } from '../../constructs/images/image-scanning';
 import { testApp, synthScope } from '../support/temp';
 
 Testing.setupJest();

@@ -6,8 +6,8 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { bundleHandler, lambdaEntry, MonoenvFunction } from '../../constructs/lambda-function';
-import { Monitoring } from '../../constructs/monitoring';
+import { bundleHandler, lambdaEntry, MonoenvFunction } from '../../constructs/core/monoenv-function';
+import { Monitoring } from '../../constructs/monitoring/monitoring';
 import { tempDir, testApp } from '../support/temp';
 
 Testing.setupJest();
@@ -93,8 +93,9 @@ describe('lambdaEntry', () => {
 
   it('bundles the TypeScript source, run from the sources or compiled in dist/ beside them (as the CLI runs)', () => {
     const source = path.join(root, 'lambdas', 'ingest', 'handler.ts');
-    expect(lambdaEntry('ingest', path.join(root, 'constructs'))).toBe(source);
-    expect(lambdaEntry('ingest', path.join(root, 'dist', 'constructs'))).toBe(source);
+    expect(lambdaEntry('ingest')).toBe(source);
+    expect(lambdaEntry('ingest', root)).toBe(source);
+    expect(lambdaEntry('ingest', path.join(root, 'dist'))).toBe(source);
   });
 
   it('falls back to the compiled handler where a package ships no sources', () => {
@@ -103,7 +104,7 @@ describe('lambdaEntry', () => {
       const compiled = path.join(pkg, 'dist', 'lambdas', 'ingest', 'handler.js');
       mkdirSync(path.dirname(compiled), { recursive: true });
       writeFileSync(compiled, 'exports.handler = async () => ({});\n');
-      expect(lambdaEntry('ingest', path.join(pkg, 'dist', 'constructs'))).toBe(compiled);
+      expect(lambdaEntry('ingest', path.join(pkg, 'dist'))).toBe(compiled);
     } finally {
       rmSync(pkg, { recursive: true, force: true });
     }

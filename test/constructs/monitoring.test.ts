@@ -3,7 +3,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { metricWidget, Monitoring, textWidget } from '../../constructs/monitoring';
+import { metricWidget, Monitoring, textWidget } from '../../constructs/monitoring/monitoring';
 import { testApp } from '../support/temp';
 
 Testing.setupJest();

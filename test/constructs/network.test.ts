@@ -8,7 +8,7 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
-import { Network, NetworkProps } from '../../constructs/network';
+import { Network, NetworkProps } from '../../constructs/services/network';
 import { testApp, synthScope } from '../support/temp';
 
 Testing.setupJest();

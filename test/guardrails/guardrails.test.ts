@@ -5,7 +5,7 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, Aspects, TerraformResource, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { Guardrails, warning, type GuardrailRule } from '../../constructs/guardrails';
+import { Guardrails, warning, type GuardrailRule } from '../../constructs/security/guardrails';
 import { runGuardrails } from './harness';
 import { tempDir, testApp } from '../support/temp';
 

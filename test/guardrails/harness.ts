@@ -1,5 +1,5 @@
 import { Aspects, Testing, TerraformStack } from 'cdktf';
-import { Guardrails, type GuardrailsOptions } from '../../constructs/guardrails';
+import { Guardrails, type GuardrailsOptions } from '../../constructs/security/guardrails';
 import { testApp } from '../support/temp';
 
 /** Builds a stack with `build`, runs the guardrails through Testing.synth, and returns what they found. */

@@ -1,7 +1,7 @@
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version';
 import { TerraformStack, TerraformVariable } from 'cdktf';
-import { Guardrails, lambdaRuntimeCalendar, synthDate } from '../../constructs/guardrails';
+import { Guardrails, lambdaRuntimeCalendar, synthDate } from '../../constructs/security/guardrails';
 import { testApp } from '../support/temp';
 import { findingsOf, runGuardrails, warningsOf } from './harness';
 

@@ -7,7 +7,7 @@ import { LambdaFunction, type LambdaFunctionConfig } from '@cdktf/provider-aws/l
 import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { TerraformStack } from 'cdktf';
-import { invokePermissions } from '../../constructs/guardrails';
+import { invokePermissions } from '../../constructs/security/guardrails';
 import { findingsOf } from './harness';
 
 const fnProps = { role: 'arn:aws:iam::111111111111:role/fn', runtime: 'nodejs22.x', handler: 'index.handler', filename: 'fn.zip', timeout: 10 };

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { parseConfig } from '../../config/load';
-import { workloadBoundaryName } from '../../constructs/permissions-boundary';
+import { workloadBoundaryName } from '../../constructs/security/permissions-boundary';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { ProductionStack } from '../../stacks/production-stack';
 import { SYNTH_DAY } from '../support/clock';

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LambdaInvokeError, startLambdaHost, type LambdaHost } from '../../cli/local/lambda-host';
-import { MonoenvFunction } from '../../constructs/lambda-function';
+import { MonoenvFunction } from '../../constructs/core/monoenv-function';
 import { tempDir, testApp } from '../support/temp';
 
 /** The zip terraform would upload for a handler: a MonoenvFunction synthesized as the stack does it. */

@@ -53,7 +53,7 @@ async function evaluateFunctionCalls(proxy: RecordingProxy, iam: NonNullable<Mot
 }
 
 function workloadBoundary() {
-  const { workloadBoundaryDocument } = require('../../constructs/permissions-boundary') as typeof import('../../constructs/permissions-boundary');
+  const { workloadBoundaryDocument } = require('../../constructs/security/permissions-boundary') as typeof import('../../constructs/security/permissions-boundary');
   return workloadBoundaryDocument() as { Statement: unknown };
 }
 

@@ -18,7 +18,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App, Aspects, TerraformStack } from 'cdktf';
-import { Guardrails } from '../../constructs/guardrails';
+import { Guardrails } from '../../constructs/security/guardrails';
 import { SYNTH_DAY } from '../support/clock';
 import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform/terraform';
 import { tempDir } from '../support/temp';

@@ -11,8 +11,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import type { PolicyStatement } from './lambda-function';
-import type { MetricSpec } from './monitoring';
+import type { PolicyStatement } from '../core/monoenv-function';
+import type { MetricSpec } from '../monitoring/monitoring';
 
 export interface EventArchiveProps {
   readonly namePrefix: string;

@@ -3,14 +3,14 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { CURRENT_SK, DEPLOY_ACTOR, EVALUATORS_SK, FLAG_TABLE_HASH_KEY, FLAG_TABLE_RANGE_KEY, METADATA_SK, SET_PK, definitionHash, flagPk } from '../domain/flags/table-layout';
-import { FLAG_EVALUATION_DEFAULTS, FLAG_METRICS, FLAG_ROUTES, flagEvaluationEnvironment } from '../lambdas/flag-evaluation/contract';
-import { writeGeneratedKeys } from './generated-keys';
-import { Grant, type Grantee } from './grants';
-import { lambdaEntry, MonoenvFunction, type PolicyStatement } from './lambda-function';
-import { metricWidget, type MathSpec, type MetricSpec, type Monitoring } from './monitoring';
-import { ownershipTags, type OwnershipTags } from './ownership';
-import { PublicApi } from './public-api';
+import { CURRENT_SK, DEPLOY_ACTOR, EVALUATORS_SK, FLAG_TABLE_HASH_KEY, FLAG_TABLE_RANGE_KEY, METADATA_SK, SET_PK, definitionHash, flagPk } from '../../domain/flags/table-layout';
+import { FLAG_EVALUATION_DEFAULTS, FLAG_METRICS, FLAG_ROUTES, flagEvaluationEnvironment } from '../../lambdas/flag-evaluation/contract';
+import { writeGeneratedKeys } from '../core/generated-keys';
+import { Grant, type Grantee } from '../core/grants';
+import { lambdaEntry, MonoenvFunction, type PolicyStatement } from '../core/monoenv-function';
+import { metricWidget, type MathSpec, type MetricSpec, type IMonitoring } from '../monitoring/monitoring';
+import { ownershipTags, type OwnershipTags } from '../core/ownership';
+import { PublicApi, type IPublicApi } from '../front-door/public-api';
 
 /** A flagd flag document: `{ flags: {...}, $evaluators?: {...}, metadata?: {...} }`, already validated. */
 export interface FlagDocumentInput {
@@ -22,7 +22,7 @@ export interface FlagDocumentInput {
 export interface FlagStoreProps {
   /** Prefix of every name (table, function, secret). */
   readonly namePrefix: string;
-  readonly monitoring: Monitoring;
+  readonly monitoring: IMonitoring;
   /** Flags as code, deployed to the table. @default - no flags are written by deploys */
   readonly flags?: FlagDocumentInput;
   /** Browser origins allowed to call the API (CORS). @default - none */
@@ -37,7 +37,7 @@ export interface FlagStoreProps {
    * The front door the OFREP routes are added to (`ANY /ofrep/v1/evaluate/flags` and `.../{key}`).
    * @default - an HTTP API of its own, `<namePrefix>-flags-api`
    */
-  readonly api?: PublicApi;
+  readonly api?: IPublicApi;
   /**
    * Concurrent executions reserved for (and capping) the evaluation function, so a flood of requests cannot take
    * the account's whole concurrency from other functions. Leave the account 100 unreserved. @default 50
@@ -76,7 +76,7 @@ export class FlagStore extends Construct {
   readonly tableArn: string;
   readonly evaluationFunction: MonoenvFunction;
   /** The HTTP API the OFREP routes are on. */
-  readonly api: PublicApi;
+  readonly api: IPublicApi;
   /** Secret holding `{"server": [...], "client": [...]}`; the values never appear in outputs. */
   readonly apiKeysSecret: SecretsmanagerSecret;
   private readonly tags: Record<string, string>;
@@ -126,7 +126,7 @@ export class FlagStore extends Construct {
       entry: lambdaEntry('flag-evaluation'),
       functionName: `${props.namePrefix}-flags-evaluate`,
       description: 'OpenFeature remote evaluation (OFREP) of feature flags',
-      memorySizeMb: 512,
+      memoryMiB: 512,
       timeoutSeconds: 5,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 50,
       logRetentionDays: props.logRetentionDays,
@@ -149,7 +149,7 @@ export class FlagStore extends Construct {
     props.exposureStream?.grantPutRecords(this.evaluationFunction);
     // Public routes; the handler itself checks the API key (OFREP clients send it as a bearer token or X-API-Key).
     this.api = props.api ?? new PublicApi(this, 'api', {
-      name: `${props.namePrefix}-flags-api`,
+      apiName: `${props.namePrefix}-flags-api`,
       logRetentionDays: props.logRetentionDays,
       monitoring: props.monitoring,
       alarmTopicArn: props.alarmTopicArn,
@@ -237,7 +237,7 @@ export class FlagStore extends Construct {
     if (document.metadata && Object.keys(document.metadata).length > 0) write('set-metadata', SET_PK, METADATA_SK, JSON.stringify(document.metadata));
   }
 
-  private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined, latencyMs: number): void {
+  private addMonitoring(monitoring: IMonitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined, latencyMs: number): void {
     const name = this.evaluationFunction.functionName;
     monitoring.addAlarm(`${name}-stale`, {
       alarmName: `${name}-stale-flags`,

@@ -6,20 +6,20 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { INGEST_METRICS, INGEST_ROUTES, ingestEnvironment } from '../lambdas/ingest/contract';
-import { ANALYTICS_TABLE, JOURNEY_PROCESSOR_ENV, journeyProcessorEnvironment } from '../lambdas/journey-processor/contract';
-import { serializeJourneys, type Journey } from '../domain/journeys/journey-schema';
+import { INGEST_METRICS, INGEST_ROUTES, ingestEnvironment } from '../../lambdas/ingest/contract';
+import { ANALYTICS_TABLE, JOURNEY_PROCESSOR_ENV, journeyProcessorEnvironment } from '../../lambdas/journey-processor/contract';
+import { serializeJourneys, type Journey } from '../../domain/journeys/journey-schema';
 import { ATHENA_RESULTS_PREFIX, EventArchive, EVENTS_PREFIX } from './event-stream-archive';
 import { EventCatalog } from './event-stream-catalog';
 import { productWidgets } from './event-stream-dashboards';
-import { writeGeneratedKeys } from './generated-keys';
+import { writeGeneratedKeys } from '../core/generated-keys';
 import { terraformLiteral } from './event-stream-escape';
 import { resolveEventStreamProps, type EventStreamProps, type EventStreamSettings } from './event-stream-props';
-import { Grant, type Grantee, type PolicyStatement } from './grants';
-import { lambdaEntry, MonoenvFunction } from './lambda-function';
-import { metricWidget, type MetricSpec } from './monitoring';
-import { ownershipTags } from './ownership';
-import { PublicApi } from './public-api';
+import { Grant, type Grantee, type PolicyStatement } from '../core/grants';
+import { lambdaEntry, MonoenvFunction } from '../core/monoenv-function';
+import { metricWidget, type MetricSpec } from '../monitoring/monitoring';
+import { ownershipTags } from '../core/ownership';
+import { PublicApi, type IPublicApi } from '../front-door/public-api';
 
 export type { EventStreamProps } from './event-stream-props';
 
@@ -47,7 +47,7 @@ export class EventStream extends Construct {
   readonly writeKeySecretArn: string;
   readonly ingestFunction: MonoenvFunction;
   /** The HTTP API `POST /v1/events` is on. */
-  readonly api: PublicApi;
+  readonly api: IPublicApi;
   /** The URL clients POST batches to (send the write key as the handler expects). */
   readonly ingestUrl: string;
   readonly analyticsTable: DynamodbTable;
@@ -152,7 +152,7 @@ export class EventStream extends Construct {
     // The handler checks the write key itself, and answers CORS itself (so no `cors_configuration` on the API,
     // which would add a second set of CORS headers).
     this.api = props.api ?? new PublicApi(this, 'api', {
-      name: `${prefix}-ingest-api`,
+      apiName: `${prefix}-ingest-api`,
       logRetentionDays: settings.logRetentionDays,
       monitoring: settings.monitoring,
       alarmTopicArn,
@@ -213,7 +213,7 @@ export class EventStream extends Construct {
         ...(settings.failureQueueKmsKeyArn ? [{ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [settings.failureQueueKmsKeyArn] }] : []),
       ],
       timeoutSeconds: settings.processorTimeoutSeconds,
-      memorySizeMb: settings.processorMemorySizeMb,
+      memoryMiB: settings.processorMemoryMiB,
       logRetentionDays: settings.logRetentionDays,
       monitoring: settings.monitoring,
       alarmTopicArn,

@@ -11,13 +11,13 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { Grant, type Grantee } from './grants';
-import { lambdaEntry, MonoenvFunction } from './lambda-function';
-import { metricWidget, type MetricSpec, type Monitoring } from './monitoring';
-import { ownershipTags, type OwnershipTags } from './ownership';
-import { RESCAN_METRICS, rescanEnvironment, type ScanMode } from '../lambdas/image-rescan/contract';
+import { Grant, type Grantee } from '../core/grants';
+import { lambdaEntry, MonoenvFunction } from '../core/monoenv-function';
+import { metricWidget, type MetricSpec, type IMonitoring } from '../monitoring/monitoring';
+import { ownershipTags, type OwnershipTags } from '../core/ownership';
+import { RESCAN_METRICS, rescanEnvironment, type ScanMode } from '../../lambdas/image-rescan/contract';
 
-export type { ScanMode } from '../lambdas/image-rescan/contract';
+export type { ScanMode } from '../../lambdas/image-rescan/contract';
 export type FindingSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
 const SEVERITIES_HIGHEST_FIRST: readonly FindingSeverity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
 
@@ -32,7 +32,7 @@ export interface ImageScanningProps {
   /** ECR repository name, e.g. `storefront/web`. */
   readonly repositoryName: string;
   /** Scan-finding events and re-scan alarms go to its alerts topic. */
-  readonly monitoring: Monitoring;
+  readonly monitoring: IMonitoring;
   /** @default - the monitoring alerts topic */
   readonly alarmTopicArn?: string;
   /**

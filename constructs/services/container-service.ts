@@ -17,26 +17,32 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { containerServiceSettingsSchema, type ContainerServiceSettings } from './container-service-props';
-import type { Network } from './network';
-import { parseProps } from './props';
-import type { MathSpec, MetricSpec, Monitoring } from './monitoring';
-import { ownershipTags, type OwnershipTags } from './ownership';
-import { checkStatement, policyDocument, type Grantee, type PolicyStatement } from './grants';
+import type { INetwork } from './network';
+import { parseProps } from '../core/props';
+import type { IMonitoring, MathSpec, MetricSpec } from '../monitoring/monitoring';
+import { ownershipTags, type OwnershipTags } from '../core/ownership';
+import { checkStatement, policyDocument, type Grantee, type PolicyStatement } from '../core/grants';
 import { APP_CONTAINER_NAME, appContainerDefinitions, ecrRepositoryArnOfImage, TMP_VOLUME_NAME } from './container-service-fargate';
 import { addServiceAlarms, ServiceMetrics } from './container-service-alarms';
 
 /** TLS 1.3 with 1.2 fallback, forward-secret ciphers only. */
 export const HTTPS_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
+/** The ECS cluster a service runs in: an `EcsCluster`, or the ARN and name of one made elsewhere. */
+export interface ICluster {
+  readonly arn: string;
+  readonly name: string;
+}
+
 export interface ContainerServiceProps {
   /** Service, cluster, task family and name prefix; 1-32 letters, digits and '-'. */
   readonly serviceName: string;
-  readonly network: Network;
+  readonly network: INetwork;
   /**
    * The ECS cluster to run in, so several services of the one environment share a cluster.
    * @default - a cluster of its own, named after the service, with Container Insights on
    */
-  readonly cluster?: EcsCluster;
+  readonly cluster?: ICluster;
   /** Container image, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/web:1.4.2`. */
   readonly image: string;
   /**
@@ -46,7 +52,7 @@ export interface ContainerServiceProps {
    */
   readonly imageRepositoryArn?: string;
   /** Alarms and a dashboard row go here. @default - no alarms */
-  readonly monitoring?: Monitoring;
+  readonly monitoring?: IMonitoring;
   /** Topic for this service's alarms (e.g. the owning team's). @default - the monitoring alerts topic */
   readonly alarmTopicArn?: string;
   /** @default 8080 */
@@ -112,7 +118,7 @@ export interface ContainerServiceProps {
  */
 /** A Grantee: what is granted to the service goes to its task role, the app's identity. */
 export class ContainerService extends Construct implements Grantee {
-  readonly cluster: EcsCluster;
+  readonly cluster: ICluster;
   readonly service: EcsService;
   readonly taskDefinition: EcsTaskDefinition;
   readonly loadBalancer: Lb;
@@ -241,7 +247,7 @@ export class ContainerService extends Construct implements Grantee {
       name: serviceName,
       loadBalancerType: 'application',
       internal: false,
-      subnets: props.network.publicSubnetIds,
+      subnets: [...props.network.publicSubnetIds],
       securityGroups: [this.loadBalancerSecurityGroup.id],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: settings.deletionProtection,
@@ -274,7 +280,7 @@ export class ContainerService extends Construct implements Grantee {
       launchType: 'FARGATE',
       platformVersion: 'LATEST',
       networkConfiguration: {
-        subnets: props.network.serviceSubnetIds,
+        subnets: [...props.network.serviceSubnetIds],
         securityGroups: [this.serviceSecurityGroup.id],
         assignPublicIp: props.network.assignPublicIp,
       },

@@ -4,7 +4,7 @@
  * never fails in the construct. The Fargate size table lives here and nowhere else.
  */
 import { z } from 'zod';
-import { logRetentionDaysSchema, tokenOr } from './props';
+import { logRetentionDaysSchema, tokenOr } from '../core/props';
 
 /** Valid memory (MiB) per Fargate CPU units, from the ECS task size table. */
 export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { loadJourneys, validateJourneys, type Journey, type JourneyInput } from '../domain/journeys/journey-schema';
-import type { Monitoring } from './monitoring';
-import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from './props';
-import type { OwnershipTags } from './ownership';
-import type { PublicApi } from './public-api';
+import { loadJourneys, validateJourneys, type Journey, type JourneyInput } from '../../domain/journeys/journey-schema';
+import type { IMonitoring } from '../monitoring/monitoring';
+import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from '../core/props';
+import type { OwnershipTags } from '../core/ownership';
+import type { IPublicApi } from '../front-door/public-api';
 
 /** Props of `EventStream`; every optional knob says its default. */
 export interface EventStreamProps {
   /** Lowercase prefix of every name (bucket, stream, table, functions): 1-28 of a-z 0-9 '-' (S3 bucket prefixes are short). */
   readonly namePrefix: string;
-  readonly monitoring: Monitoring;
+  readonly monitoring: IMonitoring;
   /** Journey definitions (validated here). Give this or `journeysDir`, not both. @default - no journeys */
   readonly journeys?: readonly JourneyInput[];
   /** A directory of `<journey>.json` files, loaded with `loadJourneys`. */
@@ -62,7 +62,7 @@ export interface EventStreamProps {
   /** Concurrent batches per shard; a user's events stay in order (same partition key). @default 1 */
   readonly processorParallelizationFactor?: number;
   /** @default 512 */
-  readonly processorMemorySizeMb?: number;
+  readonly processorMemoryMiB?: number;
   /** @default 60 */
   readonly processorTimeoutSeconds?: number;
   /** Alarm when the processor falls this far behind. @default 300000 (5 min) */
@@ -74,7 +74,7 @@ export interface EventStreamProps {
    * The front door `ANY /v1/events` is added to.
    * @default - an HTTP API of its own, `<namePrefix>-ingest-api`
    */
-  readonly api?: PublicApi;
+  readonly api?: IPublicApi;
   /**
    * Concurrent executions reserved for (and capping) the ingestion function, so a flood cannot take the account's
    * concurrency from the journey processor. Leave the account 100 unreserved. @default 20
@@ -115,7 +115,7 @@ const settingsSchema = z.object({
   processorBatchingWindowSeconds: int(0, 300).default(1),
   processorMaxRetryAttempts: int(0, 10000).default(5),
   processorParallelizationFactor: int(1, 10).default(1),
-  processorMemorySizeMb: int(128, 10240).default(512),
+  processorMemoryMiB: int(128, 10240).default(512),
   processorTimeoutSeconds: int(1, 900).default(60),
   iteratorAgeAlarmMs: int(1000, 7 * 24 * 3600 * 1000).default(300_000),
   archiveFreshnessAlarmSeconds: int(60, 86400).default(3600),
@@ -127,7 +127,7 @@ const settingsSchema = z.object({
 export type EventStreamSettings = z.output<typeof settingsSchema> & {
   readonly journeys: Journey[];
   readonly ownership: EventStreamProps['ownership'];
-  readonly monitoring: Monitoring;
+  readonly monitoring: IMonitoring;
 };
 
 /** Validates props; throws one Error naming every bad field. */

@@ -15,8 +15,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { z } from 'zod';
-import { ownershipTags, type OwnershipTags } from './ownership';
-import { logRetentionDaysSchema, parseProps, tokenOr } from './props';
+import { ownershipTags, type OwnershipTags } from '../core/ownership';
+import { logRetentionDaysSchema, parseProps, tokenOr } from '../core/props';
 
 /** How private subnets reach the internet. */
 export type NatGatewayMode = 'one' | 'per-az' | 'none';
@@ -106,11 +106,22 @@ export const networkSettingsSchema = z.object({
   namePrefix: z.string().min(1).optional(),
 });
 
+/** Where a service runs: a `Network`, or subnets you manage yourself. */
+export interface INetwork {
+  readonly vpcId: string;
+  /** For the load balancer: at least two, in different AZs. */
+  readonly publicSubnetIds: readonly string[];
+  /** Where tasks run. */
+  readonly serviceSubnetIds: readonly string[];
+  /** True when tasks need a public IP to reach the internet (no NAT). */
+  readonly assignPublicIp: boolean;
+}
+
 /**
  * A two-AZ VPC with public and private subnets, or an existing VPC's ids.
  * `serviceSubnetIds` and `assignPublicIp` tell a service where its tasks go.
  */
-export class Network extends Construct {
+export class Network extends Construct implements INetwork {
   public readonly vpcId: string;
   public readonly publicSubnetIds: string[];
   public readonly privateSubnetIds: string[];

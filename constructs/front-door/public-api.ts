@@ -5,13 +5,13 @@ import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import type { MonoenvFunction } from './lambda-function';
-import { metricWidget, type MetricSpec, type Monitoring } from './monitoring';
-import { ownershipTags, type OwnershipTags } from './ownership';
+import type { MonoenvFunction } from '../core/monoenv-function';
+import { metricWidget, type MetricSpec, type IMonitoring } from '../monitoring/monitoring';
+import { ownershipTags, type OwnershipTags } from '../core/ownership';
 
 export interface PublicApiProps {
-  /** Name of the HTTP API (and prefix of its log group). */
-  readonly name: string;
+  /** Name of the HTTP API (and prefix of its log group and alarms). */
+  readonly apiName: string;
   /** Steady requests per second across the API before API Gateway answers 429, before any Lambda runs. @default 1000 */
   readonly throttleRateLimit?: number;
   /** Requests allowed in a burst above the steady rate. @default 2000 */
@@ -19,7 +19,7 @@ export interface PublicApiProps {
   /** Retention of the access log. @default 30 */
   readonly logRetentionDays?: number;
   /** 4xx/5xx and latency widgets, and a 5xx alarm. @default - no alarms */
-  readonly monitoring?: Monitoring;
+  readonly monitoring?: IMonitoring;
   /** @default - the monitoring alerts topic */
   readonly alarmTopicArn?: string;
   readonly ownership?: OwnershipTags;
@@ -34,7 +34,15 @@ export type RouteKey = `${string} /${string}`;
  * routes on this API (no other API, account or direct call can use it). See docs/front-door.md for why an HTTP
  * API and not function URLs or the load balancer. Lambdas get the same payload (format 2.0) as from a function URL.
  */
-export class PublicApi extends Construct {
+/** A front door functions are routed to: a `PublicApi`, or your own implementation. */
+export interface IPublicApi {
+  /** The base URL clients call. */
+  readonly url: string;
+  /** Routes `routes` to `fn`, with an invoke permission scoped to each route. */
+  addLambdaRoutes(id: string, fn: MonoenvFunction, routes: readonly RouteKey[]): void;
+}
+
+export class PublicApi extends Construct implements IPublicApi {
   readonly api: Apigatewayv2Api;
   readonly stage: Apigatewayv2Stage;
   readonly accessLogGroup: CloudwatchLogGroup;
@@ -42,7 +50,7 @@ export class PublicApi extends Construct {
   readonly url: string;
   /** `arn:aws:execute-api:<region>:<account>:<api id>`: what invoke permissions are scoped to. */
   readonly executionArn: string;
-  private readonly apiName: string;
+  readonly apiName: string;
 
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
@@ -51,15 +59,15 @@ export class PublicApi extends Construct {
     if (!(rate > 0) || !Number.isInteger(burst) || burst < 1) {
       throw new Error(`PublicApi ${id}: throttleRateLimit must be positive and throttleBurstLimit a positive whole number, got ${rate} and ${burst}`);
     }
-    if (!/^[A-Za-z0-9_-]{1,128}$/.test(props.name)) throw new Error(`PublicApi ${id}: name '${props.name}' must be 1-128 letters, digits, '-' or '_'`);
-    this.apiName = props.name;
-    const tags = ownershipTags(props.ownership, props.name);
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(props.apiName)) throw new Error(`PublicApi ${id}: name '${props.apiName}' must be 1-128 letters, digits, '-' or '_'`);
+    this.apiName = props.apiName;
+    const tags = ownershipTags(props.ownership, props.apiName);
 
-    this.api = new Apigatewayv2Api(this, 'api', { name: props.name, protocolType: 'HTTP', tags });
+    this.api = new Apigatewayv2Api(this, 'api', { name: props.apiName, protocolType: 'HTTP', tags });
     this.url = this.api.apiEndpoint;
     this.executionArn = this.api.executionArn;
     this.accessLogGroup = new CloudwatchLogGroup(this, 'access-logs', {
-      name: `/aws/apigateway/${props.name}`,
+      name: `/aws/apigateway/${props.apiName}`,
       retentionInDays: props.logRetentionDays ?? 30,
       tags,
     });
@@ -132,7 +140,7 @@ export class PublicApi extends Construct {
     return { namespace: 'AWS/ApiGateway', metricName, dimensions: { ApiId: this.api.id, Stage: '$default' }, statistic, periodSeconds: 60 };
   }
 
-  private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
+  private addMonitoring(monitoring: IMonitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
     monitoring.addAlarm(`${this.apiName}-5xx`, {
       alarmName: `${this.apiName}-5xx`,
       description: `${this.apiName}: the public API answered 5xx (a function failed or could not be invoked)`,

@@ -8,7 +8,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { ownershipTags, type OwnershipTags } from './ownership';
+import { ownershipTags, type OwnershipTags } from '../core/ownership';
 
 /** A CloudWatch metric, as alarms and dashboard widgets use it. */
 export interface MetricSpec {
@@ -106,7 +106,17 @@ export function textWidget(markdown: string, width = 24, height = 2): DashboardW
  * AWS-managed SNS key does not let them publish) and its one dashboard. Other constructs add widgets and
  * alarms through it, so every alarm is wired to a topic and appears in one place.
  */
-export class Monitoring extends Construct {
+/** Where constructs put their alarms and dashboard rows: a `Monitoring`, or your own implementation. */
+export interface IMonitoring {
+  /** The environment's alerts topic. */
+  readonly alertsTopicArn: string;
+  /** The topic a team's alarms go to. */
+  topicArnFor(ownership?: OwnershipTags & { alertEmail?: string }): string;
+  addWidgets(...widgets: DashboardWidget[]): void;
+  addAlarm(id: string, def: AlarmDefinition, scope?: Construct): CloudwatchMetricAlarm;
+}
+
+export class Monitoring extends Construct implements IMonitoring {
   readonly alertsTopic: SnsTopic;
   readonly alertsKey: KmsKey;
   readonly dashboard: CloudwatchDashboard;

@@ -9,9 +9,9 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import type { MetricSpec, Monitoring } from './monitoring';
+import type { IMonitoring, MetricSpec } from '../monitoring/monitoring';
 import { checkStatement, policyDocument, type Grantee, type PolicyStatement } from './grants';
-import { metricWidget } from './monitoring';
+import { metricWidget } from '../monitoring/monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
 
 /**
@@ -44,7 +44,7 @@ export interface MonoenvFunctionProps {
   /** @default 10 */
   readonly timeoutSeconds?: number;
   /** @default 256 */
-  readonly memorySizeMb?: number;
+  readonly memoryMiB?: number;
   /** @default 30 */
   readonly logRetentionDays?: number;
   /** A Node.js runtime (`nodejsNN.x`); the bundle targets its Node.js version. @default DEFAULT_LAMBDA_RUNTIME */
@@ -54,25 +54,26 @@ export interface MonoenvFunctionProps {
   /** Caps concurrent executions, e.g. to protect a downstream. @default - unreserved */
   readonly reservedConcurrentExecutions?: number;
   /** Error and throttle alarms and a dashboard row go here. @default - no alarms */
-  readonly monitoring?: Monitoring;
+  readonly monitoring?: IMonitoring;
   /** Topic for this function's alarms (e.g. the owning team's). @default - the monitoring alerts topic */
   readonly alarmTopicArn?: string;
   readonly ownership?: OwnershipTags;
 }
 
+/** The folder holding lambdas/ as this module sees it: the package root (sources), or its dist/ (compiled). */
+const PACKAGE_OUTPUT_DIR = path.resolve(__dirname, '..', '..');
+
 /**
  * Path of a monoenv Lambda's handler: the TypeScript source where there is one, the compiled JavaScript
- * otherwise. Constructs bundle Lambdas by path and never import their code. `from` is the folder this
- * module runs from: constructs/ (sources), or dist/constructs/ (compiled: how the CLI runs), whose
- * sources sit beside dist/. The source bundles far smaller (esbuild tree-shakes ES modules, not the
- * CommonJS a build emits: the ingest handler zips to 31 KB instead of 200 KB).
+ * otherwise. Constructs bundle Lambdas by path and never import their code. `packageDir` is the package root
+ * (running from sources) or its dist/ (compiled: how the CLI runs), whose sources sit beside dist/. The source
+ * bundles far smaller (esbuild tree-shakes ES modules, not the CommonJS a build emits: the ingest handler zips
+ * to 31 KB instead of 200 KB).
  */
-export function lambdaEntry(functionDir: string, from: string = __dirname): string {
-  const compiled = path.resolve(from, '..', 'lambdas', functionDir, 'handler');
-  const roots = [path.resolve(from, '..')];
-  if (path.basename(path.dirname(from)) === 'dist') roots.push(path.resolve(from, '..', '..'));
+export function lambdaEntry(functionDir: string, packageDir: string = PACKAGE_OUTPUT_DIR): string {
+  const roots = path.basename(packageDir) === 'dist' ? [packageDir, path.dirname(packageDir)] : [packageDir];
   const source = roots.map((root) => path.join(root, 'lambdas', functionDir, 'handler.ts')).find((file) => existsSync(file));
-  return source ?? `${compiled}.js`;
+  return source ?? path.join(packageDir, 'lambdas', functionDir, 'handler.js');
 }
 
 export interface BundleResult {
@@ -126,9 +127,9 @@ export class MonoenvFunction extends Construct implements Grantee {
   constructor(scope: Construct, id: string, props: MonoenvFunctionProps) {
     super(scope, id);
     const timeoutSeconds = (this.timeoutSeconds = props.timeoutSeconds ?? 10);
-    const memorySizeMb = props.memorySizeMb ?? 256;
+    const memoryMiB = props.memoryMiB ?? 256;
     if (timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`MonoenvFunction ${id}: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
-    if (memorySizeMb < 128 || memorySizeMb > 10240) throw new Error(`MonoenvFunction ${id}: memorySizeMb must be 128..10240, got ${memorySizeMb}`);
+    if (memoryMiB < 128 || memoryMiB > 10240) throw new Error(`MonoenvFunction ${id}: memoryMiB must be 128..10240, got ${memoryMiB}`);
     for (const statement of props.policyStatements ?? []) checkStatement(statement, `MonoenvFunction ${id}`);
     this.functionName = props.functionName ?? defaultFunctionName(this);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(this.functionName)) {
@@ -174,7 +175,7 @@ export class MonoenvFunction extends Construct implements Grantee {
       filename: asset.path,
       sourceCodeHash: asset.assetHash,
       timeout: timeoutSeconds,
-      memorySize: memorySizeMb,
+      memorySize: memoryMiB,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...(props.environment ?? {}) } },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
@@ -215,7 +216,7 @@ export class MonoenvFunction extends Construct implements Grantee {
     return { namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: this.functionName }, statistic, periodSeconds: 60 };
   }
 
-  private addMonitoring(monitoring: Monitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
+  private addMonitoring(monitoring: IMonitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
     const alarms: [string, string, MetricSpec][] = [
       ['errors', 'the function reported errors', this.metricErrors()],
       ['throttles', 'invocations were throttled', this.metricThrottles()],

@@ -1,7 +1,7 @@
-import type { Journey } from '../domain/journeys/journey-schema';
-import { PRODUCT_METRICS as M } from '../lambdas/journey-processor/contract';
+import type { Journey } from '../../domain/journeys/journey-schema';
+import { PRODUCT_METRICS as M } from '../../lambdas/journey-processor/contract';
 import { searchValue, terraformLiteral } from './event-stream-escape';
-import { textWidget, type DashboardWidget } from './monitoring';
+import { textWidget, type DashboardWidget } from '../monitoring/monitoring';
 
 /**
  * Product dashboards from the journey processor's EMF metrics (names and dimensions in its contract.ts). Feature names and

@@ -1,4 +1,4 @@
-import type { Journey } from '../domain/journeys/journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import { sqlIdentifier, sqlString } from './event-stream-escape';
 
 /**

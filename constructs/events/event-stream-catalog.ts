@@ -3,7 +3,7 @@ import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import type { Journey } from '../domain/journeys/journey-schema';
+import type { Journey } from '../../domain/journeys/journey-schema';
 import { terraformLiteral } from './event-stream-escape';
 import { savedQueries } from './event-stream-queries';
 

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { metricWidget, type MathSpec, type MetricSpec, type Monitoring } from './monitoring';
-import type { OwnershipTags } from './ownership';
+import { metricWidget, type MathSpec, type MetricSpec, type IMonitoring } from '../monitoring/monitoring';
+import type { OwnershipTags } from '../core/ownership';
 
 /**
  * The service's metrics (ALB, ECS, Container Insights) and its alarms and dashboard row.
@@ -93,7 +93,7 @@ export interface ServiceAlarmThresholds {
 
 export function addServiceAlarms(
   scope: Construct,
-  monitoring: Monitoring,
+  monitoring: IMonitoring,
   metrics: ServiceMetrics,
   serviceName: string,
   thresholds: ServiceAlarmThresholds,
@@ -101,7 +101,7 @@ export function addServiceAlarms(
   ownership: OwnershipTags | undefined,
 ): CloudwatchMetricAlarm[] {
   const common = { topicArn, ownership };
-  const alarm = (id: string, def: Omit<Parameters<Monitoring['addAlarm']>[1], 'topicArn' | 'ownership'>) =>
+  const alarm = (id: string, def: Omit<Parameters<IMonitoring['addAlarm']>[1], 'topicArn' | 'ownership'>) =>
     monitoring.addAlarm(`${serviceName}-${id}`, { alarmName: `${serviceName}-${id}`, ...def, ...common }, scope);
 
   const alarms = [
