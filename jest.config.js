@@ -9,7 +9,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
-  setupFiles: ['<rootDir>/test/setup-env.js'],
+  setupFiles: ['<rootDir>/test/support/setup-env.js'],
   setupFilesAfterEnv: ['<rootDir>/test/support/cleanup.ts'],
   testTimeout: 60000,
   maxWorkers: 2,

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import * as ts from 'typescript';
+import { REPO_ROOT } from '../support/paths';
 
 // What the freshness check counts as "the sources" must be what the build compiles and what the CLI loads.
 type Snapshot = { inputs: Record<string, unknown>; sources: Record<string, unknown> };
@@ -13,7 +14,7 @@ const { changes, isClone, snapshot, sourceFiles, writeStamp } = require('../../b
   sourceFiles(root: string): string[];
   writeStamp(root: string, recorded: Snapshot, builder: string): void;
 };
-const root = path.resolve(__dirname, '..', '..');
+const root = REPO_ROOT;
 
 describe('the sources of dist/', () => {
   const files = sourceFiles(root);

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../support/paths';
 
 // How `monoenv` starts: from dist/, rebuilt first when the sources changed, never from the sources
 // directly. Each case runs bin/monoenv.js in a copy of the project, so the repository's dist/ is untouched.
-const root = path.resolve(__dirname, '..', '..');
+const root = REPO_ROOT;
 /** What the package ships (package.json `files`) but dist/, plus the build's own inputs. */
 const packageFiles = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { files: string[] }).files;
 const SOURCES = [...packageFiles.filter((name) => name !== 'dist' && !name.includes('*')), 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];

@@ -30,8 +30,9 @@ import { SYNTH_DAY } from '../support/clock';
 import { formatDenials, simulateCalls, startRecordingProxy, type RecordingProxy } from '../support/iam';
 import { deployedFunctionRoles } from '../support/iam/deployed-policies';
 import { tempDir } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
-const repoDir = path.resolve(__dirname, '..', '..');
+const repoDir = REPO_ROOT;
 // The README's 200 shoppers plus the demo's: a few hundred in all, since moto's DynamoDB transactions copy
 // the whole table and the processor slows as data grows.
 const DEMO_USERS = 100;

@@ -7,8 +7,8 @@ import { createIngestLambda } from '../../lambdas/ingest/handler';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-api';
 import { INGEST_ROUTES } from '../../lambdas/ingest/contract';
 import { ALLOWED_ORIGIN, CLIENT_KEY, CORPUS_NOW, CORPUS_TIME_LIMITS, good, INGEST_CORPUS, SERVER_KEY, WRITE_KEY } from './ingest-corpus';
-import { exchange } from './ingest-http-client';
-import { runCorpus, type CorpusTarget, type StoredRecord } from './ingest-runner';
+import { exchange } from '../support/ingest-http-client';
+import { runCorpus, type CorpusTarget, type StoredRecord } from '../support/ingest-runner';
 
 /**
  * The hostile corpus over real HTTP against the real ingestion handler, twice: served by node-http.ts (as

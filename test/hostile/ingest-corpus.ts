@@ -1,5 +1,5 @@
-import type { HostileAnswer, HostileRequest } from './ingest-http-client';
-import type { Expectation, HostileCase } from './ingest-runner';
+import type { HostileAnswer, HostileRequest } from '../support/ingest-http-client';
+import type { Expectation, HostileCase } from '../support/ingest-runner';
 
 /**
  * Hostile requests to the ingestion API (`POST /v1/events`) and what each must get: a 4xx with a code (or a 2xx),

@@ -3,9 +3,9 @@ import { tokenBucketLimiter } from '../../lambdas/flag-evaluation/rate-limiter';
 import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import type { EventRecord } from '../../domain/events/event-record';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
-import { fixtureDocument, fixtureSet, withClientVisible } from '../flags/support/fixtures';
+import { fixtureDocument, fixtureSet, withClientVisible } from '../support/flag-fixtures';
 import { ALLOWED_ORIGIN, BULK, KEYS, OFREP_CORPUS, SINGLE, type HttpCase, type OfrepCase } from './ofrep-corpus';
-import { requestBytes, sendRaw, type RawAnswer } from './ofrep-raw-http';
+import { requestBytes, sendRaw, type RawAnswer } from '../support/ofrep-raw-http';
 
 /**
  * The hostile corpus against the real OFREP handler, served over real HTTP by node-http.ts (what `monoenv flags

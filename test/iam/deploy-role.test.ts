@@ -7,7 +7,8 @@ import { SYNTH_DAY } from '../support/clock';
 import { MOTO_ACCOUNT_ID, simulateRequest, type PolicyDocument } from '../support/iam';
 import { SynthesizedPolicies } from '../support/iam/synthesized-policies';
 import { testApp } from '../support/temp';
-import { POWER_USER_ACCESS } from './aws-managed-policies';
+import { POWER_USER_ACCESS } from '../support/iam/aws-managed-policies';
+import { REPO_ROOT } from '../support/paths';
 
 /**
  * The deploy role GitHub Actions assumes, evaluated by a real IAM policy evaluator against the synthesized
@@ -23,7 +24,7 @@ function synthesized<T extends BootstrapStack | ProductionStack>(build: (app: Re
 }
 
 const bootstrap = synthesized((app) => new BootstrapStack(app, 'bootstrap', { config, guardrails: quiet }));
-const production = synthesized((app) => new ProductionStack(app, 'production', { config, baseDir: `${__dirname}/../..`, guardrails: quiet }));
+const production = synthesized((app) => new ProductionStack(app, 'production', { config, baseDir: REPO_ROOT, guardrails: quiet }));
 const workloadBoundary = `arn:aws:iam::${account}:policy/${workloadBoundaryName('shop')}`;
 const deployRoleArn = `arn:aws:iam::${account}:role/shop-deploy`;
 

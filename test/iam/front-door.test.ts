@@ -5,6 +5,7 @@ import { ProductionStack } from '../../stacks/production-stack';
 import { MOTO_ACCOUNT_ID, simulateRequest } from '../support/iam';
 import { SynthesizedPolicies } from '../support/iam/synthesized-policies';
 import { testApp } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
 /**
  * The public entries as AWS evaluates them: each function's resource policy, built from the synthesized
@@ -21,7 +22,7 @@ const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action:
 function synthesized(alter: (stack: ProductionStack) => void = () => undefined): SynthesizedPolicies {
   const stack = new ProductionStack(testApp(), 'production', {
     config: parseConfig({ appName: 'shop', region }),
-    baseDir: `${__dirname}/../..`,
+    baseDir: REPO_ROOT,
     guardrails: false,
   });
   alter(stack);

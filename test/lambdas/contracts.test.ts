@@ -2,7 +2,6 @@
  * Each function's contract.ts is imported by its construct (to write the environment) and by its handler (to read
  * it). These tests hold both sides to it: what the synthesized production stack sets is what the handler accepts.
  */
-import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { parseConfig } from '../../config/load';
 import { parseJourneys } from '../../domain/journeys/journey-schema';
@@ -14,8 +13,9 @@ import { journeyProcessorEnvironment, journeyProcessorSettings } from '../../lam
 import { ProductionStack } from '../../stacks/production-stack';
 import { SYNTH_DAY } from '../support/clock';
 import { testApp } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
+const repoRoot = REPO_ROOT;
 
 function synthesizedEnvironments(): Record<string, Record<string, string>> {
   const stack = new ProductionStack(testApp(), 'production', {

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
 // A team's own cdktf app that depends on monoenv as a package: it compiles against the published
 // entry point (package.json `exports` -> dist/index.d.ts) and synthesizes a stack from the constructs.
-const root = path.resolve(__dirname, '..', '..');
+const root = REPO_ROOT;
 const tsc = require.resolve('typescript/lib/tsc.js');
 const example = path.join(root, 'examples', 'library-consumer');
 

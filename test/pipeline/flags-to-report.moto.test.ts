@@ -19,11 +19,12 @@ import { staticApiKeys } from '../../lambdas/shared/api-keys';
 import { serveHttp, type RunningServer } from '../../lambdas/shared/node-http';
 import { manualClock } from '../support/clock';
 import { createPkSkTable, describeWithMoto, functionClientConfig, motoClientConfig } from '../support/moto';
+import { REPO_ROOT } from '../support/paths';
 
 // The whole measurement loop against Kinesis and DynamoDB on moto: flags evaluated over OFREP record
 // exposures on the stream, product events are posted to the ingestion API, the stream is read back and
 // processed by the journey processor, and the experiment report is computed from what it wrote.
-const root = path.resolve(__dirname, '..', '..');
+const root = REPO_ROOT;
 // The production stack's names; each function plays with its own credentials, and the suite ends with an IAM
 // evaluation of every call each made against the role the stack gives it.
 const STREAM = 'monoenv-events';

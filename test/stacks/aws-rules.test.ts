@@ -9,6 +9,7 @@ import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { ProductionStack } from '../../stacks/production-stack';
 import { SYNTH_DAY } from '../support/clock';
 import { testApp } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
 /**
  * The five ways the stack once failed on real AWS while passing on the local one, each put back by hand:
@@ -18,7 +19,7 @@ const config = parseConfig({ appName: 'shop', region: 'eu-west-1', github: { rep
 const guardrails = { report: () => undefined, now: SYNTH_DAY };
 
 function production(alter: (stack: ProductionStack) => void): () => string {
-  const stack = new ProductionStack(testApp(), 'production', { config, baseDir: `${__dirname}/../..`, guardrails });
+  const stack = new ProductionStack(testApp(), 'production', { config, baseDir: REPO_ROOT, guardrails });
   alter(stack);
   return () => Testing.synth(stack);
 }

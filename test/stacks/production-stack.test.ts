@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -9,10 +8,11 @@ import type { MonoenvConfigInput } from '../../config/schema';
 import { ProductionStack } from '../../stacks/production-stack';
 import { SYNTH_DAY } from '../support/clock';
 import { testApp } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
 Testing.setupJest();
 
-const repoRoot = path.resolve(__dirname, '..', '..');
+const repoRoot = REPO_ROOT;
 
 function synth(input: MonoenvConfigInput = {}, extra: Partial<ConstructorParameters<typeof ProductionStack>[2]> = {}) {
   const app = testApp();

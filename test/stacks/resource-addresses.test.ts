@@ -5,6 +5,7 @@ import { parseConfig } from '../../config/load';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { ProductionStack } from '../../stacks/production-stack';
 import { testApp } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
 /**
  * Terraform addresses are identities: a resource whose address moves is destroyed and created again on the next
@@ -12,7 +13,7 @@ import { testApp } from '../support/temp';
  * stacks had when each was last changed on purpose; a refactoring must leave them exactly as they are. To change
  * them, say in the commit which resources move and why that is harmless, then update the file.
  */
-const repoRoot = path.resolve(__dirname, '..', '..');
+const repoRoot = REPO_ROOT;
 const config = parseConfig({ appName: 'shop', region: 'eu-west-1', github: { repository: 'acme/shop' } });
 
 function addresses(json: string): string[] {

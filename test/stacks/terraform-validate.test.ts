@@ -4,6 +4,7 @@ import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli
 import { buildApp } from '../../stacks/app';
 import { SYNTH_DAY } from '../support/clock';
 import { tempDir } from '../support/temp';
+import { REPO_ROOT } from '../support/paths';
 
 // Real `terraform init` + `terraform validate` of every synthesized stack, with the provider from the
 // offline mirror. Skipped (with the reason printed) only where terraform or the provider is missing;
@@ -13,7 +14,7 @@ if (skipReason && process.env.CI) throw new Error(`terraform validate must run i
 if (skipReason) console.warn(`SKIP terraform validate: ${skipReason}`);
 const describeTerraform = skipReason ? describe.skip : describe;
 
-const projectDir = path.resolve(__dirname, '..', '..');
+const projectDir = REPO_ROOT;
 
 describeTerraform('terraform validate of the synthesized stacks', () => {
   const outdir = tempDir('monoenv-validate-');

@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../support/paths';
 
 // Besides our own rules (workflows.test.ts), every shipped workflow passes a real validator: action-validator
 // checks it against GitHub's workflow schema (keys, types, required fields) and that its path globs match
 // files. It is WebAssembly and JavaScript from npm, so it runs offline, as the tests must.
-const root = path.resolve(__dirname, '..', '..');
+const root = REPO_ROOT;
 const workflowDir = path.join(root, '.github', 'workflows');
 const manifest = require.resolve('@action-validator/cli/package.json');
 const cli = path.join(path.dirname(manifest), (require(manifest) as { bin: Record<string, string> }).bin['action-validator']);

@@ -18,8 +18,9 @@ import {
   stepIndex,
   type Workflow,
 } from './workflow-rules';
+import { REPO_ROOT } from '../support/paths';
 
-const root = join(__dirname, '..', '..');
+const root = REPO_ROOT;
 const workflowDir = join(root, '.github', 'workflows');
 const read = (...path: string[]): string => readFileSync(join(root, ...path), 'utf8');
 

@@ -1,0 +1,30 @@
+import { run, USAGE } from '../../../cli/local/command';
+
+describe('monoenv local: usage', () => {
+  let errors: string[];
+  beforeEach(() => {
+    errors = [];
+    jest.spyOn(console, 'error').mockImplementation((text: string) => { errors.push(text); });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('refuses a port that is not a port number before starting anything (exit 2, with the usage)', async () => {
+    expect(await run(['start', '--port', 'eighty'])).toBe(2);
+    expect(errors.join('\n')).toMatch(/--port must be a whole number from 0 to 65535, got 'eighty'[\s\S]*usage: monoenv local/);
+    expect(await run(['start', '--aws-port', '70000'])).toBe(2);
+  });
+
+  it('refuses an unknown command, option or extra argument (exit 2)', async () => {
+    expect(await run(['restart'])).toBe(2);
+    expect(await run(['start', '--colour'])).toBe(2);
+    expect(await run(['stop', 'now'])).toBe(2);
+    expect(await run([])).toBe(2);
+    expect(errors.every((text) => text.includes('usage: monoenv local'))).toBe(true);
+  });
+
+  it('lists its commands and options from one declaration', () => {
+    expect(USAGE).toMatch(/start\s+moto on loopback/);
+    expect(USAGE).toMatch(/--port <n>\s+port of the local APIs/);
+    expect(USAGE).toMatch(/-h, --help\s+show this help/);
+  });
+});
