@@ -1,13 +1,8 @@
-/**
- * Running the terraform binary: availability, a child-process wrapper with clear errors, and validation of a
- * synthesized cdktf stack directory.
- */
+/** Running the terraform binary: availability, and a child-process wrapper with clear errors. */
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { z } from 'zod';
-import { findProviderMirror } from './provider-mirror';
-import { prepareTerraformEnv, type ProviderAvailabilityOptions } from './terraform-env';
 
 export const TERRAFORM_BIN_ENV_VAR = 'MONOENV_TERRAFORM';
 const terraformCommand = (env: NodeJS.ProcessEnv = process.env): string => env[TERRAFORM_BIN_ENV_VAR] ?? 'terraform';
@@ -62,7 +57,7 @@ export function terraformAvailability(env: NodeJS.ProcessEnv = process.env): Ter
   }
 }
 
-const lastLines = (text: string, count: number): string => text.trimEnd().split('\n').slice(-count).join('\n');
+export const lastLines = (text: string, count: number): string => text.trimEnd().split('\n').slice(-count).join('\n');
 
 export interface RunTerraformOptions {
   readonly cwd: string;
@@ -103,65 +98,4 @@ export function runTerraform(args: string[], options: RunTerraformOptions): Prom
       reject(new TerraformError('TERRAFORM_FAILED', `${described} failed with ${signal ? `signal ${signal}` : `exit code ${exitCode}`}:\n${tail}`, exitCode));
     });
   });
-}
-
-const diagnosticSchema = z.object({
-  severity: z.enum(['error', 'warning']),
-  summary: z.string(),
-  detail: z.string().optional(),
-  address: z.string().optional(),
-  range: z.object({ filename: z.string(), start: z.object({ line: z.number() }) }).partial().optional(),
-});
-const validateOutputSchema = z.object({
-  valid: z.boolean(),
-  error_count: z.number(),
-  warning_count: z.number(),
-  diagnostics: z.array(diagnosticSchema),
-});
-
-export type TerraformDiagnostic = z.infer<typeof diagnosticSchema>;
-export interface StackValidation {
-  readonly valid: boolean;
-  readonly errorCount: number;
-  readonly warningCount: number;
-  readonly diagnostics: TerraformDiagnostic[];
-}
-
-export interface ValidateStackOptions extends ProviderAvailabilityOptions {
-  /** Where `.monoenv/terraform/terraformrc` is written. @default process.cwd() */
-  readonly projectDir?: string;
-  readonly onOutput?: RunTerraformOptions['onOutput'];
-}
-
-/**
- * `terraform init -backend=false` + `terraform validate -json` in a synthesized stack directory (the one holding
- * cdk.tf.json). Resolves to validate's diagnostics; rejects with a TerraformError when init itself fails.
- */
-export async function validateSynthesizedStack(stackDir: string, options: ValidateStackOptions = {}): Promise<StackValidation> {
-  const { env } = await prepareTerraformEnv(options.projectDir ?? process.cwd(), options);
-  const run = { cwd: stackDir, env, onOutput: options.onOutput };
-  await runTerraform(['init', '-backend=false', '-input=false', '-no-color'], run);
-  const { stdout } = await runTerraform(['validate', '-json', '-no-color'], { ...run, acceptExitCodes: [0, 1] });
-  let parsed: z.infer<typeof validateOutputSchema>;
-  try {
-    parsed = validateOutputSchema.parse(JSON.parse(stdout));
-  } catch (err) {
-    throw new TerraformError('TERRAFORM_BAD_OUTPUT', `terraform validate -json (in ${stackDir}) printed unexpected output (${(err as Error).message}):\n${lastLines(stdout, 5)}`);
-  }
-  return { valid: parsed.valid, errorCount: parsed.error_count, warningCount: parsed.warning_count, diagnostics: parsed.diagnostics };
-}
-
-/**
- * Why terraform-backed tests cannot run here, or undefined when they can (terraform on the PATH and a provider
- * mirror holding hashicorp/aws). Tests never use the network, so the registry does not count.
- */
-export function skipReasonForTerraformTests(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const terraform = terraformAvailability(env);
-  if (!terraform.available) return `terraform tests skipped: ${terraform.reason}`;
-  try {
-    if (!findProviderMirror({ env })) return 'terraform tests skipped: no provider mirror with hashicorp/aws found; set MONOENV_TF_PROVIDER_MIRROR.';
-  } catch (err) {
-    return `terraform tests skipped: ${(err as Error).message}`;
-  }
-  return undefined;
 }

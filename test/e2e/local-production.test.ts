@@ -19,16 +19,17 @@ import { readLiveSummary } from '../../cli/experiment/live-source';
 import { parseReportSummary } from '../../cli/experiment/summary-input';
 import { run as runFlagsCli } from '../../cli/flags/command';
 import { LocalProductionError, startLocalProduction, type LocalProduction } from '../../cli/local/local-production';
-import { motoAvailability, motoClientConfig } from '../../cli/local/moto-server';
+import { motoClientConfig } from '../../cli/local/moto-server';
 import { checkRunning, liveProcessProbe } from '../../cli/local/running-check';
 import { readLocalState } from '../../cli/local/state-file';
 import { formatStartSummary } from '../../cli/local/summary';
-import { runTerraform, skipReasonForTerraformTests } from '../../cli/terraform';
+import { runTerraform } from '../../cli/terraform';
 import { runDemo } from '../../examples/checkout-service/src/demo';
 import { startCheckoutService, type RunningCheckoutService } from '../../examples/checkout-service/src/server';
 import { SYNTH_DAY } from '../support/clock';
 import { formatDenials, simulateCalls, startRecordingProxy, type RecordingProxy } from '../support/iam';
 import { deployedFunctionRoles } from '../support/iam/deployed-policies';
+import { describeNeeding } from '../support/needs';
 import { tempDir } from '../support/temp';
 import { REPO_ROOT } from '../support/paths';
 
@@ -37,16 +38,6 @@ const repoDir = REPO_ROOT;
 // the whole table and the processor slows as data grows.
 const DEMO_USERS = 100;
 
-function skipReason(): string | undefined {
-  const terraform = skipReasonForTerraformTests();
-  if (terraform) return terraform;
-  const moto = motoAvailability();
-  return moto.available ? undefined : moto.reason;
-}
-const reason = skipReason();
-if (reason && process.env.CI) throw new Error(`the end-to-end test must run in CI: ${reason}`);
-if (reason) console.warn(`SKIP local production end to end: ${reason}`);
-const describeE2e = reason ? describe.skip : describe;
 
 /** A project folder of its own (config pointing at this repo's flags and journeys), so a developer's `npm start` is never touched. */
 function makeProjectDir(): string {
@@ -81,7 +72,7 @@ async function motoList(endpoint: string, region: string, service: string, reque
   return text;
 }
 
-describeE2e('local production end to end', () => {
+describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
   const projectDir = makeProjectDir();
   const log: string[] = [];
   let local: LocalProduction | undefined;

@@ -1,22 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../cli/terraform';
 import { buildApp } from '../../stacks/app';
 import { SYNTH_DAY } from '../support/clock';
 import { tempDir } from '../support/temp';
+import { describeNeeding } from '../support/needs';
 import { REPO_ROOT } from '../support/paths';
+import { validateSynthesizedStack } from '../support/terraform';
 
-// Real `terraform init` + `terraform validate` of every synthesized stack, with the provider from the
-// offline mirror. Skipped (with the reason printed) only where terraform or the provider is missing;
-// in CI a missing one is an error.
-const skipReason = skipReasonForTerraformTests();
-if (skipReason && process.env.CI) throw new Error(`terraform validate must run in CI: ${skipReason}`);
-if (skipReason) console.warn(`SKIP terraform validate: ${skipReason}`);
-const describeTerraform = skipReason ? describe.skip : describe;
+// Real `terraform init` + `terraform validate` of every synthesized stack, with the provider from the offline mirror.
 
 const projectDir = REPO_ROOT;
 
-describeTerraform('terraform validate of the synthesized stacks', () => {
+describeNeeding(['terraform'], 'terraform validate of the synthesized stacks', () => {
   const outdir = tempDir('monoenv-validate-');
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 

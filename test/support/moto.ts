@@ -1,8 +1,9 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { motoAvailability, motoClientConfig, startMoto, type MotoServer } from '../../cli/local/moto-server';
+import { motoClientConfig, startMoto, type MotoServer } from '../../cli/local/moto-server';
 import type { MonoenvConfigInput } from '../../config/schema';
 import { formatDenials, simulateCalls, startRecordingProxy, type KeyOf, type RecordingProxy } from './iam';
 import { productionPolicies } from './iam/production-policies';
+import { describeNeeding } from './needs';
 
 export { motoClientConfig } from '../../cli/local/moto-server';
 
@@ -66,43 +67,11 @@ function keyPolicies(resources: readonly string[], keyOf: KeyOf) {
 }
 
 /**
- * Starts moto for a describe block. Returns a getter; when moto is missing the suite's tests are
- * skipped with a printed reason (CI installs moto, so there it always runs).
- */
-export function useMoto(): { server: () => MotoServer; skipReason?: string } {
-  const availability = motoAvailability();
-  if (!availability.available) {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIP: ${availability.reason}`);
-    return { server: () => { throw new Error(availability.reason); }, skipReason: availability.reason };
-  }
-  let server: MotoServer | undefined;
-  beforeAll(async () => {
-    server = await startMoto();
-  }, 60000);
-  afterAll(async () => {
-    await server?.stop();
-  });
-  return { server: () => { if (!server) throw new Error('moto not started'); return server; } };
-}
-
-/**
  * `describe` with a moto server of its own behind a recording proxy (`moto().endpoint` is the proxy); skips (with
  * the reason printed) when moto is unavailable, and fails in CI instead.
  */
 export const describeWithMoto = (name: string, fn: (moto: () => MotoServer) => void, options: MotoSuiteOptions = {}): void => {
-  const availability = motoAvailability();
-  if (!availability.available && process.env.CI) {
-    // This project's CI has moto: a missing one there is a broken machine, not a reason to skip.
-    throw new Error(`${name}: moto is required in CI: ${availability.reason}`);
-  }
-  if (!availability.available) {
-    describe.skip(`${name} (skipped: ${availability.reason})`, () => { it('skipped', () => undefined); });
-    // eslint-disable-next-line no-console
-    console.warn(`SKIP ${name}: ${availability.reason}`);
-    return;
-  }
-  describe(name, () => {
+  describeNeeding(['moto'], name, () => {
     let server: MotoServer | undefined;
     let proxy: RecordingProxy | undefined;
     beforeAll(async () => {

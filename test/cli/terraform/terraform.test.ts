@@ -1,12 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTerraform, skipReasonForTerraformTests, TerraformError, validateSynthesizedStack } from '../../../cli/terraform/terraform';
+import { runTerraform, TerraformError } from '../../../cli/terraform/terraform';
+import { describeNeeding } from '../../support/needs';
 import { tempDir } from '../../support/temp';
+import { validateSynthesizedStack } from '../../support/terraform';
 
-const skipReason = skipReasonForTerraformTests();
-if (skipReason) console.warn(skipReason);
-const describeWithTerraform = skipReason ? describe.skip : describe;
 
 /** A hand-written synthesized stack (what cdktf writes as cdk.tf.json) using the aws provider. */
 function writeStack(resource: Record<string, unknown>): string {
@@ -19,7 +18,7 @@ function writeStack(resource: Record<string, unknown>): string {
   return dir;
 }
 
-describeWithTerraform('terraform against the provider mirror', () => {
+describeNeeding(['terraform'], 'terraform against the provider mirror', () => {
   const projectDir = tempDir('monoenv-project-');
 
   it('validates a correct stack, loading hashicorp/aws from the mirror', async () => {

@@ -3,15 +3,13 @@ import { TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EventStream } from '../../../constructs/events/event-stream';
 import { Monitoring } from '../../../constructs/monitoring/monitoring';
-import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../../cli/terraform/terraform';
+import { describeNeeding } from '../../support/needs';
 import { fullSynth, tempDir, testApp } from '../../support/temp';
+import { validateSynthesizedStack } from '../../support/terraform';
 
-const skipReason = skipReasonForTerraformTests();
-if (skipReason) console.warn(skipReason);
-const describeWithTerraform = skipReason ? describe.skip : describe;
 
 /** The provider's own schema checks every block and attribute the construct writes. */
-describeWithTerraform('EventStream against terraform validate', () => {
+describeNeeding(['terraform'], 'EventStream against terraform validate', () => {
   it('synthesizes a stack the AWS provider accepts, free text included', async () => {
     const app = testApp();
     const stack = new TerraformStack(app, 'events');

@@ -17,8 +17,9 @@ import { Network } from '../../../constructs/services/network';
 import { Monitoring } from '../../../constructs/monitoring/monitoring';
 import { ContainerService, ContainerServiceProps, HTTPS_SSL_POLICY } from '../../../constructs/services/container-service';
 import { ImageScanning } from '../../../constructs/images/image-scanning';
-import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../../cli/terraform/terraform';
+import { describeNeeding } from '../../support/needs';
 import { fullSynth, synthScope, tempDir, testApp } from '../../support/temp';
+import { validateSynthesizedStack } from '../../support/terraform';
 
 Testing.setupJest();
 
@@ -252,10 +253,7 @@ describe('ContainerService', () => {
 
 // The provider's own schema checks every attribute name, type and block shape the tests above cannot.
 
-const terraformSkip = skipReasonForTerraformTests();
-if (terraformSkip) console.warn(terraformSkip);
-
-(terraformSkip ? describe.skip : describe)('Network + ImageScanning + ContainerService under terraform validate', () => {
+describeNeeding(['terraform'], 'Network + ImageScanning + ContainerService under terraform validate', () => {
   it.each([
     ['with NAT, a certificate and enhanced scanning', { natGateways: 'one' as const, certificateArn, scanMode: 'enhanced' as const }],
     ['without NAT or certificate, basic scanning', { natGateways: 'none' as const, certificateArn: undefined, scanMode: 'basic' as const }],

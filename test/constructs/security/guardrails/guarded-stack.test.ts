@@ -20,14 +20,13 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App, Aspects, TerraformStack } from 'cdktf';
 import { Guardrails } from '../../../../constructs/security/guardrails';
 import { SYNTH_DAY } from '../../../support/clock';
-import { skipReasonForTerraformTests, validateSynthesizedStack } from '../../../../cli/terraform/terraform';
+import { describeNeeding } from '../../../support/needs';
 import { tempDir } from '../../../support/temp';
+import { validateSynthesizedStack } from '../../../support/terraform';
 
-const skipReason = skipReasonForTerraformTests();
-if (skipReason) console.warn(skipReason);
 
 /** The guardrails' compliant shapes must also be valid Terraform for the provider version in the mirror. */
-(skipReason ? describe.skip : describe)('a stack that passes the guardrails', () => {
+describeNeeding(['terraform'], 'a stack that passes the guardrails', () => {
   it('synthesizes and passes terraform validate with the mirrored provider', async () => {
     const app = new App({ outdir: tempDir('monoenv-synth-') });
     const stack = new TerraformStack(app, 'prod');
