@@ -3,6 +3,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const prettier = require('eslint-config-prettier');
+const globals = require('globals');
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'cdktf.out/', '.monoenv/', 'coverage/', 'examples/library-consumer/out/', '**/*.d.ts'] },
@@ -15,13 +16,16 @@ module.exports = tseslint.config(
       // Lazy require() keeps cold starts and CLI start-up short (an AWS SDK client loaded only when used).
       '@typescript-eslint/no-require-imports': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
-      eqeqeq: ['error', 'always'],
+      // `x != null` is the idiom for null-or-undefined.
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'off',
     },
   },
   {
     // Lambdas and constructs write through injected writers (LambdaIo, the guardrails' report), never straight to the console.
-    files: ['lambdas/**/*.ts', 'constructs/**/*.ts'],
+    files: ['lambdas/**/*.ts', 'constructs/**/*.ts', 'domain/**/*.ts'],
+    // lambda-io.ts is where the writers' defaults are bound to the console, once.
+    ignores: ['lambdas/shared/lambda-io.ts'],
     rules: { 'no-console': 'error' },
   },
   {
@@ -37,7 +41,7 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
 );

@@ -7,7 +7,7 @@ interface JStat {
   chisquare: { cdf(x: number, dof: number): number };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { jStat } = require('jstat') as { jStat: JStat };
 
 /** P(T <= x) for Student's t with `dof` degrees of freedom. */

@@ -57,15 +57,15 @@ export async function readLiveSummary(source: LiveSource, flag: string): Promise
   let readExperimentSummary: ExperimentSummaryReader;
   try {
     // Lazy: another part of monoenv owns this module, and `--from-file` must work without it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     ({ readExperimentSummary } = require('../../lambdas/journey-processor/experiment-store') as { readExperimentSummary: ExperimentSummaryReader });
   } catch (err) {
     throw new LiveSourceError('reader-unavailable', `the live experiment reader is not available in this build (${(err as Error).message.split('\n')[0]}); use --from-file <path>`);
   }
-  /* eslint-disable @typescript-eslint/no-require-imports */
+   
   const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
   const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+   
   const base = new DynamoDBClient({
     region: source.region,
     endpoint: source.endpoint,

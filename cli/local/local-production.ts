@@ -80,7 +80,7 @@ const AWS_REGION_FALLBACK = 'us-east-1';
 
 /** Every `npm start` gets a fresh (in-memory) moto, so an old state file would only describe ghosts. */
 function removeOldTerraformState(localDir: string): void {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(localDir);
   } catch {

@@ -30,7 +30,7 @@ export function parseProductionOutputs(json: string): ProductionOutputs {
   try {
     raw = JSON.parse(json);
   } catch (error) {
-    throw new Error(`terraform output -json printed no JSON: ${(error as Error).message}`);
+    throw new Error(`terraform output -json printed no JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = outputsSchema.safeParse(raw);
   if (!parsed.success) {

@@ -146,7 +146,7 @@ export function resolveEventStreamProps(props: EventStreamProps): EventStreamSet
       ? loadJourneys(journeysDir)
       : validateJourneys((journeys ?? []).map((value, i) => ({ source: `journeys[${i}]`, value })));
   } catch (err) {
-    throw new Error(`EventStream: invalid props:\n  ${(err as Error).message}`);
+    throw new Error(`EventStream: invalid props:\n  ${(err as Error).message}`, { cause: err });
   }
   return { ...parsed.data, journeys: validated, ownership, monitoring };
 }

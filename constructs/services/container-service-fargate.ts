@@ -5,7 +5,7 @@
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>[:tag|@digest]` -> the repository ARN. */
 export function ecrRepositoryArnOfImage(image: string): string | undefined {
-  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._\/-]+?)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$/.exec(image);
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$/.exec(image);
   if (!match) return undefined;
   const [, account, region, name] = match;
   const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';

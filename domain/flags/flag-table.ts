@@ -47,7 +47,7 @@ function parseDefinition(raw: unknown, where: string): unknown {
   try {
     return JSON.parse(raw);
   } catch (error) {
-    throw new Error(`${where}: attribute "definition" is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${where}: attribute "definition" is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 

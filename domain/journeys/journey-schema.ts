@@ -119,7 +119,7 @@ export function parseJourneys(json: string | undefined, source = 'JOURNEYS'): Jo
   try {
     value = JSON.parse(json);
   } catch (err) {
-    throw new Error(`${source} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${source} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (!Array.isArray(value)) throw new Error(`${source} must be a JSON array of journeys`);
   return validateJourneys(value.map((v, i) => ({ source: `${source}[${i}]`, value: v })));

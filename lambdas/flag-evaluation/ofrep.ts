@@ -14,6 +14,7 @@ import type { RateLimiter } from './rate-limiter';
 import { unlimited } from './rate-limiter';
 import { OFREP_BASE_PATH } from './contract';
 import { systemClock, type Clock } from '../shared/clock';
+import { defaultLambdaIo } from '../shared/lambda-io';
 
 /**
  * The OpenFeature Remote Evaluation Protocol (OFREP) over the flag evaluator, transport-neutral: the
@@ -137,7 +138,7 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const now = options.now ?? systemClock;
   const limiter = options.rateLimiter ?? unlimited;
-  const logError = options.logError ?? ((message, error) => console.error(message, error));
+  const logError = options.logError ?? defaultLambdaIo.logError;
 
   let lastKeyError: unknown;
 

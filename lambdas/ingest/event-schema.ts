@@ -37,6 +37,7 @@ const text = (min: number, max: number, required = 'must be a string') =>
   z.string({ error: required }).check(z.minLength(min, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
 
 // Ids and names become partition keys, table keys and metric dimensions, where a NUL or an escape is never meant.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 const identifier = (min: number, max: number, required?: string) =>
   text(min, max, required).check(z.refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters'));

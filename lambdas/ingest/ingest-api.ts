@@ -20,6 +20,7 @@ import type { MetricsSink } from './metrics';
 import { EVENTS_PATH } from './contract';
 import { validateBatch, type DuplicateEvent, type RejectedEvent } from './validate-batch';
 import { systemClock, type Clock } from '../shared/clock';
+import { defaultLambdaIo } from '../shared/lambda-io';
 
 /**
  * `POST /v1/events`: authenticate the write key, validate the batch, write the good events in order,
@@ -130,7 +131,7 @@ async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: 
 export function createIngestHandler(options: IngestHandlerOptions): HttpHandler {
   requireApiKeysOption(options.apiKeys, 'createIngestHandler');
   const now = options.now ?? systemClock;
-  const logError: LogError = options.logError ?? ((message, error) => console.error(message, error));
+  const logError: LogError = options.logError ?? defaultLambdaIo.logError;
   const handler: HttpHandler = async (request, context?: RequestContext) => {
     // Counted from the start of the request: checking keys and writing both spend it.
     const deadline = context?.remainingTimeMs ? deadlineSignal(context.remainingTimeMs() - (options.timeMarginMs ?? DEFAULT_TIME_MARGIN_MS)) : undefined;

@@ -1,6 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { systemClock, type Clock } from './clock';
 import { API_KEYS_ENV } from './contract';
+import { defaultLambdaIo } from './lambda-io';
 
 /**
  * API keys by kind (`server`, `client` for flags; `write` for ingestion). In AWS they live in one
@@ -62,7 +63,7 @@ export interface SecretsManagerKeyOptions {
  * no keys read yet is thrown (the same error object until the next attempt, so callers can log it once).
  */
 export function secretsManagerApiKeys(secretId: string, options: SecretsManagerKeyOptions = {}): ApiKeySource {
-  const { ttlMs = 60_000, retryAfterFailureMs = 1000, now = systemClock, logError = (message, error) => console.error(message, error) } = options;
+  const { ttlMs = 60_000, retryAfterFailureMs = 1000, now = systemClock, logError = defaultLambdaIo.logError } = options;
   let cached: { keys: ApiKeys; at: number } | undefined;
   let failure: { error: unknown; at: number } | undefined;
   let inFlight: Promise<ApiKeys> | undefined;

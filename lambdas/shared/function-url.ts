@@ -1,5 +1,6 @@
 import type { HttpHandler, HttpRequest } from './http';
 import { errorResponse } from './http';
+import { defaultLambdaIo } from './lambda-io';
 
 /** The parts of a Lambda function URL (payload format 2.0) event that monoenv reads. */
 export interface FunctionUrlEvent {
@@ -49,7 +50,7 @@ export interface FunctionContext {
  */
 export function functionUrlHandler(
   handler: HttpHandler,
-  logError: (message: string, error?: unknown) => void = (message, error) => console.error(message, error),
+  logError: (message: string, error?: unknown) => void = defaultLambdaIo.logError,
 ): (event: FunctionUrlEvent, context?: FunctionContext) => Promise<FunctionUrlResult> {
   return async (event, context) => {
     try {

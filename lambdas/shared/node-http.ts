@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HttpHandler, HttpRequest } from './http';
 import { errorResponse, jsonResponse } from './http';
+import { defaultLambdaIo } from './lambda-io';
 
 /**
  * Serving over plain Node HTTP, for `monoenv flags serve`, the tests, and (through the helpers below) the local
@@ -130,7 +131,7 @@ export function answerClientErrors(server: Server, render: (answer: ClientErrorA
 export async function serveHttp(handler: HttpHandler, options: ServeOptions = {}): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  const logError = options.logError ?? ((message, cause) => console.error(message, cause));
+  const logError = options.logError ?? defaultLambdaIo.logError;
   const server = createServer(timeLimitOptions({ headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, bodyTimeoutMs }), async (req, res) => {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = requestUrl(req.url);

@@ -27,7 +27,7 @@ export interface HostileAnswer {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   /** The body as JSON, when it is JSON. */
-  readonly json?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly json?: any;  
   /** From the first byte sent to the answer (or the end of the connection). */
   readonly elapsedMs: number;
   /** Set when the connection ended without an answer: 'closed', 'reset', 'aborted by the client', 'gave up'. */

@@ -50,7 +50,7 @@ export function describeNeeding(needs: readonly Need[], name: string, fn: () => 
     describe(name, fn);
     return;
   }
-  // eslint-disable-next-line no-console
+   
   console.warn(`SKIP ${name}: ${verdict.skipReason}`);
   describe.skip(`${name} (skipped: ${verdict.skipReason})`, () => it('skipped', () => undefined));
 }

@@ -24,6 +24,7 @@ export function removeTempDirs(): void {
 
 /** `Testing.app()` with an output folder that is cleaned up (cdktf's own is left in the temp dir). */
 export function testApp(options: Parameters<typeof Testing.app>[0] = {}): App {
+  // eslint-disable-next-line no-restricted-properties -- the one wrapper the rule points everyone else to
   return Testing.app({ outdir: tempDir('cdktf.outdir.'), ...options });
 }
 

@@ -104,7 +104,7 @@ export class Guardrails implements IAspect {
         try {
           problems = rule.check(element, stack);
         } catch (err) {
-          throw new Error(`Guardrails rule ${rule.id} crashed on ${element.path} (${element.address}): ${(err as Error).message}`);
+          throw new Error(`Guardrails rule ${rule.id} crashed on ${element.path} (${element.address}): ${(err as Error).message}`, { cause: err });
         }
         for (const severity of SEVERITIES) {
           const messages = problems.filter((problem) => severityOf(problem) === severity).map(messageOf);
@@ -134,7 +134,7 @@ export class Guardrails implements IAspect {
       ...(warnings.length ? [`Guardrails: ${warnings.length} warning(s), not failing synth:\n${warnings.map(formatFinding).join('\n')}`] : []),
       ...(acknowledged.length ? [`Guardrails: ${acknowledged.length} acknowledged finding(s):\n${acknowledged.map(formatFinding).join('\n')}`] : []),
     ];
-    const report = this.options.report ?? ((text: string) => console.error(text));
+    const report = this.options.report ?? ((text: string) => process.stderr.write(`${text}\n`));
     report(sections.join('\n\n'));
   }
 }

@@ -88,7 +88,7 @@ export function buildLogic(logic: unknown): (context: unknown) => unknown {
     return engine.build(logic) as (context: unknown) => unknown;
   } catch (error) {
     const detail = error as { type?: string; key?: string; message?: string };
-    if (detail && detail.type === 'Unknown Operator') throw new Error(`unknown operator "${detail.key}"`);
-    throw new Error(detail?.message ?? String(error));
+    if (detail && detail.type === 'Unknown Operator') throw new Error(`unknown operator "${detail.key}"`, { cause: error });
+    throw new Error(detail?.message ?? String(error), { cause: error });
   }
 }

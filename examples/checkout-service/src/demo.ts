@@ -58,7 +58,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const before = await counted(source);
 
   const service = await startCheckoutService({ port: 0, flagsUrl: state.flagsUrl, flagsServerKey: keys.flagsServer, eventsUrl: state.eventsUrl, eventsWriteKey: keys.write });
-  let completed = 0;
+  let completed: number;
   let shoppers: ShopperResult;
   try {
     print(`checkout service on ${service.url}; ${users} shoppers through ${JOURNEY}: cart_viewed -> checkout_started -> payment_submitted -> order_completed`);

@@ -102,7 +102,7 @@ describe('Guardrails.acknowledge', () => {
       ['test/Alerts', 'carries only public status page events'],
     ]);
     expect(report).toHaveBeenCalledTimes(1);
-    expect(report.mock.calls[0][0]).toMatch(/^Guardrails: 2 acknowledged finding\(s\):\n\[MONO-SNS-1\] test\/Legacy\/Old .*\n    acknowledged: legacy topics/);
+    expect(report.mock.calls[0][0]).toMatch(/^Guardrails: 2 acknowledged finding\(s\):\n\[MONO-SNS-1\] test\/Legacy\/Old .*\n {4}acknowledged: legacy topics/);
   });
 
   it('does not silence other rules', () => {
@@ -152,7 +152,7 @@ describe('warnings', () => {
     expect(guardrails.acknowledged.map((finding) => finding.path)).toEqual(['test/Legacy']);
     expect(report).toHaveBeenCalledTimes(1);
     const summary: string = report.mock.calls[0][0];
-    expect(summary).toMatch(/^Guardrails: 1 warning\(s\), not failing synth:\n\[TEST-TOPIC-1\] test\/Old \(aws_sns_topic.Old\): Topics have current names.\n    - name old-alerts is going away\n    fix: Rename the topic./);
+    expect(summary).toMatch(/^Guardrails: 1 warning\(s\), not failing synth:\n\[TEST-TOPIC-1\] test\/Old \(aws_sns_topic.Old\): Topics have current names.\n {4}- name old-alerts is going away\n {4}fix: Rename the topic./);
     expect(summary).toContain('\n\nGuardrails: 1 acknowledged finding(s):\n[TEST-TOPIC-1] test/Legacy');
   });
 

@@ -2,7 +2,7 @@ import { FlagdCore } from '@openfeature/flagd-core';
 import { bucketOf, compileFlagSet, evaluateFlag, hashBucketKey } from '../../../../domain/flags/evaluator';
 
 // An independent MurmurHash3 (flagd-core's): fed one char per UTF-8 byte, it hashes the same bytes.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const IMurmurHash = require('imurmurhash') as new (key: string) => { result(): number };
 const referenceUtf8Hash = (key: string) => new IMurmurHash(Buffer.from(key, 'utf8').toString('latin1')).result() >>> 0;
 
