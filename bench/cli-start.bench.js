@@ -11,7 +11,8 @@ const root = path.resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_CLI_RUNS || 15);
 const REBUILD_RUNS = Number(process.env.BENCH_CLI_REBUILD_RUNS || 5);
 const GOAL = 8;
-const COPIED = ['bin', 'cli', 'client', 'config', 'constructs', 'lambdas', 'stacks', 'index.ts', 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+// What the package ships but dist/, plus the build's inputs (as test/bin/monoenv-start.test.ts copies).
+const COPIED = [...require('../package.json').files.filter((name) => name !== 'dist' && !name.includes('*')), 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** Milliseconds for one `node ...args` in `cwd`; `rebuild` says whether it had to rebuild dist/ first. */
 function once(args, cwd = root) {

@@ -13,7 +13,7 @@ const { FlagdCore } = require('@openfeature/flagd-core');
 const { TARGETING_FLAG, manyFlags, contexts } = require('./flags/bench-flags');
 
 const ROOT = path.resolve(__dirname, '..');
-const ENTRY = path.join(ROOT, 'lambdas/flag-evaluation/core/index.ts');
+const ENTRY = path.join(ROOT, 'domain/flags/evaluator/index.ts');
 
 function bundleCore() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monoenv-flag-bench-'));

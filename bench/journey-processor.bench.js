@@ -18,7 +18,7 @@ const BATCH = 100;
 
 /** The TypeScript modules the bench drives, as one CommonJS file. */
 const loadModules = () =>
-  loadTypeScript("export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from './journey-schema'; export * from './user-state';", lambdaDir);
+  loadTypeScript("export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from '../../domain/journeys/journey-schema'; export * from './user-state';", lambdaDir);
 
 /** Deterministic mix: exposures, checkout funnels with drop-off, and other product events. */
 function makeEvents(journeys) {

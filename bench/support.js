@@ -1,5 +1,5 @@
 // Shared by the benches: load TypeScript modules through esbuild (no ts-node in benches), and measure a
-// handler bundle with the settings `bundleHandler` (constructs/lambda-function.ts) ships it with.
+// handler bundle with the settings `bundleHandler` (constructs/core/monoenv-function.ts) ships it with.
 const { buildSync } = require('esbuild');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');

@@ -1,6 +1,6 @@
 /**
  * What `monoenv experiment report` accepts: the shared experiment summary
- * (`lambdas/shared/experiment-summary.ts`) plus optional fields the shared schema does not carry
+ * (`domain/experiments/experiment-summary.ts`) plus optional fields the shared schema does not carry
  * yet: an explicit metric `kind` and, for ratio metrics, the denominator's sums and Σ(numerator ×
  * denominator). Also checks what a schema per field cannot: unique names, a known control, weights.
  */

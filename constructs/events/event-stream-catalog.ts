@@ -24,7 +24,7 @@ export interface EventCatalogProps {
 }
 
 /**
- * Columns of `EventRecord` (lambdas/shared/event-record.ts). Lowercase because Hive/Athena lowercases
+ * Columns of `EventRecord` (domain/events/event-record.ts). Lowercase because Hive/Athena lowercases
  * identifiers and the OpenX SerDe matches JSON keys case-insensitively (`messageId` -> `messageid`).
  * `properties` and `context` stay JSON text (free-form; query with json_extract_scalar). `dots.in.keys`
  * turns `feature_flag.key` into `feature_flag_key`, since Hive names cannot hold dots.

@@ -65,7 +65,7 @@ export function lambdaRuntimeCalendar(options: LambdaRuntimeCalendarOptions = {}
   function judge(runtime: string, now: number, where: string, blockedIsError: boolean): GuardrailProblem[] {
     const entry = calendar[runtime];
     if (!entry) {
-      return [`${where} ${JSON.stringify(runtime)}: unknown runtime, add it to the calendar (LAMBDA_RUNTIMES in constructs/guardrails/lambda-runtimes.ts) with its dates from AWS's Lambda runtimes page`];
+      return [`${where} ${JSON.stringify(runtime)}: unknown runtime, add it to the calendar (LAMBDA_RUNTIMES in constructs/security/guardrails/lambda-runtimes.ts) with its dates from AWS's Lambda runtimes page`];
     }
     const next = advice(runtime, now);
     const problems: GuardrailProblem[] = [];
@@ -93,7 +93,7 @@ export function lambdaRuntimeCalendar(options: LambdaRuntimeCalendarOptions = {}
 
   return {
     id: 'MONO-LAMBDA-3',
-    description: 'Lambda runtimes are ones AWS still lets you create functions with (calendar in constructs/guardrails/lambda-runtimes.ts).',
+    description: 'Lambda runtimes are ones AWS still lets you create functions with (calendar in constructs/security/guardrails/lambda-runtimes.ts).',
     fix: 'Move to a current runtime of the same language (for Node.js with hashicorp/aws 5.100: nodejs22.x; for Go: provided.al2023); for an unknown runtime, add it to LAMBDA_RUNTIMES with its dates from https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html.',
     appliesTo: ['aws_lambda_function', 'aws_lambda_layer_version'],
     check: ({ type, config }) => {

@@ -49,7 +49,7 @@ describe('MONO-LAMBDA-3 runtime calendar', () => {
 
   it('fails an unknown runtime, and one the pinned provider refuses', () => {
     expect(findingsOf('MONO-LAMBDA-3', fn('nodejs99.x'), on('2027-01-01'))).toEqual([
-      'test/Fn: runtime "nodejs99.x": unknown runtime, add it to the calendar (LAMBDA_RUNTIMES in constructs/guardrails/lambda-runtimes.ts) with its dates from AWS\'s Lambda runtimes page',
+      'test/Fn: runtime "nodejs99.x": unknown runtime, add it to the calendar (LAMBDA_RUNTIMES in constructs/security/guardrails/lambda-runtimes.ts) with its dates from AWS\'s Lambda runtimes page',
     ]);
     expect(findingsOf('MONO-LAMBDA-3', fn('nodejs24.x'), on('2027-01-01'))).toEqual([
       'test/Fn: runtime nodejs24.x is refused by the pinned hashicorp/aws provider (5.100: "expected runtime to be one of [...]" at plan); move to nodejs22.x, or upgrade the provider and pass its list as providerRuntimes',
