@@ -16,7 +16,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { z } from 'zod';
 import { ownershipTags, type OwnershipTags } from '../core/ownership';
-import { logRetentionDaysSchema, parseProps, tokenOr } from '../core/props';
+import { logRetentionDaysSchema, namePrefixSchema, parseProps, tokenOr } from '../core/props';
 
 /** How private subnets reach the internet. */
 export type NatGatewayMode = 'one' | 'per-az' | 'none';
@@ -64,7 +64,7 @@ export interface NetworkProps {
    */
   readonly flowLogRetentionDays?: number;
   /**
-   * Prefix for `Name` tags.
+   * Root of the names it gives (`Name` tags, the flow-log group and role): the same rule as every `namePrefix`.
    * @default - the construct id
    */
   readonly namePrefix?: string;
@@ -103,7 +103,7 @@ export const networkSettingsSchema = z.object({
   existingVpc: existingVpcSchema.optional(),
   flowLogs: z.boolean().default(true),
   flowLogRetentionDays: logRetentionDaysSchema.default(90),
-  namePrefix: z.string().min(1).optional(),
+  namePrefix: namePrefixSchema.optional(),
 });
 
 /** Where a service runs: a `Network`, or subnets you manage yourself. */

@@ -118,6 +118,7 @@ describe('Network', () => {
     ['an unknown NAT mode', { natGateways: 'two' as never }, /natGateways must be/],
     ['an invalid retention', { flowLogRetentionDays: 10 }, /flowLogRetentionDays: must be one of CloudWatch Logs' retention values/],
     ['an existing VPC with one public subnet', { existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1'], privateSubnetIds: [] } }, /existingVpc.publicSubnetIds needs at least 2/],
+    ['a name prefix AWS names cannot start with', { namePrefix: 'Prod_Net' }, /namePrefix: must be 1-28 lower-case letters/],
     ['an existing VPC with a malformed id', { existingVpc: { vpcId: 'my-vpc', publicSubnetIds: ['subnet-a1', 'subnet-a2'] } }, /existingVpc.vpcId: vpcId must look like vpc-0abc/],
   ])('rejects %s', (_label, props, message) => {
     const stack = new TerraformStack(testApp(), 'stack');
