@@ -149,6 +149,10 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `'${config.appName}-${service.name}' (appName-name) is too long: ${serviceName.error.issues[0].message}` });
       }
     });
+    // The stack names the ECR repository `<appName>`: it must be a valid ImageScanning repositoryName too.
+    if (!imageScanningFields.repositoryName.safeParse(config.appName).success) {
+      ctx.addIssue({ code: 'custom', path: ['appName'], message: `'${config.appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits` });
+    }
     for (const reserved of ['domain', 'team']) {
       if (reserved in config.tags) ctx.addIssue({ code: 'custom', path: ['tags', reserved], message: `'${reserved}' is set from ownership, not tags` });
     }

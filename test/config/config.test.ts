@@ -99,6 +99,14 @@ describe('config', () => {
       expect(issuesOf(() => parseConfig(config))).toEqual([`${configField}: ${message.join(': ')}`]);
     });
 
+    it('appName also names the ECR repository, so it follows ImageScanning\'s repositoryName rule too', () => {
+      for (const appName of ['a', 'shop-', 'my--shop']) {
+        expect(imageScanning({ repositoryName: appName })).toEqual([expect.stringMatching(/^repositoryName: must be 2-256 lowercase/)]);
+        expect(issuesOf(() => parseConfig({ appName }))).toEqual([`appName: '${appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits`]);
+      }
+      expect(parseConfig({ appName: 'my-shop2' }).appName).toBe('my-shop2');
+    });
+
     it('and takes what the constructs take', () => {
       for (const rescanSchedule of ['rate(6 hours)', 'cron(0 6 * * ? *)', 'at(2027-01-01T06:00:00)']) {
         expect(imageScanning({ rescanScheduleExpression: rescanSchedule })).toEqual([]);
