@@ -2,12 +2,17 @@ import { z } from 'zod';
 import { checkServiceSizing, serviceFields } from '../constructs/services/container-service-props';
 import { cidrBlockSchema, existingVpcSchema, natGatewaysSchema } from '../constructs/services/network';
 import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from '../constructs/core/props';
+import { flagStoreFields } from '../constructs/flags/flag-store-props';
+import { publicApiFields } from '../constructs/front-door/public-api';
+import { imageScanningFields } from '../constructs/images/image-scanning-props';
+import { monitoringFields } from '../constructs/monitoring/monitoring';
 
 /**
  * The one schema for a monoenv environment (monoenv.config.json). Every field has a default that gives a
  * working environment, so `{}` is a valid config; CD overrides a few fields from the environment (see load.ts).
- * Fields that become construct props are checked with the constructs' own rules (constructs/*-props.ts, props.ts),
- * so a config that passes never fails inside a construct.
+ * Fields that become construct props are checked with the constructs' own rules (the `*Fields` each construct
+ * exports, from its module or the `*-props.ts` beside it, and props.ts), so a config that passes never fails
+ * inside a construct.
  */
 const name = (what: string, max: number) =>
   z.string().regex(new RegExp(`^[a-z][a-z0-9-]{0,${max - 1}}$`), `${what} must be lower-case letters, digits and '-', starting with a letter, at most ${max} characters`);
@@ -18,7 +23,7 @@ export const ownershipSchema = z.strictObject({
   /** Owning team, e.g. `payments`; tagged on every resource as `team`. */
   team: name('team', 40),
   /** Where this team's alarms go; a team topic is created when set. @default - the environment's alerts topic */
-  alertEmail: z.email().optional(),
+  alertEmail: monitoringFields.alertEmail.optional(),
 });
 
 
@@ -48,7 +53,7 @@ export const configSchema = z
     appName: namePrefixSchema.max(20, 'appName must be at most 20 characters (services are named <appName>-<service>)').default('monoenv'),
     region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'region must look like eu-west-1').default('us-east-1'),
     /** Environment-wide alerts; an email subscription is created when set. @default - no subscription */
-    alertEmail: z.email().optional(),
+    alertEmail: monitoringFields.alertEmail.optional(),
     /** Owner of the shared resources and default owner of services. */
     ownership: ownershipSchema.default({ domain: 'platform', team: 'platform' }),
     /** HTTPS for the services' load balancer. @default - HTTP only */
@@ -71,19 +76,20 @@ export const configSchema = z
     services: z.array(serviceSchema).min(1).default([serviceSchema.parse({ name: 'web' })]),
     imageScanning: z
       .strictObject({
-        mode: z.enum(['enhanced', 'basic']).default('enhanced'),
-        keepLastImages: z.number().int().min(1).max(1000).default(30),
-        alertSeverity: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']).default('HIGH'),
-        rescanSchedule: z.string().regex(/^(rate|cron)\(.+\)$/, 'rescanSchedule must be rate(...) or cron(...)').default('rate(1 day)'),
+        mode: imageScanningFields.scanMode.default('enhanced'),
+        keepLastImages: imageScanningFields.keepLastImages.max(1000, 'must be at most 1000').default(30),
+        alertSeverity: imageScanningFields.alertSeverity.default('HIGH'),
+        /** ImageScanning's rescanScheduleExpression. */
+        rescanSchedule: imageScanningFields.rescanScheduleExpression.default('rate(1 day)'),
       })
       .default({ mode: 'enhanced', keepLastImages: 30, alertSeverity: 'HIGH', rescanSchedule: 'rate(1 day)' }),
     /** The public front door of the flag and ingestion APIs (an API Gateway HTTP API). */
     api: z
       .strictObject({
         /** Steady requests per second across both APIs before API Gateway answers 429. */
-        throttleRateLimit: z.number().positive().default(1000),
+        throttleRateLimit: publicApiFields.throttleRateLimit.default(1000),
         /** Requests allowed in a burst above the steady rate. */
-        throttleBurstLimit: z.number().int().positive().default(2000),
+        throttleBurstLimit: publicApiFields.throttleBurstLimit.default(2000),
       })
       .default({ throttleRateLimit: 1000, throttleBurstLimit: 2000 }),
     flags: z
@@ -91,9 +97,9 @@ export const configSchema = z
         /** Flag files (flagd schema), relative to the config file. */
         dir: z.string().default('flags'),
         /** Browser origins allowed to call the flag API. @default - none */
-        corsAllowOrigins: z.array(corsOriginSchema).default([]),
-        /** Concurrent executions reserved for (and capping) the flag function. */
-        reservedConcurrency: z.number().int().min(1).default(50),
+        corsAllowOrigins: flagStoreFields.corsAllowOrigins.default([]),
+        /** Concurrent executions reserved for (and capping) the flag function: FlagStore's reservedConcurrentExecutions. */
+        reservedConcurrency: flagStoreFields.reservedConcurrentExecutions.default(50),
       })
       .default({ dir: 'flags', corsAllowOrigins: [], reservedConcurrency: 50 }),
     events: z
@@ -143,6 +149,10 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `'${config.appName}-${service.name}' (appName-name) is too long: ${serviceName.error.issues[0].message}` });
       }
     });
+    // The stack names the ECR repository `<appName>`: it must be a valid ImageScanning repositoryName too.
+    if (!imageScanningFields.repositoryName.safeParse(config.appName).success) {
+      ctx.addIssue({ code: 'custom', path: ['appName'], message: `'${config.appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits` });
+    }
     for (const reserved of ['domain', 'team']) {
       if (reserved in config.tags) ctx.addIssue({ code: 'custom', path: ['tags', reserved], message: `'${reserved}' is set from ownership, not tags` });
     }

@@ -13,12 +13,10 @@ import type { IMonitoring, MetricSpec } from '../monitoring/monitoring';
 import { checkStatement, policyDocument, type Grantee, type PolicyStatement } from './grants';
 import { metricWidget } from '../monitoring/monitoring';
 import { ownershipTags, type OwnershipTags } from './ownership';
+import { parseProps } from './props';
+import { DEFAULT_LAMBDA_RUNTIME, monoenvFunctionSettingsSchema, type MonoenvFunctionSettings } from './monoenv-function-props';
 
-/**
- * The Node.js runtime of every monoenv Lambda. nodejs20.x is blocked for new functions since 2026-08-31;
- * nodejs24.x needs hashicorp/aws 6.x. The guardrails' runtime calendar (MONO-LAMBDA-3) says when to move.
- */
-export const DEFAULT_LAMBDA_RUNTIME = 'nodejs22.x';
+export { DEFAULT_LAMBDA_RUNTIME } from './monoenv-function-props';
 
 /** esbuild's target for a `nodejsNN.x` runtime, so bundles use what that Node.js has and nothing newer. */
 export const esbuildTarget = (runtime: string): string => {
@@ -126,26 +124,21 @@ export class MonoenvFunction extends Construct implements Grantee {
 
   constructor(scope: Construct, id: string, props: MonoenvFunctionProps) {
     super(scope, id);
-    const timeoutSeconds = (this.timeoutSeconds = props.timeoutSeconds ?? 10);
-    const memoryMiB = props.memoryMiB ?? 256;
-    if (timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`MonoenvFunction ${id}: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
-    if (memoryMiB < 128 || memoryMiB > 10240) throw new Error(`MonoenvFunction ${id}: memoryMiB must be 128..10240, got ${memoryMiB}`);
+    const settings = resolveSettings(id, props);
+    const { timeoutSeconds, runtime } = settings;
+    this.timeoutSeconds = timeoutSeconds;
     for (const statement of props.policyStatements ?? []) checkStatement(statement, `MonoenvFunction ${id}`);
-    this.functionName = props.functionName ?? defaultFunctionName(this);
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(this.functionName)) {
-      throw new Error(`MonoenvFunction ${id}: functionName '${this.functionName}' must be 1-64 letters, digits, '-' or '_'`);
-    }
+    this.functionName = settings.functionName ?? defaultFunctionName(this);
     const tags = ownershipTags(props.ownership, this.functionName);
 
     // Next to the synthesized stacks (cdktf.out/), which the asset is copied into anyway; not the temp dir.
-    const runtime = props.runtime ?? DEFAULT_LAMBDA_RUNTIME;
-    const bundle = bundleHandler(props.entry, path.join(App.of(this).outdir, '.bundles'), runtime);
+    const bundle = bundleHandler(settings.entry, path.join(App.of(this).outdir, '.bundles'), runtime);
     this.bundleSizeBytes = bundle.sizeBytes;
     const asset = new TerraformAsset(this, 'code', { path: bundle.dir, type: AssetType.ARCHIVE });
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${this.functionName}`,
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: settings.logRetentionDays,
       tags,
     });
 
@@ -167,17 +160,17 @@ export class MonoenvFunction extends Construct implements Grantee {
 
     this.function = new LambdaFunction(this, 'function', {
       functionName: this.functionName,
-      description: props.description,
+      description: settings.description,
       role: this.role.arn,
       runtime,
-      architectures: [props.architecture ?? 'arm64'],
-      handler: `index.${props.handler ?? 'handler'}`,
+      architectures: [settings.architecture],
+      handler: `index.${settings.handler}`,
       filename: asset.path,
       sourceCodeHash: asset.assetHash,
       timeout: timeoutSeconds,
-      memorySize: memoryMiB,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...(props.environment ?? {}) } },
+      memorySize: settings.memoryMiB,
+      reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
+      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...settings.environment } },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       tags,
       dependsOn: [this.logGroup],
@@ -239,6 +232,12 @@ export class MonoenvFunction extends Construct implements Grantee {
       metricWidget(`${this.functionName}: duration p50 / p99`, [this.metricDuration('p50'), this.metricDuration('p99')]),
     );
   }
+}
+
+/** Checks the scalar props (its permissions, monitoring and owners are not parsed: grants.ts checks statements). */
+function resolveSettings(id: string, props: MonoenvFunctionProps): MonoenvFunctionSettings {
+  const { policyStatements: _statements, monitoring: _monitoring, alarmTopicArn: _topic, ownership: _ownership, ...scalars } = props;
+  return parseProps(`MonoenvFunction ${id}`, monoenvFunctionSettingsSchema, scalars);
 }
 
 function defaultFunctionName(scope: Construct): string {

@@ -28,8 +28,16 @@ export const corsOriginSchema = z
 
 export const kmsKeyArnSchema = z.string().regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/, 'must be a KMS key ARN');
 
-/** A string prop that may also be a deploy-time token (e.g. another resource's ARN), which is not checked at synth. */
-export const tokenOr = (schema: z.ZodString) => z.string().refine((value) => Token.isUnresolved(value) || schema.safeParse(value).success, schema.description ?? 'has the wrong form');
+/**
+ * A string prop that may also be a deploy-time token (e.g. another resource's ARN), which is not checked at synth.
+ * A literal that fails gets the schema's description as its message, else the schema's own first message.
+ */
+export const tokenOr = (schema: z.ZodType<string>) =>
+  z.string().superRefine((value, ctx) => {
+    if (Token.isUnresolved(value)) return;
+    const result = schema.safeParse(value);
+    if (!result.success) ctx.addIssue({ code: 'custom', message: schema.description ?? result.error.issues[0].message });
+  });
 
 /** `services[0].memoryMiB`: a zod issue path as a config or props field. */
 export function fieldPath(path: readonly PropertyKey[]): string {

@@ -5,9 +5,11 @@ import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { z } from 'zod';
 import type { MonoenvFunction } from '../core/monoenv-function';
 import { metricWidget, type MetricSpec, type IMonitoring } from '../monitoring/monitoring';
 import { ownershipTags, type OwnershipTags } from '../core/ownership';
+import { logRetentionDaysSchema, parseProps } from '../core/props';
 
 export interface PublicApiProps {
   /** Name of the HTTP API (and prefix of its log group and alarms). */
@@ -24,6 +26,22 @@ export interface PublicApiProps {
   readonly alarmTopicArn?: string;
   readonly ownership?: OwnershipTags;
 }
+
+/** The rules of each setting; the config's `api` section is checked with the throttle ones. */
+export const publicApiFields = {
+  apiName: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1-128 letters, digits, '-' or '_'"),
+  throttleRateLimit: z.number().positive('must be a positive number of requests per second'),
+  throttleBurstLimit: z.number().int('must be a whole number >= 1').min(1, 'must be a whole number >= 1'),
+  logRetentionDays: logRetentionDaysSchema,
+};
+
+/** The construct's scalar props with their defaults. */
+export const publicApiSettingsSchema = z.object({
+  apiName: publicApiFields.apiName,
+  throttleRateLimit: publicApiFields.throttleRateLimit.default(1000),
+  throttleBurstLimit: publicApiFields.throttleBurstLimit.default(2000),
+  logRetentionDays: publicApiFields.logRetentionDays.default(30),
+});
 
 /** `ANY /v1/events`: a method (or ANY) and a path, `{name}` for a path parameter, as API Gateway writes route keys. */
 export type RouteKey = `${string} /${string}`;
@@ -54,12 +72,8 @@ export class PublicApi extends Construct implements IPublicApi {
 
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
-    const rate = props.throttleRateLimit ?? 1000;
-    const burst = props.throttleBurstLimit ?? 2000;
-    if (!(rate > 0) || !Number.isInteger(burst) || burst < 1) {
-      throw new Error(`PublicApi ${id}: throttleRateLimit must be positive and throttleBurstLimit a positive whole number, got ${rate} and ${burst}`);
-    }
-    if (!/^[A-Za-z0-9_-]{1,128}$/.test(props.apiName)) throw new Error(`PublicApi ${id}: name '${props.apiName}' must be 1-128 letters, digits, '-' or '_'`);
+    const { monitoring: _monitoring, alarmTopicArn: _topic, ownership: _ownership, ...scalars } = props;
+    const settings = parseProps(`PublicApi ${id}`, publicApiSettingsSchema, scalars);
     this.apiName = props.apiName;
     const tags = ownershipTags(props.ownership, props.apiName);
 
@@ -68,14 +82,14 @@ export class PublicApi extends Construct implements IPublicApi {
     this.executionArn = this.api.executionArn;
     this.accessLogGroup = new CloudwatchLogGroup(this, 'access-logs', {
       name: `/aws/apigateway/${props.apiName}`,
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: settings.logRetentionDays,
       tags,
     });
     this.stage = new Apigatewayv2Stage(this, 'stage', {
       apiId: this.api.id,
       name: '$default',
       autoDeploy: true,
-      defaultRouteSettings: { throttlingRateLimit: rate, throttlingBurstLimit: burst },
+      defaultRouteSettings: { throttlingRateLimit: settings.throttleRateLimit, throttlingBurstLimit: settings.throttleBurstLimit },
       accessLogSettings: {
         destinationArn: this.accessLogGroup.arn,
         // No headers, no body, no query string: keys and user data never reach the log.

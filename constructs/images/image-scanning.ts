@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { Token } from 'cdktf';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
@@ -15,17 +14,18 @@ import { Grant, type Grantee } from '../core/grants';
 import { lambdaEntry, MonoenvFunction } from '../core/monoenv-function';
 import { metricWidget, type MetricSpec, type IMonitoring } from '../monitoring/monitoring';
 import { ownershipTags, type OwnershipTags } from '../core/ownership';
+import { parseProps } from '../core/props';
 import { RESCAN_METRICS, rescanEnvironment, type ScanMode } from '../../lambdas/image-rescan/contract';
+import { FINDING_SEVERITIES, imageScanningSettingsSchema, type FindingSeverity, type ImageScanningSettings } from './image-scanning-props';
 
 export type { ScanMode } from '../../lambdas/image-rescan/contract';
-export type FindingSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
-const SEVERITIES_HIGHEST_FIRST: readonly FindingSeverity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+export type { FindingSeverity } from './image-scanning-props';
 
 /** The severities that alert for a threshold: it and everything above it. */
 export function severitiesAtOrAbove(threshold: FindingSeverity): FindingSeverity[] {
-  const index = SEVERITIES_HIGHEST_FIRST.indexOf(threshold);
-  if (index < 0) throw new Error(`alertSeverity must be one of ${SEVERITIES_HIGHEST_FIRST.join(', ')}, got '${threshold}'`);
-  return SEVERITIES_HIGHEST_FIRST.slice(0, index + 1);
+  const index = FINDING_SEVERITIES.indexOf(threshold);
+  if (index < 0) throw new Error(`alertSeverity must be one of ${FINDING_SEVERITIES.join(', ')}, got '${threshold}'`);
+  return FINDING_SEVERITIES.slice(0, index + 1);
 }
 
 export interface ImageScanningProps {
@@ -77,8 +77,6 @@ export interface ImageScanningProps {
   readonly ownership?: OwnershipTags;
 }
 
-const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const SCHEDULE_PATTERN = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\)|at\(.+\))$/;
 const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
 const PUSH_ACTIONS = [...PULL_ACTIONS, 'ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'];
 
@@ -106,10 +104,10 @@ export class ImageScanning extends Construct {
     this.repository = new EcrRepository(this, 'repository', {
       name: props.repositoryName,
       imageTagMutability: 'IMMUTABLE',
-      encryptionConfiguration: [props.kmsKeyArn ? { encryptionType: 'KMS', kmsKey: props.kmsKeyArn } : { encryptionType: 'AES256' }],
+      encryptionConfiguration: [settings.kmsKeyArn ? { encryptionType: 'KMS', kmsKey: settings.kmsKeyArn } : { encryptionType: 'AES256' }],
       // Registry-level scanning supersedes this flag; it still matters when the registry config is owned elsewhere.
       imageScanningConfiguration: { scanOnPush: settings.scanMode === 'basic' },
-      forceDelete: props.forceDelete ?? false,
+      forceDelete: settings.forceDelete,
       tags,
     });
     new EcrLifecyclePolicy(this, 'lifecycle', {
@@ -124,13 +122,13 @@ export class ImageScanning extends Construct {
       }),
     });
 
-    if (props.manageRegistryScanning ?? true) {
-      const repositoryFilter = (props.scannedRepositoryFilters ?? [props.repositoryName]).map((filter) => ({ filter, filterType: 'WILDCARD' }));
+    if (settings.manageRegistryScanning) {
+      const repositoryFilter = settings.scannedRepositoryFilters.map((filter) => ({ filter, filterType: 'WILDCARD' }));
       new EcrRegistryScanningConfiguration(this, 'registry-scanning', settings.scanMode === 'enhanced'
         ? { scanType: 'ENHANCED', rule: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilter }] }
         : { scanType: 'BASIC', rule: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilter }] });
     }
-    if (settings.scanMode === 'enhanced' && (props.enableInspector ?? true)) {
+    if (settings.scanMode === 'enhanced' && settings.enableInspector) {
       new Inspector2Enabler(this, 'inspector', { accountIds: [this.account.accountId], resourceTypes: ['ECR'] });
     }
 
@@ -294,26 +292,9 @@ export class ImageScanning extends Construct {
   }
 }
 
-type Settings = ReturnType<typeof resolveSettings>;
+type Settings = ImageScanningSettings;
 
-function resolveSettings(props: ImageScanningProps) {
-  if (props.repositoryName.length < 2 || props.repositoryName.length > 256 || !REPOSITORY_NAME_PATTERN.test(props.repositoryName)) {
-    throw new Error(`repositoryName '${props.repositoryName}' must be 2-256 lowercase letters, digits and . _ - / (ECR naming rules)`);
-  }
-  const keepLastImages = props.keepLastImages ?? 30;
-  if (!Number.isInteger(keepLastImages) || keepLastImages < 1) throw new Error(`keepLastImages must be a whole number >= 1, got ${keepLastImages}`);
-  const scanMode = props.scanMode ?? 'enhanced';
-  if (scanMode !== 'enhanced' && scanMode !== 'basic') throw new Error(`scanMode must be 'enhanced' or 'basic', got '${scanMode}'`);
-  const rescanScheduleExpression = props.rescanScheduleExpression ?? 'rate(1 day)';
-  if (!SCHEDULE_PATTERN.test(rescanScheduleExpression)) {
-    throw new Error(`rescanScheduleExpression must be rate(...), cron(...) or at(...), got '${rescanScheduleExpression}'`);
-  }
-  const rescanRecentImages = props.rescanRecentImages ?? 5;
-  if (!Number.isInteger(rescanRecentImages) || rescanRecentImages < 0) throw new Error(`rescanRecentImages must be a whole number >= 0, got ${rescanRecentImages}`);
-  const alertSeverity = props.alertSeverity ?? 'HIGH';
-  severitiesAtOrAbove(alertSeverity);
-  if (props.kmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:/.test(props.kmsKeyArn) && !Token.isUnresolved(props.kmsKeyArn)) {
-    throw new Error(`kmsKeyArn must be a KMS key ARN, got '${props.kmsKeyArn}'`);
-  }
-  return { keepLastImages, scanMode, rescanScheduleExpression, rescanRecentImages, alertSeverity };
+function resolveSettings(props: ImageScanningProps): Settings {
+  const { monitoring: _monitoring, alarmTopicArn: _topic, ownership: _ownership, ...scalars } = props;
+  return parseProps('ImageScanning', imageScanningSettingsSchema, scalars);
 }

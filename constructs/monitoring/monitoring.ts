@@ -8,7 +8,9 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { z } from 'zod';
 import { ownershipTags, type OwnershipTags } from '../core/ownership';
+import { parseProps, tokenOr } from '../core/props';
 
 /** A CloudWatch metric, as alarms and dashboard widgets use it. */
 export interface MetricSpec {
@@ -73,6 +75,23 @@ export interface MonitoringProps {
   readonly ownership?: OwnershipTags;
 }
 
+/** The rules of each setting; the config's alert emails are checked with `alertEmail`. */
+export const monitoringFields = {
+  namePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "must be 1-200 letters, digits, '-' or '_' (it begins the topic and alarm names)"),
+  /** An address, or a deploy-time token (e.g. a Terraform variable). */
+  alertEmail: tokenOr(z.email('must be an email address')),
+  dashboardName: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, '-' or '_' (CloudWatch's rule for dashboard names)"),
+};
+
+/** The construct's scalar props with their defaults. */
+export const monitoringSettingsSchema = z
+  .object({
+    namePrefix: monitoringFields.namePrefix,
+    alertEmail: monitoringFields.alertEmail.optional(),
+    dashboardName: monitoringFields.dashboardName.optional(),
+  })
+  .transform((value) => ({ ...value, dashboardName: value.dashboardName ?? value.namePrefix }));
+
 const isMath = (metric: MetricSpec | MathSpec): metric is MathSpec => 'expression' in metric;
 const isPercentile = (stat: string) => /^p\d+(\.\d+)?$/.test(stat);
 
@@ -130,9 +149,8 @@ export class Monitoring extends Construct implements IMonitoring {
 
   constructor(scope: Construct, id: string, private readonly props: MonitoringProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9_-]{1,200}$/.test(props.namePrefix)) {
-      throw new Error(`Monitoring: namePrefix '${props.namePrefix}' may only contain letters, digits, '-' and '_'`);
-    }
+    const { ownership: _ownership, ...scalars } = props;
+    const settings = parseProps('Monitoring', monitoringSettingsSchema, scalars);
     this.region = new DataAwsRegion(this, 'region');
     this.account = new DataAwsCallerIdentity(this, 'account');
     this.alertsKey = new KmsKey(this, 'alerts-key', {
@@ -154,9 +172,9 @@ export class Monitoring extends Construct implements IMonitoring {
       }),
       tags: ownershipTags(props.ownership, `${props.namePrefix}-alerts`),
     });
-    this.alertsTopic = this.createTopic('alerts', `${props.namePrefix}-alerts`, props.alertEmail, props.ownership);
+    this.alertsTopic = this.createTopic('alerts', `${props.namePrefix}-alerts`, settings.alertEmail, props.ownership);
     this.alertsTopicArn = this.alertsTopic.arn;
-    this.dashboardName = props.dashboardName ?? props.namePrefix;
+    this.dashboardName = settings.dashboardName;
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: this.dashboardName,
       dashboardBody: Lazy.stringValue({ produce: () => JSON.stringify({ widgets: this.layoutWidgets() }) }),

@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { z } from 'zod';
 import { ConfigError, loadConfig, parseConfig } from '../../config/load';
+import { fieldPath } from '../../constructs/core/props';
+import { flagStoreSettingsSchema } from '../../constructs/flags/flag-store-props';
+import { publicApiSettingsSchema } from '../../constructs/front-door/public-api';
+import { imageScanningSettingsSchema } from '../../constructs/images/image-scanning-props';
+import { monitoringSettingsSchema } from '../../constructs/monitoring/monitoring';
 import { tempDir } from '../support/temp';
 
 function tempConfig(content: string): string {
@@ -60,6 +66,63 @@ describe('config', () => {
   it('rejects fields it does not know, so a misspelt setting is not silently ignored', () => {
     const issues = issuesOf(() => parseConfig({ appname: 'shop', flags: { reservedConcurency: 10 }, services: [{ name: 'web', cpus: 512 }] }));
     expect(issues.sort()).toEqual(['appname: unknown setting (misspelt?)', 'flags.reservedConcurency: unknown setting (misspelt?)', 'services[0].cpus: unknown setting (misspelt?)']);
+  });
+
+  describe('checks the settings that become construct props with the constructs\' own rules', () => {
+    /** The messages a construct's schema (what it parses its props with) gives `props`, by field. */
+    const constructIssues = (schema: z.ZodType, props: Record<string, unknown>): string[] => {
+      const result = schema.safeParse(props);
+      return result.success ? [] : result.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`);
+    };
+    const imageScanning = (props: Record<string, unknown>) => constructIssues(imageScanningSettingsSchema, { repositoryName: 'shop', ...props });
+    const publicApi = (props: Record<string, unknown>) => constructIssues(publicApiSettingsSchema, { apiName: 'shop-api', ...props });
+    const flagStore = (props: Record<string, unknown>) => constructIssues(flagStoreSettingsSchema, { namePrefix: 'shop', ...props });
+    const monitoring = (props: Record<string, unknown>) => constructIssues(monitoringSettingsSchema, { namePrefix: 'shop', ...props });
+
+    // [config field, config, the construct's field, what the construct says about the same value]
+    it.each<[string, Record<string, unknown>, string, string[]]>([
+      // The config used to take any rate(...): 'rate(1 week)' passed it and failed in ImageScanning.
+      ['imageScanning.rescanSchedule', { imageScanning: { rescanSchedule: 'rate(1 week)' } }, 'rescanScheduleExpression', imageScanning({ rescanScheduleExpression: 'rate(1 week)' })],
+      ['imageScanning.mode', { imageScanning: { mode: 'deep' } }, 'scanMode', imageScanning({ scanMode: 'deep' })],
+      ['imageScanning.keepLastImages', { imageScanning: { keepLastImages: 2.5 } }, 'keepLastImages', imageScanning({ keepLastImages: 2.5 })],
+      ['imageScanning.alertSeverity', { imageScanning: { alertSeverity: 'SEVERE' } }, 'alertSeverity', imageScanning({ alertSeverity: 'SEVERE' })],
+      ['api.throttleRateLimit', { api: { throttleRateLimit: 0 } }, 'throttleRateLimit', publicApi({ throttleRateLimit: 0 })],
+      ['api.throttleBurstLimit', { api: { throttleBurstLimit: 1.5 } }, 'throttleBurstLimit', publicApi({ throttleBurstLimit: 1.5 })],
+      ['flags.corsAllowOrigins[0]', { flags: { corsAllowOrigins: ['https://shop.example.com/'] } }, 'corsAllowOrigins[0]', flagStore({ corsAllowOrigins: ['https://shop.example.com/'] })],
+      ['flags.reservedConcurrency', { flags: { reservedConcurrency: 0 } }, 'reservedConcurrentExecutions', flagStore({ reservedConcurrentExecutions: 0 })],
+      ['alertEmail', { alertEmail: 'oncall at example.com' }, 'alertEmail', monitoring({ alertEmail: 'oncall at example.com' })],
+      ['ownership.alertEmail', { ownership: { domain: 'shop', team: 'web', alertEmail: 'web@' } }, 'alertEmail', monitoring({ alertEmail: 'web@' })],
+    ])('%s: what the construct rejects, the config rejects, with the same message', (configField, config, constructField, fromConstruct) => {
+      expect(fromConstruct).toHaveLength(1);
+      const [field, ...message] = fromConstruct[0].split(': ');
+      expect(field).toBe(constructField);
+      expect(issuesOf(() => parseConfig(config))).toEqual([`${configField}: ${message.join(': ')}`]);
+    });
+
+    it('appName also names the ECR repository, so it follows ImageScanning\'s repositoryName rule too', () => {
+      for (const appName of ['a', 'shop-', 'my--shop']) {
+        expect(imageScanning({ repositoryName: appName })).toEqual([expect.stringMatching(/^repositoryName: must be 2-256 lowercase/)]);
+        expect(issuesOf(() => parseConfig({ appName }))).toEqual([`appName: '${appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits`]);
+      }
+      expect(parseConfig({ appName: 'my-shop2' }).appName).toBe('my-shop2');
+    });
+
+    it('and takes what the constructs take', () => {
+      for (const rescanSchedule of ['rate(6 hours)', 'cron(0 6 * * ? *)', 'at(2027-01-01T06:00:00)']) {
+        expect(imageScanning({ rescanScheduleExpression: rescanSchedule })).toEqual([]);
+        expect(parseConfig({ imageScanning: { rescanSchedule } }).imageScanning.rescanSchedule).toBe(rescanSchedule);
+      }
+      const config = parseConfig({
+        alertEmail: 'oncall@example.com',
+        imageScanning: { mode: 'basic', keepLastImages: 1000, alertSeverity: 'LOW' },
+        api: { throttleRateLimit: 0.5, throttleBurstLimit: 1 },
+        flags: { corsAllowOrigins: ['*', 'http://localhost:3000'], reservedConcurrency: 1 },
+      });
+      expect(imageScanning({ scanMode: 'basic', keepLastImages: 1000, alertSeverity: 'LOW' })).toEqual([]);
+      expect(publicApi({ throttleRateLimit: 0.5, throttleBurstLimit: 1 })).toEqual([]);
+      expect(flagStore({ corsAllowOrigins: ['*', 'http://localhost:3000'], reservedConcurrentExecutions: 1 })).toEqual([]);
+      expect(config.flags).toMatchObject({ corsAllowOrigins: ['*', 'http://localhost:3000'], reservedConcurrency: 1 });
+    });
   });
 
   it('loads the file and lets CD override the image tag, region and alert email from the environment', () => {

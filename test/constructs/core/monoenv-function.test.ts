@@ -82,10 +82,63 @@ describe('MonoenvFunction', () => {
   });
 
   it('rejects bad props with a clear error', () => {
-    expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, timeoutSeconds: 0 }))).toThrow(/timeoutSeconds must be 1\.\.900/);
+    expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, timeoutSeconds: 0 }))).toThrow(/timeoutSeconds: must be 1\.\.900/);
     expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, functionName: 'bad name!' }))).toThrow(/functionName/);
     expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, policyStatements: [{ actions: [], resources: ['*'] }] }))).toThrow(/actions and resources/);
     expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: 'lambdas/missing/handler.ts' }))).toThrow(/could not bundle|Could not resolve/);
+  });
+
+  it('names every bad field at construction, in one error, before bundling anything', () => {
+    const bad = {
+      entry: fixture,
+      functionName: 'bad name!',
+      handler: 'not a name',
+      description: 'x'.repeat(257),
+      environment: { GOOD_NAME: 'ok', '1BAD': 'x', A: 'too short' },
+      timeoutSeconds: 901,
+      memoryMiB: 127.5,
+      logRetentionDays: 10,
+      runtime: 'python3.12',
+      architecture: 'sparc' as never,
+      reservedConcurrentExecutions: -1,
+    };
+    const stack = new TerraformStack(testApp(), 'test');
+    let message = '';
+    try {
+      new MonoenvFunction(stack, 'f', bad);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n').map((line) => line.trim())).toEqual([
+      'MonoenvFunction f: invalid props:',
+      expect.stringMatching(/^handler: must be the name the handler module exports/),
+      "functionName: must be 1-64 letters, digits, '-' or '_'",
+      'description: must be at most 256 characters (a Lambda limit)',
+      expect.stringMatching(/^environment\.1BAD: environment variable name '1BAD' must be a letter/),
+      expect.stringMatching(/^environment\.A: environment variable name 'A' must be a letter/),
+      'timeoutSeconds: must be 1..900 (whole seconds)',
+      'memoryMiB: must be 128..10240 (whole MiB)',
+      expect.stringMatching(/^logRetentionDays: must be one of CloudWatch Logs' retention values/),
+      'runtime: must be a Node.js runtime like nodejs22.x',
+      "architecture: must be 'arm64' or 'x86_64'",
+      'reservedConcurrentExecutions: must be a whole number >= 0',
+    ]);
+    // Nothing was made: the checks run before the bundle, the asset or any resource.
+    expect(stack.node.findAll().filter((c) => c.node.path.includes('/f/'))).toEqual([]);
+  });
+
+  it('applies its defaults and passes every checked setting through', () => {
+    const defaults = synth((stack) => new MonoenvFunction(stack, 'hello', { entry: fixture, functionName: 'monoenv-hello' })).parsed;
+    const fn = Object.values(defaults.resource.aws_lambda_function as Record<string, any>)[0];
+    expect(fn).toMatchObject({ handler: 'index.handler', timeout: 10, memory_size: 256, runtime: 'nodejs22.x', architectures: ['arm64'] });
+    expect(fn.reserved_concurrent_executions).toBeUndefined();
+    expect(Object.values(defaults.resource.aws_cloudwatch_log_group as Record<string, any>)[0].retention_in_days).toBe(30);
+
+    const { json } = synth((stack) => new MonoenvFunction(stack, 'hello', {
+      entry: fixture, functionName: 'monoenv-hello', handler: 'handler', description: 'says hello', timeoutSeconds: 30, memoryMiB: 1024,
+      runtime: 'nodejs22.x', architecture: 'x86_64', reservedConcurrentExecutions: 0,
+    }));
+    expect(json).toHaveResourceWithProperties(LambdaFunction, { description: 'says hello', timeout: 30, memory_size: 1024, architectures: ['x86_64'], reserved_concurrent_executions: 0 });
   });
 });
 

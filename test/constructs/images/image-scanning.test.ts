@@ -7,6 +7,7 @@ import { Inspector2Enabler } from '@cdktf/provider-aws/lib/inspector2-enabler';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Monitoring } from '../../../constructs/monitoring/monitoring';
 import { Grant, roleGrantee } from '../../../constructs/core/grants';
 import { ImageScanning, ImageScanningProps, severitiesAtOrAbove } from '../../../constructs/images/image-scanning';
@@ -161,17 +162,51 @@ describe('ImageScanning', () => {
     expect(severitiesAtOrAbove('LOW')).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']);
   });
 
+  it('scans the repositories it is told to, leaves Inspector alone on request, and re-scans the newest N', () => {
+    const { json } = synth({ scannedRepositoryFilters: ['storefront/*', 'shared-base'], enableInspector: false, rescanRecentImages: 2 });
+    expect(json).toHaveResourceWithProperties(EcrRegistryScanningConfiguration, {
+      rule: [{ scan_frequency: 'CONTINUOUS_SCAN', repository_filter: [{ filter: 'storefront/*', filter_type: 'WILDCARD' }, { filter: 'shared-base', filter_type: 'WILDCARD' }] }],
+    });
+    expect(json).not.toHaveResource(Inspector2Enabler);
+    expect(json).toHaveResourceWithProperties(LambdaFunction, { environment: { variables: expect.objectContaining({ RECENT_IMAGE_COUNT: '2' }) } });
+  });
+
+  it('takes a KMS key made in the same deploy (a token)', () => {
+    const withKey = JSON.parse(synthScope((scope) => {
+      const monitoring = new Monitoring(scope, 'monitoring', { namePrefix: 'prod' });
+      new ImageScanning(scope, 'images', { repositoryName: 'storefront/web', monitoring, kmsKeyArn: new KmsKey(scope, 'key', {}).arn });
+    }));
+    expect(Object.values(withKey.resource.aws_ecr_repository as Record<string, any>)[0].encryption_configuration).toEqual([{ encryption_type: 'KMS', kms_key: '${aws_kms_key.key.arn}' }]);
+  });
+
   it.each<[string, Partial<ImageScanningProps>, RegExp]>([
-    ['keepLastImages below 1', { keepLastImages: 0 }, /keepLastImages must be a whole number >= 1, got 0/],
-    ['an uppercase repository name', { repositoryName: 'Web' }, /repositoryName 'Web' must be 2-256 lowercase/],
-    ['an unknown scan mode', { scanMode: 'deep' as never }, /scanMode must be 'enhanced' or 'basic'/],
-    ['a bad schedule', { rescanScheduleExpression: 'every day' }, /rescanScheduleExpression must be rate\(...\), cron\(...\) or at\(...\)/],
-    ['an unknown severity', { alertSeverity: 'SEVERE' as never }, /alertSeverity must be one of CRITICAL, HIGH, MEDIUM, LOW/],
-    ['a negative recent image count', { rescanRecentImages: -1 }, /rescanRecentImages must be a whole number >= 0/],
-    ['a KMS key that is not an ARN', { kmsKeyArn: 'alias/ecr' }, /kmsKeyArn must be a KMS key ARN/],
+    ['keepLastImages below 1', { keepLastImages: 0 }, /keepLastImages: must be a whole number >= 1/],
+    ['an uppercase repository name', { repositoryName: 'Web' }, /repositoryName: must be 2-256 lowercase letters, digits and \. _ - \/ \(ECR naming rules\)/],
+    ['an unknown scan mode', { scanMode: 'deep' as never }, /scanMode: must be 'enhanced' or 'basic'/],
+    ['a bad schedule', { rescanScheduleExpression: 'every day' }, /rescanScheduleExpression: must be rate\(<n> minutes\|hours\|days\), cron\(\.\.\.\) or at\(\.\.\.\)/],
+    ['an unknown severity', { alertSeverity: 'SEVERE' as never }, /alertSeverity: must be one of CRITICAL, HIGH, MEDIUM, LOW/],
+    ['a negative recent image count', { rescanRecentImages: -1 }, /rescanRecentImages: must be a whole number >= 0/],
+    ['a KMS key that is not an ARN', { kmsKeyArn: 'alias/ecr' }, /kmsKeyArn: must be a KMS key ARN/],
+    ['an uppercase repository filter', { scannedRepositoryFilters: ['Storefront/*'] }, /scannedRepositoryFilters\[0\]: must be a repository name/],
+    ['no repository filters', { scannedRepositoryFilters: [] }, /scannedRepositoryFilters: must list at least one repository filter/],
   ])('rejects %s', (_label, props, message) => {
     const stack = new TerraformStack(testApp(), 'stack');
     const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'prod' });
     expect(() => new ImageScanning(stack, 'images', { repositoryName: 'storefront/web', monitoring, ...props })).toThrow(message);
+  });
+
+  it('names every bad prop in one error, before making anything', () => {
+    const stack = new TerraformStack(testApp(), 'stack');
+    const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'prod' });
+    const bad = { repositoryName: 'web-', monitoring, keepLastImages: 1.5, scanMode: 'deep' as never, rescanScheduleExpression: 'rate(1 week)', rescanRecentImages: -1, alertSeverity: 'SEVERE' as never, kmsKeyArn: 'alias/ecr', forceDelete: 'yes' as never };
+    let lines: string[] = [];
+    try {
+      new ImageScanning(stack, 'images', bad);
+    } catch (error) {
+      lines = (error as Error).message.split('\n');
+    }
+    expect(lines[0]).toBe('ImageScanning: invalid props:');
+    expect(lines.slice(1).map((line) => line.trim().split(':')[0])).toEqual(['repositoryName', 'keepLastImages', 'scanMode', 'rescanScheduleExpression', 'rescanRecentImages', 'alertSeverity', 'kmsKeyArn', 'forceDelete']);
+    expect(stack.node.findAll().filter((c) => c.node.path.includes('/images/'))).toEqual([]);
   });
 });

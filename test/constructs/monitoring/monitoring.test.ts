@@ -1,9 +1,9 @@
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { metricWidget, Monitoring, textWidget } from '../../../constructs/monitoring/monitoring';
+import { metricWidget, Monitoring, textWidget, type MonitoringProps } from '../../../constructs/monitoring/monitoring';
 import { testApp } from '../../support/temp';
 
 Testing.setupJest();
@@ -82,6 +82,31 @@ describe('Monitoring', () => {
   });
 
   it('rejects a bad name prefix', () => {
-    expect(() => synth((stack) => new Monitoring(stack, 'm', { namePrefix: 'bad prefix' }))).toThrow(/namePrefix 'bad prefix'/);
+    expect(() => synth((stack) => new Monitoring(stack, 'm', { namePrefix: 'bad prefix' }))).toThrow(/namePrefix: must be 1-200 letters, digits, '-' or '_'/);
+  });
+
+  it('names every bad prop in one error at construction', () => {
+    const stack = new TerraformStack(testApp(), 'test');
+    expect(() => new Monitoring(stack, 'm', { namePrefix: '', alertEmail: 'oncall at example.com', dashboardName: 'shop dashboard' })).toThrow(
+      [
+        'Monitoring: invalid props:',
+        "  namePrefix: must be 1-200 letters, digits, '-' or '_' (it begins the topic and alarm names)",
+        '  alertEmail: must be an email address',
+        "  dashboardName: must be 1-255 letters, digits, '-' or '_' (CloudWatch's rule for dashboard names)",
+      ].join('\n'),
+    );
+    // Nothing was made.
+    expect(stack.node.findAll().filter((c) => c.node.path.includes('/m/'))).toEqual([]);
+  });
+
+  it('names its dashboard after the prefix unless told, and takes an alert email known only at deploy time', () => {
+    const named = (props: Partial<MonitoringProps>) => Object.values(synth((stack) => new Monitoring(stack, 'm', { namePrefix: 'shop', ...props })).parsed.resource.aws_cloudwatch_dashboard as Record<string, any>)[0].dashboard_name;
+    expect(named({})).toBe('shop');
+    expect(named({ dashboardName: 'Shop_Overview' })).toBe('Shop_Overview');
+    const { json } = synth((stack) => {
+      const email = new TerraformVariable(stack, 'oncall', { type: 'string' });
+      new Monitoring(stack, 'm', { namePrefix: 'shop', alertEmail: email.stringValue });
+    });
+    expect(json).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: 'email', endpoint: '${var.oncall}' });
   });
 });
