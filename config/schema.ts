@@ -6,6 +6,7 @@ import { flagStoreFields } from '../constructs/flags/flag-store-props';
 import { publicApiFields } from '../constructs/front-door/public-api';
 import { imageScanningFields } from '../constructs/images/image-scanning-props';
 import { monitoringFields } from '../constructs/monitoring/monitoring';
+import { eventStreamFields } from '../constructs/events/event-stream-props';
 
 /**
  * The one schema for a monoenv environment (monoenv.config.json). Every field has a default that gives a
@@ -107,9 +108,9 @@ export const configSchema = z
         /** Journey definitions, relative to the config file. */
         journeysDir: z.string().default('journeys'),
         corsAllowOrigins: z.array(corsOriginSchema).default([]),
-        archiveRetentionDays: z.number().int().min(1).default(400),
+        archiveRetentionDays: eventStreamFields.archiveRetentionDays.default(400),
         /** Concurrent executions reserved for (and capping) the ingestion function. */
-        ingestReservedConcurrency: z.number().int().min(1).default(20),
+        ingestReservedConcurrency: eventStreamFields.ingestReservedConcurrentExecutions.default(20),
       })
       .default({ journeysDir: 'journeys', corsAllowOrigins: [], archiveRetentionDays: 400, ingestReservedConcurrency: 20 }),
     logRetentionDays: logRetentionDaysSchema.default(30),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadJourneys, validateJourneys, type Journey, type JourneyInput } from '../../domain/journeys/journey-schema';
 import type { IMonitoring } from '../monitoring/monitoring';
-import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from '../core/props';
+import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema, parseProps, tokenOr } from '../core/props';
 import type { OwnershipTags } from '../core/ownership';
 import type { IPublicApi } from '../front-door/public-api';
 
@@ -90,17 +90,23 @@ export interface EventStreamProps {
 const int = (min: number, max: number) => z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 const namespace = z.string().regex(/^[A-Za-z0-9/_.#:-]{1,255}$/, 'must be a CloudWatch namespace (letters, digits, / _ . # : -)');
 
+/** The rules of the props the config shares (`events.*`), so the config composes them instead of restating them. */
+export const eventStreamFields = {
+  archiveRetentionDays: int(1, 36500),
+  ingestReservedConcurrentExecutions: int(1, 10_000),
+};
+
 /** Scalar props with defaults applied (zod keeps the rules and the messages in one place). */
-const settingsSchema = z.object({
+export const eventStreamSettingsSchema = z.strictObject({
   namePrefix: namePrefixSchema,
   corsAllowOrigins: z.array(corsOriginSchema),
-  archiveRetentionDays: int(1, 36500),
+  archiveRetentionDays: eventStreamFields.archiveRetentionDays,
   alarmTopicArn: z.string().min(1).optional(),
   streamRetentionHours: int(24, 168).default(24),
-  streamKmsKeyArn: kmsKeyArnSchema.optional(),
-  archiveKmsKeyArn: kmsKeyArnSchema.optional(),
-  failureQueueKmsKeyArn: kmsKeyArnSchema.optional(),
-  writeKeyKmsKeyArn: kmsKeyArnSchema.optional(),
+  streamKmsKeyArn: tokenOr(kmsKeyArnSchema).optional(),
+  archiveKmsKeyArn: tokenOr(kmsKeyArnSchema).optional(),
+  failureQueueKmsKeyArn: tokenOr(kmsKeyArnSchema).optional(),
+  writeKeyKmsKeyArn: tokenOr(kmsKeyArnSchema).optional(),
   forceDestroy: z.boolean().default(false),
   savedQueries: z.boolean().default(true),
   deletionProtection: z.boolean().default(true),
@@ -119,12 +125,12 @@ const settingsSchema = z.object({
   processorTimeoutSeconds: int(1, 900).default(60),
   iteratorAgeAlarmMs: int(1000, 7 * 24 * 3600 * 1000).default(300_000),
   archiveFreshnessAlarmSeconds: int(60, 86400).default(3600),
-  ingestReservedConcurrentExecutions: int(1, 10_000).default(20),
+  ingestReservedConcurrentExecutions: eventStreamFields.ingestReservedConcurrentExecutions.default(20),
   ingestMetricsNamespace: namespace.default('Monoenv/Ingest'),
   productMetricsNamespace: namespace.default('Monoenv/Product'),
 });
 
-export type EventStreamSettings = z.output<typeof settingsSchema> & {
+export type EventStreamSettings = z.output<typeof eventStreamSettingsSchema> & {
   readonly journeys: Journey[];
   readonly ownership: EventStreamProps['ownership'];
   readonly monitoring: IMonitoring;
@@ -133,11 +139,7 @@ export type EventStreamSettings = z.output<typeof settingsSchema> & {
 /** Validates props; throws one Error naming every bad field. */
 export function resolveEventStreamProps(props: EventStreamProps): EventStreamSettings {
   const { monitoring, journeys, journeysDir, ownership, api: _api, ...scalars } = props;
-  const parsed = settingsSchema.strict().safeParse(scalars);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(props)'}: ${issue.message}`);
-    throw new Error(`EventStream: invalid props:\n  ${issues.join('\n  ')}`);
-  }
+  const settings = parseProps('EventStream', eventStreamSettingsSchema, scalars);
   if (!ownership?.domain || !ownership?.team) throw new Error('EventStream: invalid props:\n  ownership: domain and team are required');
   if (journeys && journeysDir) throw new Error('EventStream: invalid props:\n  journeys: give journeys or journeysDir, not both');
   let validated: Journey[];
@@ -148,5 +150,5 @@ export function resolveEventStreamProps(props: EventStreamProps): EventStreamSet
   } catch (err) {
     throw new Error(`EventStream: invalid props:\n  ${(err as Error).message}`, { cause: err });
   }
-  return { ...parsed.data, journeys: validated, ownership, monitoring };
+  return { ...settings, journeys: validated, ownership, monitoring };
 }

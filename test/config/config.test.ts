@@ -8,6 +8,7 @@ import { flagStoreSettingsSchema } from '../../constructs/flags/flag-store-props
 import { publicApiSettingsSchema } from '../../constructs/front-door/public-api';
 import { imageScanningSettingsSchema } from '../../constructs/images/image-scanning-props';
 import { monitoringSettingsSchema } from '../../constructs/monitoring/monitoring';
+import { eventStreamSettingsSchema } from '../../constructs/events/event-stream-props';
 import { tempDir } from '../support/temp';
 
 function tempConfig(content: string): string {
@@ -78,6 +79,7 @@ describe('config', () => {
     const publicApi = (props: Record<string, unknown>) => constructIssues(publicApiSettingsSchema, { apiName: 'shop-api', ...props });
     const flagStore = (props: Record<string, unknown>) => constructIssues(flagStoreSettingsSchema, { namePrefix: 'shop', ...props });
     const monitoring = (props: Record<string, unknown>) => constructIssues(monitoringSettingsSchema, { namePrefix: 'shop', ...props });
+    const eventStream = (props: Record<string, unknown>) => constructIssues(eventStreamSettingsSchema, { namePrefix: 'shop', corsAllowOrigins: [], archiveRetentionDays: 400, ...props });
 
     // [config field, config, the construct's field, what the construct says about the same value]
     it.each<[string, Record<string, unknown>, string, string[]]>([
@@ -92,6 +94,9 @@ describe('config', () => {
       ['flags.reservedConcurrency', { flags: { reservedConcurrency: 0 } }, 'reservedConcurrentExecutions', flagStore({ reservedConcurrentExecutions: 0 })],
       ['alertEmail', { alertEmail: 'oncall at example.com' }, 'alertEmail', monitoring({ alertEmail: 'oncall at example.com' })],
       ['ownership.alertEmail', { ownership: { domain: 'shop', team: 'web', alertEmail: 'web@' } }, 'alertEmail', monitoring({ alertEmail: 'web@' })],
+      // Both used to have no upper bound in the config, so a config could pass and fail in EventStream.
+      ['events.archiveRetentionDays', { events: { archiveRetentionDays: 40000 } }, 'archiveRetentionDays', eventStream({ archiveRetentionDays: 40000 })],
+      ['events.ingestReservedConcurrency', { events: { ingestReservedConcurrency: 20000 } }, 'ingestReservedConcurrentExecutions', eventStream({ ingestReservedConcurrentExecutions: 20000 })],
     ])('%s: what the construct rejects, the config rejects, with the same message', (configField, config, constructField, fromConstruct) => {
       expect(fromConstruct).toHaveLength(1);
       const [field, ...message] = fromConstruct[0].split(': ');

@@ -426,7 +426,7 @@ describe('EventStream', () => {
     const cases: [string, Partial<Props>, RegExp][] = [
       ['archive retention under a day', { archiveRetentionDays: 0 }, /archiveRetentionDays: must be at least 1/],
       ['an uppercase prefix', { namePrefix: 'Shop' }, /namePrefix: must be 1-28 lower-case letters, digits and '-', starting with a letter/],
-      ['a CORS origin with a path', { corsAllowOrigins: ['https://shop.example.com/'] }, /corsAllowOrigins\.0: must be "\*" or an origin/],
+      ['a CORS origin with a path', { corsAllowOrigins: ['https://shop.example.com/'] }, /corsAllowOrigins\[0\]: must be "\*" or an origin/],
       ['stream retention past the dedupe window', { streamRetentionHours: 200 }, /streamRetentionHours: must be at most 168/],
       ['a log retention CloudWatch does not offer', { logRetentionDays: 10 }, /logRetentionDays: must be one of/],
       ['an unknown prop', { retentionDays: 3 } as Partial<Props>, /Unrecognized key.*retentionDays/],
