@@ -34,10 +34,12 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       // cdktf's own test apps write to the temp dir and never clean up; test/support/temp.ts has ones that do.
-      'no-restricted-properties': ['error',
+      'no-restricted-properties': [
+        'error',
         { object: 'Testing', property: 'app', message: 'use testApp() from test/support/temp.ts' },
         { object: 'Testing', property: 'synthScope', message: 'use synthScope() from test/support/temp.ts' },
-        { object: 'Testing', property: 'fullSynth', message: 'use fullSynth() from test/support/temp.ts' }],
+        { object: 'Testing', property: 'fullSynth', message: 'use fullSynth() from test/support/temp.ts' },
+      ],
     },
   },
   {

@@ -6,7 +6,9 @@ import { buildApp } from './stacks/app';
 try {
   const app = buildApp();
   app.synth();
-  console.log(`monoenv: synthesized ${app.node.children.map((c) => c.node.id).join(', ')} to ${path.relative(process.cwd(), app.outdir)}/stacks/ (plain Terraform JSON)`);
+  console.log(
+    `monoenv: synthesized ${app.node.children.map((c) => c.node.id).join(', ')} to ${path.relative(process.cwd(), app.outdir)}/stacks/ (plain Terraform JSON)`,
+  );
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

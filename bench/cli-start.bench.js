@@ -12,7 +12,13 @@ const RUNS = Number(process.env.BENCH_CLI_RUNS || 15);
 const REBUILD_RUNS = Number(process.env.BENCH_CLI_REBUILD_RUNS || 5);
 const GOAL = 8;
 // What the package ships but dist/, plus the build's inputs (as test/bin/monoenv-start.test.ts copies).
-const COPIED = [...require('../package.json').files.filter((name) => name !== 'dist' && !name.includes('*')), 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const COPIED = [
+  ...require('../package.json').files.filter((name) => name !== 'dist' && !name.includes('*')),
+  'main.ts',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
 
 /** Milliseconds for one `node ...args` in `cwd`; `rebuild` says whether it had to rebuild dist/ first. */
 function once(args, cwd = root) {
@@ -42,7 +48,12 @@ function run() {
     }
   }
   const reference = median(samples.reference);
-  const rows = Object.keys(commands).map((name) => ({ name: `cli start-up: ${name}, median of ${RUNS} (ms)`, value: median(samples[name]), reference, goal: GOAL }));
+  const rows = Object.keys(commands).map((name) => ({
+    name: `cli start-up: ${name}, median of ${RUNS} (ms)`,
+    value: median(samples[name]),
+    reference,
+    goal: GOAL,
+  }));
 
   // After an edit: every start rebuilds, in a copy of the project (the repository's dist/ is left alone).
   const copy = mkdtempSync(path.join(os.tmpdir(), 'monoenv-bench-cli-'));
@@ -58,7 +69,11 @@ function run() {
       if (!rebuild) throw new Error('a start after a source changed did not rebuild dist/');
       if (i > 0) rebuilt.push(ms); // the first also fills the file cache for the copy
     }
-    rows.push({ name: `cli start-up after a source changed (recompiled first): monoenv flags validate, median of ${REBUILD_RUNS} (ms)`, value: median(rebuilt), reference });
+    rows.push({
+      name: `cli start-up after a source changed (recompiled first): monoenv flags validate, median of ${REBUILD_RUNS} (ms)`,
+      value: median(rebuilt),
+      reference,
+    });
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }

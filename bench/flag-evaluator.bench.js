@@ -17,7 +17,15 @@ const ENTRY = path.join(ROOT, 'domain/flags/evaluator/index.ts');
 
 function bundleCore() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monoenv-flag-bench-'));
-  const common = { entryPoints: [ENTRY], bundle: true, platform: 'node', target: 'node22', format: 'cjs', absWorkingDir: ROOT, logLevel: 'error' };
+  const common = {
+    entryPoints: [ENTRY],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    absWorkingDir: ROOT,
+    logLevel: 'error',
+  };
   esbuild.buildSync({ ...common, outfile: path.join(dir, 'core.js') });
   esbuild.buildSync({ ...common, minify: true, outfile: path.join(dir, 'core.min.js') });
   const minifiedBytes = fs.statSync(path.join(dir, 'core.min.js')).size;
@@ -63,7 +71,9 @@ function run({ quiet = false } = {}) {
     const set = core.compileFlagSet(single);
     const flagd = new FlagdCore();
     flagd.setConfigurations(JSON.stringify(single));
-    const mismatches = users.filter((u) => core.evaluateFlag(set, 'checkout', u).value !== flagd.resolveBooleanEvaluation('checkout', false, u).value).length;
+    const mismatches = users.filter(
+      (u) => core.evaluateFlag(set, 'checkout', u).value !== flagd.resolveBooleanEvaluation('checkout', false, u).value,
+    ).length;
     if (mismatches > 0) throw new Error(`engines disagree on ${mismatches} of ${users.length} contexts`);
     const now = Math.floor(Date.now() / 1000);
     const targeting = compare(

@@ -58,7 +58,10 @@ function run({ quiet = false } = {}) {
     const ours = path.join(dir, 'handler.min.js');
     const reference = path.join(dir, 'flagd-core.min.js');
     const oursBytes = bundle(HANDLER, ours);
-    const referenceBytes = bundle({ contents: "module.exports = require('@openfeature/flagd-core');", resolveDir: ROOT, loader: 'js' }, reference);
+    const referenceBytes = bundle(
+      { contents: "module.exports = require('@openfeature/flagd-core');", resolveDir: ROOT, loader: 'js' },
+      reference,
+    );
     const oursInit = initMs(ours, INIT_RUNS, SDK_AT_INIT);
     const referenceInit = initMs(reference, INIT_RUNS);
     const oursInitWithSdk = initMs(ours, INIT_RUNS);

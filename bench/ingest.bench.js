@@ -77,17 +77,27 @@ async function run() {
   const now = Date.parse('2026-01-01T00:05:00Z');
 
   const stubClient = {
-    send: async (command) => ({ FailedRecordCount: 0, Records: command.input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })) }),
+    send: async (command) => ({
+      FailedRecordCount: 0,
+      Records: command.input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
+    }),
   };
   const handler = m.createIngestHandler({
     writer: m.kinesisEventWriter({ client: stubClient, streamName: 'bench' }),
     apiKeys: m.staticApiKeys({ write: [WRITE_KEY] }),
     now: () => now,
   });
-  const request = { method: 'POST', path: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` }, query: {}, body: json };
+  const request = {
+    method: 'POST',
+    path: '/v1/events',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` },
+    query: {},
+    body: json,
+  };
   const check = await handler(request);
   const answer = JSON.parse(check.body);
-  if (check.status !== 200 || answer.accepted !== BATCH) throw new Error(`bench batch not accepted: ${check.status} ${check.body.slice(0, 300)}`);
+  if (check.status !== 200 || answer.accepted !== BATCH)
+    throw new Error(`bench batch not accepted: ${check.status} ${check.body.slice(0, 300)}`);
 
   const reference = await microsPerEvent(async () => JSON.stringify(JSON.parse(json)), BATCH);
   const core = await microsPerEvent(async () => {
@@ -107,7 +117,12 @@ async function run() {
       goal: `< ${EVENT_GOAL_US} µs/event`,
       met: throughHandler < EVENT_GOAL_US,
     },
-    { name: 'bundle: handler.js minified, no AWS SDK', value: `${(bundle / 1024).toFixed(1)} KB`, goal: `< ${BUNDLE_GOAL_BYTES / 1024} KB`, met: bundle < BUNDLE_GOAL_BYTES },
+    {
+      name: 'bundle: handler.js minified, no AWS SDK',
+      value: `${(bundle / 1024).toFixed(1)} KB`,
+      goal: `< ${BUNDLE_GOAL_BYTES / 1024} KB`,
+      met: bundle < BUNDLE_GOAL_BYTES,
+    },
   ];
 }
 

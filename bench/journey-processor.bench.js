@@ -18,12 +18,15 @@ const BATCH = 100;
 
 /** The TypeScript modules the bench drives, as one CommonJS file. */
 const loadModules = () =>
-  loadTypeScript("export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from '../../domain/journeys/journey-schema'; export * from './user-state';", lambdaDir);
+  loadTypeScript(
+    "export * from './process-event'; export * from './processor'; export * from './memory-store'; export * from '../../domain/journeys/journey-schema'; export * from './user-state';",
+    lambdaDir,
+  );
 
 /** Deterministic mix: exposures, checkout funnels with drop-off, and other product events. */
 function makeEvents(journeys) {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const steps = journeys[0].steps;
   const progress = new Array(USERS).fill(0);
   const t0 = Date.parse('2026-01-01T00:00:00Z');
@@ -32,12 +35,23 @@ function makeEvents(journeys) {
     const user = Math.floor(random() * USERS);
     const timestamp = new Date(t0 + i * 1000).toISOString();
     const base = {
-      messageId: `m-${i}`, userKey: `user-${user}`, userId: `user-${user}`, timestamp, receivedAt: timestamp,
-      properties: { plan: 'pro' }, featureFlags: [], context: { library: { name: 'bench' } },
+      messageId: `m-${i}`,
+      userKey: `user-${user}`,
+      userId: `user-${user}`,
+      timestamp,
+      receivedAt: timestamp,
+      properties: { plan: 'pro' },
+      featureFlags: [],
+      context: { library: { name: 'bench' } },
     };
     const roll = random();
     if (roll < 0.05) {
-      events.push({ ...base, type: 'exposure', event: '$exposure', featureFlags: [{ 'feature_flag.key': 'new-checkout', 'feature_flag.result.variant': user % 2 ? 'treatment' : 'control' }] });
+      events.push({
+        ...base,
+        type: 'exposure',
+        event: '$exposure',
+        featureFlags: [{ 'feature_flag.key': 'new-checkout', 'feature_flag.result.variant': user % 2 ? 'treatment' : 'control' }],
+      });
     } else if (roll < 0.6) {
       const step = progress[user] % steps.length;
       progress[user] = random() < 0.8 ? step + 1 : 0;
@@ -80,7 +94,13 @@ async function run() {
 
   const records = datas.map((data, i) => ({ kinesis: { sequenceNumber: String(i), data } }));
   const handler = await eventsPerSecond(async () => {
-    const options = { store: new m.MemoryUserStore(), journeys, failures: { record: async (skipped) => skipped.length }, writeLine: () => undefined, now: () => 0 };
+    const options = {
+      store: new m.MemoryUserStore(),
+      journeys,
+      failures: { record: async (skipped) => skipped.length },
+      writeLine: () => undefined,
+      now: () => 0,
+    };
     for (let i = 0; i < records.length; i += BATCH) {
       const out = await m.processKinesisBatch(records.slice(i, i + BATCH), options);
       if (out.batchItemFailures.length > 0) throw new Error('bench batch failed');
@@ -92,20 +112,30 @@ async function run() {
     { name: 'reference: base64 + JSON.parse', value: Math.round(reference), unit: 'events/s', ratio: 1 },
     { name: 'core: processEvent', value: Math.round(core), unit: 'events/s', ratio: core / reference },
     { name: 'handler: batch with in-memory store', value: Math.round(handler), unit: 'events/s', ratio: handler / reference },
-    { name: 'handler bundle (minified)', value: bundle, unit: 'bytes', ratio: bundle / BUNDLE_GOAL_BYTES, goal: `< ${BUNDLE_GOAL_BYTES} bytes`, ok: bundle < BUNDLE_GOAL_BYTES },
+    {
+      name: 'handler bundle (minified)',
+      value: bundle,
+      unit: 'bytes',
+      ratio: bundle / BUNDLE_GOAL_BYTES,
+      goal: `< ${BUNDLE_GOAL_BYTES} bytes`,
+      ok: bundle < BUNDLE_GOAL_BYTES,
+    },
   ];
 }
 
 module.exports = { run };
 
 if (require.main === module) {
-  run().then((rows) => {
-    for (const r of rows) {
-      const goal = r.goal ? `  goal ${r.goal}: ${r.ok ? 'met' : 'MISSED'}` : '';
-      console.log(`${r.name.padEnd(40)} ${String(r.value).padStart(10)} ${r.unit.padEnd(9)} ratio ${r.ratio.toFixed(3)}${goal}`);
-    }
-  }, (err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
+  run().then(
+    (rows) => {
+      for (const r of rows) {
+        const goal = r.goal ? `  goal ${r.goal}: ${r.ok ? 'met' : 'MISSED'}` : '';
+        console.log(`${r.name.padEnd(40)} ${String(r.value).padStart(10)} ${r.unit.padEnd(9)} ratio ${r.ratio.toFixed(3)}${goal}`);
+      }
+    },
+    (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
 }

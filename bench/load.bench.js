@@ -65,13 +65,23 @@ async function prepareMoto(endpoint) {
   const config = dist('cli/local/moto-server').motoClientConfig(endpoint, 'us-east-1');
   const kinesis = new KinesisClient({ ...config, requestHandler: new NodeHttpHandler() });
   await kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: 4 }));
-  while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }))).StreamDescriptionSummary.StreamStatus !== 'ACTIVE') await sleep(100);
+  while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }))).StreamDescriptionSummary.StreamStatus !== 'ACTIVE')
+    await sleep(100);
   const dynamo = new DynamoDBClient(config);
-  await dynamo.send(new CreateTableCommand({
-    TableName: TABLE, BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-  }));
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    }),
+  );
   const { document } = dist('domain/flags/flag-files').loadFlagDir(path.join(root, 'flags'));
   await dist('domain/flags/flag-table').writeFlagDocument(DynamoDBDocumentClient.from(dynamo), TABLE, document);
   dynamo.destroy();
@@ -83,8 +93,12 @@ function batchOf(index) {
   return Array.from({ length: BATCH }, (_, i) => {
     const n = index * BATCH + i;
     return {
-      messageId: `load-${n}`, type: 'track', event: n % 3 === 0 ? 'checkout_started' : 'product_viewed', userId: `user-${n % 5000}`,
-      timestamp: new Date(t0 + (n % 1000)).toISOString(), properties: { sku: `SKU-${n % 100}`, price: 19.99 },
+      messageId: `load-${n}`,
+      type: 'track',
+      event: n % 3 === 0 ? 'checkout_started' : 'product_viewed',
+      userId: `user-${n % 5000}`,
+      timestamp: new Date(t0 + (n % 1000)).toISOString(),
+      properties: { sku: `SKU-${n % 100}`, price: 19.99 },
     };
   });
 }
@@ -93,14 +107,16 @@ function batchOf(index) {
 async function inFlight(count, limit, work) {
   const latencies = [];
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < count) {
-      const i = next++;
-      const start = process.hrtime.bigint();
-      await work(i);
-      latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < count) {
+        const i = next++;
+        const start = process.hrtime.bigint();
+        await work(i);
+        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }),
+  );
   return latencies.sort((a, b) => a - b);
 }
 
@@ -116,7 +132,9 @@ async function ingestion(frontDoorUrl, kinesis) {
     let pending = batchOf(i);
     for (let attempt = 1; ; attempt++) {
       const response = await fetch(`${frontDoorUrl}/v1/events`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` }, body: JSON.stringify({ batch: pending }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` },
+        body: JSON.stringify({ batch: pending }),
       });
       const body = await response.json();
       const failed = body.failed ?? [];
@@ -158,13 +176,17 @@ async function countedOnce(kinesis) {
     if (doc._aws && doc._aws.CloudWatchMetrics[0].Metrics[0].Name === 'FeatureUsed') featureUsed += doc.FeatureUsed;
   };
   for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: STREAM }))).Shards) {
-    let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: STREAM, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    let iterator = (
+      await kinesis.send(new GetShardIteratorCommand({ StreamName: STREAM, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))
+    ).ShardIterator;
     for (;;) {
       const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       if (out.Records.length === 0) break;
       records += out.Records.length;
       for (const r of out.Records) seen.add(JSON.parse(Buffer.from(r.Data).toString()).messageId);
-      const batch = out.Records.map((r) => ({ kinesis: { sequenceNumber: r.SequenceNumber, data: Buffer.from(r.Data).toString('base64') } }));
+      const batch = out.Records.map((r) => ({
+        kinesis: { sequenceNumber: r.SequenceNumber, data: Buffer.from(r.Data).toString('base64') },
+      }));
       const { batchItemFailures } = await processKinesisBatch(batch, { store, journeys, writeLine });
       if (batchItemFailures.length) throw new Error(`the processor failed ${batchItemFailures.length} records`);
       iterator = out.NextShardIterator;
@@ -179,26 +201,42 @@ async function ofrepUnderLoad(url, headers) {
   const latencies = [];
   let errors = 0;
   const until = Date.now() + OFREP_SECONDS * 1000;
-  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
-    let n = 0;
-    while (Date.now() < until) {
-      const start = process.hrtime.bigint();
-      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ context: { targetingKey: `user-${client}-${n++}` } }) });
-      await response.arrayBuffer();
-      if (response.status !== 200) errors += 1;
-      latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      let n = 0;
+      while (Date.now() < until) {
+        const start = process.hrtime.bigint();
+        const response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ context: { targetingKey: `user-${client}-${n++}` } }),
+        });
+        await response.arrayBuffer();
+        if (response.status !== 200) errors += 1;
+        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }),
+  );
   return { latencies: latencies.sort((a, b) => a - b), errors };
 }
 
 async function referenceServer() {
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"flags":[]}'); });
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"flags":[]}');
+    });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
+  };
 }
 
 async function run() {
@@ -223,34 +261,66 @@ async function run() {
     closers.push(() => writes.close());
     const common = { awsEndpoint: writes.url, region: 'us-east-1', log: () => undefined };
     const ingest = await startLambdaHost({
-      ...common, functionName: 'monoenv-ingest', zipFile: zips.ingest, codeDir: path.join(scratch, 'ingest'), handler: 'index.handler', timeoutSeconds: 10,
+      ...common,
+      functionName: 'monoenv-ingest',
+      zipFile: zips.ingest,
+      codeDir: path.join(scratch, 'ingest'),
+      handler: 'index.handler',
+      timeoutSeconds: 10,
       environment: { EVENT_STREAM_NAME: STREAM, API_KEYS_JSON: JSON.stringify({ write: [WRITE_KEY] }) },
     });
     const flags = await startLambdaHost({
-      ...common, functionName: 'monoenv-flags-evaluate', zipFile: zips.flags, codeDir: path.join(scratch, 'flags'), handler: 'index.handler', timeoutSeconds: 5,
-      environment: { FLAGS_TABLE: TABLE, EVENT_STREAM_NAME: STREAM, API_KEYS_JSON: JSON.stringify({ server: [SERVER_KEY] }), RATE_LIMIT_PER_SECOND: '1000000' },
+      ...common,
+      functionName: 'monoenv-flags-evaluate',
+      zipFile: zips.flags,
+      codeDir: path.join(scratch, 'flags'),
+      handler: 'index.handler',
+      timeoutSeconds: 5,
+      environment: {
+        FLAGS_TABLE: TABLE,
+        EVENT_STREAM_NAME: STREAM,
+        API_KEYS_JSON: JSON.stringify({ server: [SERVER_KEY] }),
+        RATE_LIMIT_PER_SECOND: '1000000',
+      },
     });
-    closers.push(() => ingest.close(), () => flags.close());
+    closers.push(
+      () => ingest.close(),
+      () => flags.close(),
+    );
     const { FLAG_ROUTES } = dist('lambdas/flag-evaluation/contract');
     const { INGEST_ROUTES } = dist('lambdas/ingest/contract');
-    const routes = [...FLAG_ROUTES.map((routeKey) => ({ routeKey, functionName: flags.functionName })), ...INGEST_ROUTES.map((routeKey) => ({ routeKey, functionName: ingest.functionName }))];
+    const routes = [
+      ...FLAG_ROUTES.map((routeKey) => ({ routeKey, functionName: flags.functionName })),
+      ...INGEST_ROUTES.map((routeKey) => ({ routeKey, functionName: ingest.functionName })),
+    ];
     const hosts = { [flags.functionName]: flags, [ingest.functionName]: ingest };
     const door = await dist('cli/local/front-door').serveFrontDoor({
-      api: { id: 'load', name: 'load-api', routes }, accountId: '123456789012', port: 0,
-      invoke: (name, event) => hosts[name].invoke(event), onError: (name, error) => console.error(`${name}: ${error.message}`),
+      api: { id: 'load', name: 'load-api', routes },
+      accountId: '123456789012',
+      port: 0,
+      invoke: (name, event) => hosts[name].invoke(event),
+      onError: (name, error) => console.error(`${name}: ${error.message}`),
     });
     closers.push(() => door.close());
 
     const loaded = await ingestion(door.url, kinesis);
     const rate = loaded.accepted / loaded.seconds;
     const referenceRate = loaded.accepted / loaded.referenceSeconds;
-    console.log(`ingest: ${loaded.accepted} events in ${loaded.seconds.toFixed(1)} s through the local HTTP API and the ingest function = ${rate.toFixed(0)} events/s`
-      + `  = ${(rate / referenceRate).toFixed(2)}x PutRecords straight to moto (${referenceRate.toFixed(0)} events/s)`);
-    console.log(`ingest: request (${BATCH} events) p50 ${percentile(loaded.latencies, 50).toFixed(0)} ms, p99 ${percentile(loaded.latencies, 99).toFixed(0)} ms, ${CONCURRENCY} in flight; ${loaded.resent} events answered 503 and sent again`);
+    console.log(
+      `ingest: ${loaded.accepted} events in ${loaded.seconds.toFixed(1)} s through the local HTTP API and the ingest function = ${rate.toFixed(0)} events/s` +
+        `  = ${(rate / referenceRate).toFixed(2)}x PutRecords straight to moto (${referenceRate.toFixed(0)} events/s)`,
+    );
+    console.log(
+      `ingest: request (${BATCH} events) p50 ${percentile(loaded.latencies, 50).toFixed(0)} ms, p99 ${percentile(loaded.latencies, 99).toFixed(0)} ms, ${CONCURRENCY} in flight; ${loaded.resent} events answered 503 and sent again`,
+    );
     const counted = await countedOnce(kinesis);
     const verdict = counted.featureUsed === loaded.accepted ? 'PASS' : 'FAIL';
-    console.log(`ingest: ${counted.records} records on the stream, ${counted.featureUsed} events counted by the processor for ${loaded.accepted} accepted: exactly once ${verdict}`
-      + (counted.missing.length ? ` (missing from the stream: ${counted.missing.length}, e.g. ${counted.missing.slice(0, 5).join(', ')})` : ''));
+    console.log(
+      `ingest: ${counted.records} records on the stream, ${counted.featureUsed} events counted by the processor for ${loaded.accepted} accepted: exactly once ${verdict}` +
+        (counted.missing.length
+          ? ` (missing from the stream: ${counted.missing.length}, e.g. ${counted.missing.slice(0, 5).join(', ')})`
+          : ''),
+    );
     if (verdict !== 'PASS') process.exitCode = 1;
 
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${SERVER_KEY}` };
@@ -259,9 +329,11 @@ async function run() {
     closers.push(() => reference.close());
     const bare = await ofrepUnderLoad(reference.url, headers);
     const p = (xs, q) => percentile(xs, q).toFixed(1);
-    console.log(`ofrep bulk, ${CLIENTS} concurrent clients for ${OFREP_SECONDS} s: ${ofrep.latencies.length} requests (${(ofrep.latencies.length / OFREP_SECONDS).toFixed(0)}/s), ${ofrep.errors} not 200;`
-      + ` p50 ${p(ofrep.latencies, 50)} ms = ${(percentile(ofrep.latencies, 50) / percentile(bare.latencies, 50)).toFixed(2)}x, p99 ${p(ofrep.latencies, 99)} ms = ${(percentile(ofrep.latencies, 99) / percentile(bare.latencies, 99)).toFixed(2)}x`
-      + ` a bare node:http server (p50 ${p(bare.latencies, 50)} ms, p99 ${p(bare.latencies, 99)} ms)`);
+    console.log(
+      `ofrep bulk, ${CLIENTS} concurrent clients for ${OFREP_SECONDS} s: ${ofrep.latencies.length} requests (${(ofrep.latencies.length / OFREP_SECONDS).toFixed(0)}/s), ${ofrep.errors} not 200;` +
+        ` p50 ${p(ofrep.latencies, 50)} ms = ${(percentile(ofrep.latencies, 50) / percentile(bare.latencies, 50)).toFixed(2)}x, p99 ${p(ofrep.latencies, 99)} ms = ${(percentile(ofrep.latencies, 99) / percentile(bare.latencies, 99)).toFixed(2)}x` +
+        ` a bare node:http server (p50 ${p(bare.latencies, 50)} ms, p99 ${p(bare.latencies, 99)} ms)`,
+    );
     if (ofrep.errors > 0) process.exitCode = 1;
   } finally {
     for (const close of closers.reverse()) await close();

@@ -9,7 +9,15 @@ const { join } = require('node:path');
 function loadTypeScript(contents, resolveDir) {
   const dir = mkdtempSync(join(tmpdir(), 'monoenv-bench-'));
   const outfile = join(dir, 'modules.js');
-  buildSync({ stdin: { contents, resolveDir, loader: 'ts' }, bundle: true, platform: 'node', target: 'node22', format: 'cjs', outfile, logLevel: 'error' });
+  buildSync({
+    stdin: { contents, resolveDir, loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
+  });
   try {
     return require(outfile);
   } finally {
@@ -21,8 +29,16 @@ function loadTypeScript(contents, resolveDir) {
 function handlerBundleBytes(entry) {
   const out = buildSync({
     entryPoints: [entry],
-    bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, treeShaking: true, write: false,
-    external: ['@aws-sdk/*', '@smithy/*'], legalComments: 'none', logLevel: 'error',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    treeShaking: true,
+    write: false,
+    external: ['@aws-sdk/*', '@smithy/*'],
+    legalComments: 'none',
+    logLevel: 'error',
   });
   return out.outputFiles[0].contents.byteLength;
 }

@@ -29,7 +29,10 @@ function run() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'monoenv-bench-'));
   try {
     const emptyApp = path.join(scratch, 'empty.ts');
-    writeFileSync(emptyApp, `import { App, TerraformStack } from 'cdktf';\nimport { AwsProvider } from '@cdktf/provider-aws/lib/provider';\nconst app = new App({ outdir: ${JSON.stringify(path.join(scratch, 'out-empty'))} });\nconst s = new TerraformStack(app, 'empty');\nnew AwsProvider(s, 'aws', { region: 'us-east-1' });\napp.synth();\n`);
+    writeFileSync(
+      emptyApp,
+      `import { App, TerraformStack } from 'cdktf';\nimport { AwsProvider } from '@cdktf/provider-aws/lib/provider';\nconst app = new App({ outdir: ${JSON.stringify(path.join(scratch, 'out-empty'))} });\nconst s = new TerraformStack(app, 'empty');\nnew AwsProvider(s, 'aws', { region: 'us-east-1' });\napp.synth();\n`,
+    );
     const env = { NODE_PATH: path.join(root, 'node_modules') };
     const reference = timed([tsNode, '--transpile-only', '--project', path.join(root, 'tsconfig.json'), emptyApp], env);
     const synth = timed([tsNode, '--transpile-only', 'main.ts'], { CDKTF_OUTDIR: path.join(scratch, 'out') });
@@ -40,9 +43,29 @@ function run() {
     const typecheck = tscPeakMb(['--noEmit', '-p', path.join(root, 'tsconfig.json')]);
 
     return [
-      { name: 'synth: production + bootstrap stacks (s)', value: synth.seconds, reference: reference.seconds, referenceName: 'empty stack synth', goal: 15, unit: 's' },
-      { name: 'type-check: peak memory (MB)', value: typecheck.mb, reference: tscReference.mb, referenceName: 'tsc on one tiny file', goal: 1024, unit: 'MB' },
-      { name: 'type-check: time (s)', value: typecheck.seconds, reference: tscReference.seconds, referenceName: 'tsc on one tiny file', unit: 's' },
+      {
+        name: 'synth: production + bootstrap stacks (s)',
+        value: synth.seconds,
+        reference: reference.seconds,
+        referenceName: 'empty stack synth',
+        goal: 15,
+        unit: 's',
+      },
+      {
+        name: 'type-check: peak memory (MB)',
+        value: typecheck.mb,
+        reference: tscReference.mb,
+        referenceName: 'tsc on one tiny file',
+        goal: 1024,
+        unit: 'MB',
+      },
+      {
+        name: 'type-check: time (s)',
+        value: typecheck.seconds,
+        reference: tscReference.seconds,
+        referenceName: 'tsc on one tiny file',
+        unit: 's',
+      },
     ];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -53,7 +76,14 @@ module.exports = { run };
 
 if (require.main === module) {
   for (const row of run()) {
-    const verdict = row.goal === undefined ? '' : row.value <= row.goal ? `PASS (goal < ${row.goal} ${row.unit})` : `MISS (goal < ${row.goal} ${row.unit})`;
-    console.log(`${row.name}: ${row.value.toFixed(2)}  = ${(row.value / row.reference).toFixed(2)}x ${row.referenceName} (${row.reference.toFixed(2)})  ${verdict}`);
+    const verdict =
+      row.goal === undefined
+        ? ''
+        : row.value <= row.goal
+          ? `PASS (goal < ${row.goal} ${row.unit})`
+          : `MISS (goal < ${row.goal} ${row.unit})`;
+    console.log(
+      `${row.name}: ${row.value.toFixed(2)}  = ${(row.value / row.reference).toFixed(2)}x ${row.referenceName} (${row.reference.toFixed(2)})  ${verdict}`,
+    );
   }
 }

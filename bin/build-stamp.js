@@ -32,8 +32,11 @@ function isClone(root) {
 function sourceFiles(root) {
   const config = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8'));
   const exclude = config.exclude ?? [];
-  const excluded = (rel) => rel.endsWith('.d.ts') || exclude.some((pattern) => (
-    pattern.startsWith('**/*') ? rel.endsWith(pattern.slice(4)) : rel === pattern || rel.startsWith(`${pattern}/`)));
+  const excluded = (rel) =>
+    rel.endsWith('.d.ts') ||
+    exclude.some((pattern) =>
+      pattern.startsWith('**/*') ? rel.endsWith(pattern.slice(4)) : rel === pattern || rel.startsWith(`${pattern}/`),
+    );
   const files = new Set();
   const walk = (rel) => {
     for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
@@ -49,7 +52,9 @@ function sourceFiles(root) {
     } else if (/^[\w.-]+(?:\/[\w.-]+)*\.ts$/.test(pattern)) {
       if (!excluded(pattern) && fs.existsSync(path.join(root, pattern))) files.add(pattern);
     } else {
-      throw new Error(`tsconfig.build.json: include pattern '${pattern}' is not understood by bin/build-stamp.js (use "file.ts" or "dir/**/*.ts")`);
+      throw new Error(
+        `tsconfig.build.json: include pattern '${pattern}' is not understood by bin/build-stamp.js (use "file.ts" or "dir/**/*.ts")`,
+      );
     }
   }
   return [...files].sort();
@@ -57,10 +62,13 @@ function sourceFiles(root) {
 
 /** [mtime, size] of each source and build input (null: missing), as a build records it. */
 function snapshot(root) {
-  const describe = (files) => Object.fromEntries(files.map((rel) => {
-    const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
-    return [rel, stat ? [stat.mtimeMs, stat.size] : null];
-  }));
+  const describe = (files) =>
+    Object.fromEntries(
+      files.map((rel) => {
+        const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
+        return [rel, stat ? [stat.mtimeMs, stat.size] : null];
+      }),
+    );
   return { inputs: describe(BUILD_INPUTS), sources: describe(sourceFiles(root)) };
 }
 
@@ -94,7 +102,8 @@ function changes(root, now = snapshot(root)) {
   const removed = Object.keys(stamp.sources).filter((rel) => !(rel in now.sources));
   const named = [...changed, ...removed];
   if (named.length === 0) return undefined;
-  const which = named.length === 1 ? named[0] : `${named.length} sources (${named.slice(0, 3).join(', ')}${named.length > 3 ? ', ...' : ''})`;
+  const which =
+    named.length === 1 ? named[0] : `${named.length} sources (${named.slice(0, 3).join(', ')}${named.length > 3 ? ', ...' : ''})`;
   return { reason: `${which} changed since dist/ was built`, files: changed };
 }
 

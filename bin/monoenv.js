@@ -20,9 +20,10 @@ if (isClone(root)) {
       transpile(root);
     } catch (error) {
       // No fallback to another way of running the sources: what runs is always what was built.
-      const how = error instanceof BuildError
-        ? `failed with ${error.message}:\n${error.details}`
-        : `failed: ${String(error.message).split('\n')[0]}${error.code === 'MODULE_NOT_FOUND' ? ' (run npm ci)' : ''}`;
+      const how =
+        error instanceof BuildError
+          ? `failed with ${error.message}:\n${error.details}`
+          : `failed: ${String(error.message).split('\n')[0]}${error.code === 'MODULE_NOT_FOUND' ? ' (run npm ci)' : ''}`;
       process.stderr.write(`monoenv: cannot start: building dist/ from the sources ${how}\n`);
       process.exit(1);
     }
@@ -38,7 +39,9 @@ try {
   process.exit(1);
 }
 cli.main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     console.error(`monoenv: ${err && err.message ? err.message : err}`);
     process.exitCode = 1;

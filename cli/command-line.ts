@@ -84,7 +84,9 @@ export function usageOf<O extends OptionSpecs>(spec: CommandSpec<O>): string {
     lines.push('', 'commands:', ...columns(spec.subcommands.map((s) => [`${s.name}${s.args ? ` ${s.args}` : ''}`, s.summary])));
   }
   const all = { ...spec.options, help: HELP } as OptionSpecs;
-  const declared: readonly { heading: string; names: readonly string[] }[] = spec.optionGroups ?? [{ heading: 'options', names: Object.keys(spec.options) }];
+  const declared: readonly { heading: string; names: readonly string[] }[] = spec.optionGroups ?? [
+    { heading: 'options', names: Object.keys(spec.options) },
+  ];
   // Options no group names (and --help) go at the end of the last group.
   const grouped = new Set(declared.flatMap((g) => g.names));
   const rest = Object.keys(all).filter((name) => !grouped.has(name));
@@ -102,7 +104,12 @@ export interface ParsedCommandLine<O extends OptionSpecs> {
 
 /** Parses `argv` against the spec; unknown options and missing values are UsageErrors. */
 export function parseCommandLine<O extends OptionSpecs>(spec: CommandSpec<O>, argv: readonly string[]): ParsedCommandLine<O> {
-  const options = Object.fromEntries(Object.entries({ ...spec.options, help: HELP }).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]));
+  const options = Object.fromEntries(
+    Object.entries({ ...spec.options, help: HELP }).map(([name, o]) => [
+      name,
+      o.short ? { type: o.type, short: o.short } : { type: o.type },
+    ]),
+  );
   try {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
     const { help, ...rest } = values as Record<string, string | boolean | undefined>;
@@ -116,6 +123,7 @@ export function parseCommandLine<O extends OptionSpecs>(spec: CommandSpec<O>, ar
 export function integerOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
   return n;
 }

@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { terraformAvailability, type TerraformAvailability } from './terraform/terraform';
 import { providerAvailability, type ProviderAvailability } from './terraform/terraform-env';
 
-
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 export interface CheckResult {
@@ -30,12 +29,23 @@ export function checkNode(version: string): CheckResult {
   const name = 'Node.js';
   const clean = semver.coerce(version)?.version;
   if (clean && semver.gte(clean, MIN_NODE)) return { name, status: 'ok', detail: version };
-  return { name, status: 'fail', detail: `${version} is older than ${MIN_NODE}`, fix: 'Install Node.js 20 or newer (e.g. `nvm install 20`).' };
+  return {
+    name,
+    status: 'fail',
+    detail: `${version} is older than ${MIN_NODE}`,
+    fix: 'Install Node.js 20 or newer (e.g. `nvm install 20`).',
+  };
 }
 
 export function checkTerraform(terraform: TerraformAvailability): CheckResult {
   const name = 'Terraform';
-  if (!terraform.available) return { name, status: 'fail', detail: terraform.reason, fix: 'Install Terraform >= 1.11 and put it on the PATH (or set MONOENV_TERRAFORM to its path).' };
+  if (!terraform.available)
+    return {
+      name,
+      status: 'fail',
+      detail: terraform.reason,
+      fix: 'Install Terraform >= 1.11 and put it on the PATH (or set MONOENV_TERRAFORM to its path).',
+    };
   const version = semver.coerce(terraform.version)?.version;
   if (!version || semver.lt(version, MIN_TERRAFORM)) {
     return {
@@ -56,7 +66,12 @@ export function checkProvider(provider: ProviderAvailability): CheckResult {
     case 'registry':
       return { name, status: 'ok', detail: 'no local mirror; terraform init downloads hashicorp/aws from registry.terraform.io' };
     case 'none':
-      return { name, status: 'fail', detail: provider.reason, fix: 'Set MONOENV_TF_PROVIDER_MIRROR to a directory filled by `terraform providers mirror <dir>` on a connected machine, or allow HTTPS to registry.terraform.io.' };
+      return {
+        name,
+        status: 'fail',
+        detail: provider.reason,
+        fix: 'Set MONOENV_TF_PROVIDER_MIRROR to a directory filled by `terraform providers mirror <dir>` on a connected machine, or allow HTTPS to registry.terraform.io.',
+      };
   }
 }
 
@@ -71,15 +86,25 @@ export interface CredentialFacts {
 export function checkCredentials({ env, profiles, local }: CredentialFacts): CheckResult {
   const name = 'Credentials';
   if (local?.awsEndpoint && local.answers) return { name, status: 'ok', detail: `local production answering at ${local.awsEndpoint}` };
-  const localNote = local ? ` (a local production's state exists but ${local.problem ?? `${local.awsEndpoint} does not answer`}; start it with \`npm start\`)` : '';
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return { name, status: local ? 'warn' : 'ok', detail: `AWS access key from environment variables${localNote}` };
-  if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return { name, status: local ? 'warn' : 'ok', detail: `web identity role ${env.AWS_ROLE_ARN}${localNote}` };
-  if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return { name, status: local ? 'warn' : 'ok', detail: `container credentials endpoint${localNote}` };
+  const localNote = local
+    ? ` (a local production's state exists but ${local.problem ?? `${local.awsEndpoint} does not answer`}; start it with \`npm start\`)`
+    : '';
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
+    return { name, status: local ? 'warn' : 'ok', detail: `AWS access key from environment variables${localNote}` };
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN)
+    return { name, status: local ? 'warn' : 'ok', detail: `web identity role ${env.AWS_ROLE_ARN}${localNote}` };
+  if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)
+    return { name, status: local ? 'warn' : 'ok', detail: `container credentials endpoint${localNote}` };
   const profile = env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
   if (profile) {
     return profiles.includes(profile)
       ? { name, status: local ? 'warn' : 'ok', detail: `AWS profile '${profile}'${localNote}` }
-      : { name, status: 'fail', detail: `AWS_PROFILE=${profile} but no such profile in ~/.aws/config or ~/.aws/credentials`, fix: `Run \`aws configure --profile ${profile}\` (or \`aws sso login --profile ${profile}\`), or unset AWS_PROFILE.` };
+      : {
+          name,
+          status: 'fail',
+          detail: `AWS_PROFILE=${profile} but no such profile in ~/.aws/config or ~/.aws/credentials`,
+          fix: `Run \`aws configure --profile ${profile}\` (or \`aws sso login --profile ${profile}\`), or unset AWS_PROFILE.`,
+        };
   }
   if (profiles.includes('default')) return { name, status: local ? 'warn' : 'ok', detail: `AWS profile 'default'${localNote}` };
   return {
@@ -98,9 +123,19 @@ export function checkConfig(load: () => { source: string }): CheckResult {
     return { name, status: 'ok', detail: source === 'defaults' ? 'no monoenv.config.json; using defaults' : `${source} is valid` };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /config[\\/]load/.test((err as Error).message)) {
-      return { name, status: 'warn', detail: 'config loader not available in this build', fix: 'Reinstall monoenv; config/load is missing.' };
+      return {
+        name,
+        status: 'warn',
+        detail: 'config loader not available in this build',
+        fix: 'Reinstall monoenv; config/load is missing.',
+      };
     }
-    return { name, status: 'fail', detail: (err as Error).message, fix: 'Fix the fields named above in monoenv.config.json (or the MONOENV_* overrides).' };
+    return {
+      name,
+      status: 'fail',
+      detail: (err as Error).message,
+      fix: 'Fix the fields named above in monoenv.config.json (or the MONOENV_* overrides).',
+    };
   }
 }
 
@@ -117,7 +152,12 @@ export function formatReport(results: readonly CheckResult[]): string {
   });
   const failed = results.filter((result) => result.status === 'fail').length;
   const warned = results.filter((result) => result.status === 'warn').length;
-  return ['monoenv doctor', ...lines, '', failed ? `${failed} check(s) failed.` : warned ? `Ready, with ${warned} warning(s).` : 'Ready.'].join('\n');
+  return [
+    'monoenv doctor',
+    ...lines,
+    '',
+    failed ? `${failed} check(s) failed.` : warned ? `Ready, with ${warned} warning(s).` : 'Ready.',
+  ].join('\n');
 }
 
 export const exitCodeFor = (results: readonly CheckResult[]): number => (results.some((result) => result.status === 'fail') ? 1 : 0);
@@ -130,8 +170,9 @@ export const exitCodeFor = (results: readonly CheckResult[]): number => (results
  */
 export function sharedProfiles(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string[] {
   const files = [env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'), env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials')];
-  return files.filter(existsSync).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/^\s*\[\s*(?:profile\s+)?([^\]\s]+)\s*\]/gm)].map((match) => match[1]));
+  return files
+    .filter(existsSync)
+    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^\s*\[\s*(?:profile\s+)?([^\]\s]+)\s*\]/gm)].map((match) => match[1]));
 }
 
 /** Any HTTP answer (even an error status) means something listens there. */
@@ -153,7 +194,10 @@ export async function localProductionFacts(projectDir: string): Promise<Credenti
   try {
     state = localStateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {
-    const problem = err instanceof z.ZodError ? err.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ') : (err as Error).message;
+    const problem =
+      err instanceof z.ZodError
+        ? err.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')
+        : (err as Error).message;
     return { answers: false, problem: `${file} is unreadable (${problem})` };
   }
   return { awsEndpoint: state.awsEndpoint, answers: await endpointAnswers(state.awsEndpoint) };
@@ -165,14 +209,20 @@ export async function runChecks(projectDir: string, env: NodeJS.ProcessEnv = pro
     checkTerraform(terraformAvailability(env)),
     checkProvider(await providerAvailability({ env })),
     checkCredentials({ env, profiles: sharedProfiles(env), local: await localProductionFacts(projectDir) }),
-    checkConfig(() => (require('../config/load') as { loadConfig: (options: { cwd: string; env: NodeJS.ProcessEnv }) => { source: string } }).loadConfig({ cwd: projectDir, env })),
+    checkConfig(() =>
+      (require('../config/load') as { loadConfig: (options: { cwd: string; env: NodeJS.ProcessEnv }) => { source: string } }).loadConfig({
+        cwd: projectDir,
+        env,
+      }),
+    ),
   ];
 }
 
 export const DOCTOR_COMMAND = {
   name: 'doctor',
   synopsis: '[--json] [--dir <project>]',
-  description: 'Checks Node.js, Terraform, the AWS provider (mirror or registry), credentials (or a running local production)\nand monoenv.config.json. Exits 1 if any check fails.',
+  description:
+    'Checks Node.js, Terraform, the AWS provider (mirror or registry), credentials (or a running local production)\nand monoenv.config.json. Exits 1 if any check fails.',
   options: {
     json: { type: 'boolean', description: 'print the checks as JSON' },
     dir: { type: 'string', value: 'project', description: 'the project folder (default: the current one)' },

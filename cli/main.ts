@@ -39,7 +39,9 @@ export function commandNames(): string[] {
 
 export function usage(): string {
   const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(12)}${summary}`);
-  return ['usage: monoenv <command> [options]', '', 'commands:', ...lines, '', 'Run `monoenv <command> --help` for its options.'].join('\n');
+  return ['usage: monoenv <command> [options]', '', 'commands:', ...lines, '', 'Run `monoenv <command> --help` for its options.'].join(
+    '\n',
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -58,7 +60,9 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: Error) => {
       console.error(`monoenv: ${err.message}`);
       process.exitCode = 1;

@@ -12,7 +12,6 @@ import { formatOutcome, formatSummary, runSmokeChecks } from './smoke/checks';
 import { resolveKey, secretsManagerReader, type SecretReader } from './smoke/keys';
 import { normalizeOutputs, parseSmokeOutputs, type SmokeOutputs } from './smoke/outputs';
 
-
 export const DEFAULT_STACK_DIR = join('cdktf.out', 'stacks', 'production');
 
 export const SMOKE_COMMAND = {
@@ -30,7 +29,11 @@ flags_api_keys_secret and events_write_key_secret outputs name.`,
     'stack-dir': { type: 'string', value: 'dir', description: `where to run \`terraform output -json\` (default ${DEFAULT_STACK_DIR})` },
     'flags-key': { type: 'string', value: 'key', description: 'or MONOENV_SMOKE_FLAGS_KEY (a server or client flag key)' },
     'write-key': { type: 'string', value: 'key', description: 'or MONOENV_SMOKE_WRITE_KEY (an ingestion write key)' },
-    'health-path': { type: 'string', value: 'path', description: "default: the first service's healthCheckPath in monoenv.config.json, else /health" },
+    'health-path': {
+      type: 'string',
+      value: 'path',
+      description: "default: the first service's healthCheckPath in monoenv.config.json, else /health",
+    },
     attempts: { type: 'string', value: 'n', description: 'tries per check while it may still pass (no answer, 5xx, 429); default 10' },
     'retry-delay': { type: 'string', value: 's', description: 'seconds between tries; default 6' },
     timeout: { type: 'string', value: 's', description: 'seconds per request; default 10' },
@@ -57,7 +60,9 @@ export class SmokeOutputsUnreadableError extends Error {
 }
 
 const numberOption = (flag: string, min: number) =>
-  z.coerce.number({ error: `--${flag} must be a number` }).refine((n) => Number.isFinite(n) && n >= min, `--${flag} must be at least ${min}`);
+  z.coerce
+    .number({ error: `--${flag} must be a number` })
+    .refine((n) => Number.isFinite(n) && n >= min, `--${flag} must be at least ${min}`);
 
 const optionsSchema = z.object({
   attempts: numberOption('attempts', 1).pipe(z.number().int('--attempts must be a whole number')).default(10),
@@ -79,7 +84,9 @@ export interface SmokeDependencies {
 async function terraformOutputJson(stackDir: string, projectDir: string): Promise<unknown> {
   const { prepareTerraformEnv, runTerraform } = require('./terraform') as typeof import('./terraform');
   if (!existsSync(stackDir)) {
-    throw new SmokeOutputsUnreadableError(`${stackDir} does not exist; run \`cdktf deploy production\` (or synth and init) first, or pass --outputs`);
+    throw new SmokeOutputsUnreadableError(
+      `${stackDir} does not exist; run \`cdktf deploy production\` (or synth and init) first, or pass --outputs`,
+    );
   }
   const { env } = await prepareTerraformEnv(projectDir);
   const { stdout } = await runTerraform(['output', '-json', '-no-color'], { cwd: stackDir, env });
@@ -91,7 +98,9 @@ function readOutputsFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SmokeOutputsUnreadableError(`cannot read --outputs ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new SmokeOutputsUnreadableError(
+      `cannot read --outputs ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -147,8 +156,24 @@ export async function smoke(argv: string[], deps: SmokeDependencies = {}): Promi
   const outputs = await gatherOutputs(values, cwd, deps);
   const readSecret = deps.readSecret ?? secretsManagerReader();
   const [flagsKey, writeKey] = await Promise.all([
-    resolveKey({ explicit: values['flags-key'] ?? env.MONOENV_SMOKE_FLAGS_KEY, secretArn: outputs.flags_api_keys_secret, kinds: ['server', 'client'], hint: 'pass --flags-key or MONOENV_SMOKE_FLAGS_KEY' }, readSecret),
-    resolveKey({ explicit: values['write-key'] ?? env.MONOENV_SMOKE_WRITE_KEY, secretArn: outputs.events_write_key_secret, kinds: ['write'], hint: 'pass --write-key or MONOENV_SMOKE_WRITE_KEY' }, readSecret),
+    resolveKey(
+      {
+        explicit: values['flags-key'] ?? env.MONOENV_SMOKE_FLAGS_KEY,
+        secretArn: outputs.flags_api_keys_secret,
+        kinds: ['server', 'client'],
+        hint: 'pass --flags-key or MONOENV_SMOKE_FLAGS_KEY',
+      },
+      readSecret,
+    ),
+    resolveKey(
+      {
+        explicit: values['write-key'] ?? env.MONOENV_SMOKE_WRITE_KEY,
+        secretArn: outputs.events_write_key_secret,
+        kinds: ['write'],
+        hint: 'pass --write-key or MONOENV_SMOKE_WRITE_KEY',
+      },
+      readSecret,
+    ),
   ]);
   const healthPath = options['health-path'] ?? configuredHealthPath(cwd, env, log);
 
@@ -173,7 +198,9 @@ export async function run(argv: string[]): Promise<number> {
     return await smoke(argv);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    console.error(`monoenv smoke: ${code ? `[${code}] ` : ''}${(error as Error).message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+    console.error(
+      `monoenv smoke: ${code ? `[${code}] ` : ''}${(error as Error).message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`,
+    );
     return 2;
   }
 }

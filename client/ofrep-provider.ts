@@ -61,7 +61,11 @@ export class MonoenvOfrepProvider implements Provider {
     return this.evaluate(flagKey, defaultValue, context, 'number');
   }
 
-  resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: EvaluationContext): Promise<ResolutionDetails<T>> {
+  resolveObjectEvaluation<T extends JsonValue>(
+    flagKey: string,
+    defaultValue: T,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<T>> {
     return this.evaluate(flagKey, defaultValue, context, 'object');
   }
 
@@ -69,8 +73,14 @@ export class MonoenvOfrepProvider implements Provider {
     this.api.close();
   }
 
-  private async evaluate<T extends EvaluationFlagValue>(flagKey: string, defaultValue: T, context: EvaluationContext, expected: ExpectedType): Promise<ResolutionDetails<T>> {
-    if (Date.now() < this.retryAfterMs) return failed(defaultValue, ErrorCode.GENERAL, 'rate limited by the flag API; waiting for Retry-After');
+  private async evaluate<T extends EvaluationFlagValue>(
+    flagKey: string,
+    defaultValue: T,
+    context: EvaluationContext,
+    expected: ExpectedType,
+  ): Promise<ResolutionDetails<T>> {
+    if (Date.now() < this.retryAfterMs)
+      return failed(defaultValue, ErrorCode.GENERAL, 'rate limited by the flag API; waiting for Retry-After');
     try {
       const result = await this.api.postEvaluateFlag(flagKey, { context });
       if (result.httpStatus !== 200) return handleEvaluationError(result.value, defaultValue);

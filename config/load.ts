@@ -6,7 +6,10 @@ export const DEFAULT_CONFIG_FILE = 'monoenv.config.json';
 
 /** Invalid configuration: the message names every bad field, one per line. */
 export class ConfigError extends Error {
-  constructor(readonly source: string, readonly issues: readonly { path: string; message: string }[]) {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly { path: string; message: string }[],
+  ) {
     super(`invalid monoenv config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
@@ -30,7 +33,8 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   if (env.MONOENV_REGION) out.region = env.MONOENV_REGION;
   if (env.MONOENV_ALERT_EMAIL) out.alertEmail = env.MONOENV_ALERT_EMAIL;
   if (env.MONOENV_IMAGE_TAG || env.MONOENV_IMAGE) {
-    const services = Array.isArray(raw.services) && raw.services.length > 0 ? (raw.services as Record<string, unknown>[]) : [{ name: 'web' }];
+    const services =
+      Array.isArray(raw.services) && raw.services.length > 0 ? (raw.services as Record<string, unknown>[]) : [{ name: 'web' }];
     out.services = services.map((service, index) => ({
       ...service,
       ...(env.MONOENV_IMAGE_TAG && !service.image ? { imageTag: env.MONOENV_IMAGE_TAG } : {}),

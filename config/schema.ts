@@ -16,7 +16,12 @@ import { eventStreamFields } from '../constructs/events/event-stream-props';
  * inside a construct.
  */
 const name = (what: string, max: number) =>
-  z.string().regex(new RegExp(`^[a-z][a-z0-9-]{0,${max - 1}}$`), `${what} must be lower-case letters, digits and '-', starting with a letter, at most ${max} characters`);
+  z
+    .string()
+    .regex(
+      new RegExp(`^[a-z][a-z0-9-]{0,${max - 1}}$`),
+      `${what} must be lower-case letters, digits and '-', starting with a letter, at most ${max} characters`,
+    );
 
 export const ownershipSchema = z.strictObject({
   /** Business domain, e.g. `checkout`; tagged on every resource as `domain`. */
@@ -27,14 +32,16 @@ export const ownershipSchema = z.strictObject({
   alertEmail: monitoringFields.alertEmail.optional(),
 });
 
-
 export const serviceSchema = z
   .strictObject({
     name: name('service name', 24),
     /** A full image reference. @default - the environment's ECR repository at `imageTag` */
     image: z.string().min(1).optional(),
     /** Tag of the ECR image; CD passes the commit SHA in MONOENV_IMAGE_TAG. */
-    imageTag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'imageTag must be a valid image tag').default('latest'),
+    imageTag: z
+      .string()
+      .regex(/^[\w][\w.-]{0,127}$/, 'imageTag must be a valid image tag')
+      .default('latest'),
     containerPort: serviceFields.containerPort.default(8080),
     healthCheckPath: serviceFields.healthCheckPath.default('/health'),
     cpu: serviceFields.cpu.default(256),
@@ -52,7 +59,10 @@ export const configSchema = z
   .strictObject({
     /** The root of every AWS name (`<appName>-flags`, `<appName>-<service>`); at most 20 so service names fit. */
     appName: namePrefixSchema.max(20, 'appName must be at most 20 characters (services are named <appName>-<service>)').default('monoenv'),
-    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'region must look like eu-west-1').default('us-east-1'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'region must look like eu-west-1')
+      .default('us-east-1'),
     /** Environment-wide alerts; an email subscription is created when set. @default - no subscription */
     alertEmail: monitoringFields.alertEmail.optional(),
     /** Owner of the shared resources and default owner of services. */
@@ -74,7 +84,10 @@ export const configSchema = z
       })
       .default({ natGateways: 'one', cidr: '10.0.0.0/16' }),
     /** Services in the one environment, each owned by a team. */
-    services: z.array(serviceSchema).min(1).default([serviceSchema.parse({ name: 'web' })]),
+    services: z
+      .array(serviceSchema)
+      .min(1)
+      .default([serviceSchema.parse({ name: 'web' })]),
     imageScanning: z
       .strictObject({
         mode: imageScanningFields.scanMode.default('enhanced'),
@@ -118,14 +131,15 @@ export const configSchema = z
      * A customer managed KMS key for the event stream, its archive, the failure queue and the API key secrets;
      * every producer and consumer is granted its use. @default - AWS managed keys
      */
-    encryption: z
-      .strictObject({ kmsKeyArn: kmsKeyArnSchema.optional() })
-      .default({}),
+    encryption: z.strictObject({ kmsKeyArn: kmsKeyArnSchema.optional() }).default({}),
     /** Remote state (created by the bootstrap stack). */
     state: z
       .strictObject({
         /** @default - `<appName>-terraform-state` */
-        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'state.bucket must be a valid S3 bucket name').optional(),
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'state.bucket must be a valid S3 bucket name')
+          .optional(),
         key: z.string().default('production/terraform.tfstate'),
       })
       .default({ key: 'production/terraform.tfstate' }),
@@ -142,20 +156,30 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.services.forEach((service, index) => {
-      if (seen.has(service.name)) ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name '${service.name}'` });
+      if (seen.has(service.name))
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name '${service.name}'` });
       seen.add(service.name);
       // The stack names the service `<appName>-<name>`: it must be a valid ContainerService serviceName.
       const serviceName = serviceFields.serviceName.safeParse(`${config.appName}-${service.name}`);
       if (!serviceName.success) {
-        ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `'${config.appName}-${service.name}' (appName-name) is too long: ${serviceName.error.issues[0].message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index, 'name'],
+          message: `'${config.appName}-${service.name}' (appName-name) is too long: ${serviceName.error.issues[0].message}`,
+        });
       }
     });
     // The stack names the ECR repository `<appName>`: it must be a valid ImageScanning repositoryName too.
     if (!imageScanningFields.repositoryName.safeParse(config.appName).success) {
-      ctx.addIssue({ code: 'custom', path: ['appName'], message: `'${config.appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appName'],
+        message: `'${config.appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits`,
+      });
     }
     for (const reserved of ['domain', 'team']) {
-      if (reserved in config.tags) ctx.addIssue({ code: 'custom', path: ['tags', reserved], message: `'${reserved}' is set from ownership, not tags` });
+      if (reserved in config.tags)
+        ctx.addIssue({ code: 'custom', path: ['tags', reserved], message: `'${reserved}' is set from ownership, not tags` });
     }
   });
 

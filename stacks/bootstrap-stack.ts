@@ -15,7 +15,13 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import type { MonoenvConfig } from '../config/schema';
 import { Guardrails, type GuardrailsOptions } from '../constructs/security/guardrails';
 import { ownershipTags } from '../constructs/core/ownership';
-import { boundaryArn, deployBoundaryDocument, deployBoundaryName, workloadBoundaryDocument, workloadBoundaryName } from '../constructs/security/permissions-boundary';
+import {
+  boundaryArn,
+  deployBoundaryDocument,
+  deployBoundaryName,
+  workloadBoundaryDocument,
+  workloadBoundaryName,
+} from '../constructs/security/permissions-boundary';
 
 export const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
 
@@ -108,10 +114,26 @@ export class BootstrapStack extends TerraformStack {
       description: `Permissions boundary of ${config.appName}-deploy: roles only with the workload boundary, boundaries fixed`,
       policy: JSON.stringify(deployBoundaryDocument(config.appName, account.accountId)),
     });
-    Guardrails.acknowledge(this.workloadBoundary, 'MONO-IAM-1', 'a permissions boundary is a ceiling over services; each role\'s own policy names exact actions');
-    Guardrails.acknowledge(this.workloadBoundary, 'MONO-IAM-2', 'a permissions boundary is a ceiling over services; each role\'s own policy names exact resources');
-    Guardrails.acknowledge(this.deployBoundary, 'MONO-IAM-1', 'the deploy boundary allows everything but what it denies: roles without the workload boundary, boundary edits, changes to the deploy role');
-    Guardrails.acknowledge(this.deployBoundary, 'MONO-IAM-2', 'the deploy boundary allows everything but what it denies: roles without the workload boundary, boundary edits, changes to the deploy role');
+    Guardrails.acknowledge(
+      this.workloadBoundary,
+      'MONO-IAM-1',
+      "a permissions boundary is a ceiling over services; each role's own policy names exact actions",
+    );
+    Guardrails.acknowledge(
+      this.workloadBoundary,
+      'MONO-IAM-2',
+      "a permissions boundary is a ceiling over services; each role's own policy names exact resources",
+    );
+    Guardrails.acknowledge(
+      this.deployBoundary,
+      'MONO-IAM-1',
+      'the deploy boundary allows everything but what it denies: roles without the workload boundary, boundary edits, changes to the deploy role',
+    );
+    Guardrails.acknowledge(
+      this.deployBoundary,
+      'MONO-IAM-2',
+      'the deploy boundary allows everything but what it denies: roles without the workload boundary, boundary edits, changes to the deploy role',
+    );
     const workloadBoundaryArn = boundaryArn(account.accountId, workloadBoundaryName(config.appName));
     const appRoles = `arn:aws:iam::${account.accountId}:role/${config.appName}-*`;
 
@@ -139,7 +161,10 @@ export class BootstrapStack extends TerraformStack {
     });
     // Deploying creates most kinds of resource, so PowerUserAccess; IAM is limited to this app's own roles, and to
     // creating or changing them only with the workload boundary attached (AWS's delegation pattern).
-    new IamRolePolicyAttachment(this, 'deploy-power-user', { role: this.deployRole.name, policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' });
+    new IamRolePolicyAttachment(this, 'deploy-power-user', {
+      role: this.deployRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess',
+    });
     new IamRolePolicy(this, 'deploy-iam', {
       role: this.deployRole.id,
       name: 'app-scoped-iam',
@@ -149,7 +174,14 @@ export class BootstrapStack extends TerraformStack {
           {
             Sid: 'AppRolesOnlyWithTheWorkloadBoundary',
             Effect: 'Allow',
-            Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+            Action: [
+              'iam:CreateRole',
+              'iam:PutRolePolicy',
+              'iam:DeleteRolePolicy',
+              'iam:AttachRolePolicy',
+              'iam:DetachRolePolicy',
+              'iam:PutRolePermissionsBoundary',
+            ],
             Resource: [appRoles],
             Condition: { StringEquals: { 'iam:PermissionsBoundary': workloadBoundaryArn } },
           },
@@ -157,8 +189,18 @@ export class BootstrapStack extends TerraformStack {
             Sid: 'ManageAppRoles',
             Effect: 'Allow',
             Action: [
-              'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
-              'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:UpdateAssumeRolePolicy',
+              'iam:DeleteRole',
+              'iam:GetRole',
+              'iam:UpdateRole',
+              'iam:UpdateRoleDescription',
+              'iam:TagRole',
+              'iam:UntagRole',
+              'iam:ListRoleTags',
+              'iam:GetRolePolicy',
+              'iam:ListRolePolicies',
+              'iam:ListAttachedRolePolicies',
+              'iam:ListInstanceProfilesForRole',
+              'iam:UpdateAssumeRolePolicy',
             ],
             Resource: [appRoles],
           },
@@ -167,7 +209,17 @@ export class BootstrapStack extends TerraformStack {
             Effect: 'Allow',
             Action: ['iam:PassRole'],
             Resource: [appRoles],
-            Condition: { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com', 'firehose.amazonaws.com', 'scheduler.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+            Condition: {
+              StringEquals: {
+                'iam:PassedToService': [
+                  'lambda.amazonaws.com',
+                  'ecs-tasks.amazonaws.com',
+                  'firehose.amazonaws.com',
+                  'scheduler.amazonaws.com',
+                  'vpc-flow-logs.amazonaws.com',
+                ],
+              },
+            },
           },
           {
             Effect: 'Allow',
@@ -180,8 +232,14 @@ export class BootstrapStack extends TerraformStack {
 
     if (props.guardrails !== false) Aspects.of(this).add(new Guardrails(props.guardrails === true ? {} : props.guardrails));
 
-    new TerraformOutput(this, 'workload_boundary_arn', { value: this.workloadBoundary.arn, description: 'Permissions boundary of every role the production stack creates' });
+    new TerraformOutput(this, 'workload_boundary_arn', {
+      value: this.workloadBoundary.arn,
+      description: 'Permissions boundary of every role the production stack creates',
+    });
     new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucket, description: 'S3 bucket for the production stack state' });
-    new TerraformOutput(this, 'deploy_role_arn', { value: this.deployRole.arn, description: 'Role for GitHub Actions (aws-actions/configure-aws-credentials role-to-assume)' });
+    new TerraformOutput(this, 'deploy_role_arn', {
+      value: this.deployRole.arn,
+      description: 'Role for GitHub Actions (aws-actions/configure-aws-credentials role-to-assume)',
+    });
   }
 }

@@ -4,8 +4,32 @@ import type { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 
 /** Services the production stack uses, each pointed at the local AWS for the `local` target. */
 const LOCAL_SERVICES = [
-  'acm', 'apigatewayv2', 'applicationautoscaling', 'athena', 'cloudwatch', 'cloudwatchevents', 'cloudwatchlogs', 'dynamodb', 'ec2', 'ecr', 'ecs',
-  'elbv2', 'firehose', 'glue', 'iam', 'inspector2', 'kinesis', 'kms', 'lambda', 's3', 'scheduler', 'secretsmanager', 'sns', 'sqs', 'ssm', 'sts',
+  'acm',
+  'apigatewayv2',
+  'applicationautoscaling',
+  'athena',
+  'cloudwatch',
+  'cloudwatchevents',
+  'cloudwatchlogs',
+  'dynamodb',
+  'ec2',
+  'ecr',
+  'ecs',
+  'elbv2',
+  'firehose',
+  'glue',
+  'iam',
+  'inspector2',
+  'kinesis',
+  'kms',
+  'lambda',
+  's3',
+  'scheduler',
+  'secretsmanager',
+  'sns',
+  'sqs',
+  'ssm',
+  'sts',
 ] as const;
 
 /**

@@ -63,7 +63,13 @@ export class ProductionStack extends TerraformStack {
     const prefix = config.appName;
     const local = props.localAwsEndpoint !== undefined;
     // Provider default tags put domain/team on everything; constructs add per-service owners on top.
-    const tags = { ...config.tags, ...ownershipTags(config.ownership), app: config.appName, environment: 'production', 'managed-by': 'monoenv' };
+    const tags = {
+      ...config.tags,
+      ...ownershipTags(config.ownership),
+      app: config.appName,
+      environment: 'production',
+      'managed-by': 'monoenv',
+    };
 
     const backend = props.backend ?? { type: 's3' };
     if (backend.type === 's3') {
@@ -77,7 +83,11 @@ export class ProductionStack extends TerraformStack {
       defaultTags: [{ tags }],
     });
 
-    this.monitoring = new Monitoring(this, 'monitoring', { namePrefix: prefix, alertEmail: config.alertEmail, ownership: config.ownership });
+    this.monitoring = new Monitoring(this, 'monitoring', {
+      namePrefix: prefix,
+      alertEmail: config.alertEmail,
+      ownership: config.ownership,
+    });
     this.network = new Network(this, 'network', {
       namePrefix: prefix,
       cidrBlock: config.network.cidr,
@@ -184,7 +194,11 @@ export class ProductionStack extends TerraformStack {
 
     if (!config.domain) {
       for (const service of this.services) {
-        Guardrails.acknowledge(service, 'MONO-ELB-1', 'no domain/certificate in the config yet: HTTP until config.domain is set, then HTTPS with an HTTP redirect');
+        Guardrails.acknowledge(
+          service,
+          'MONO-ELB-1',
+          'no domain/certificate in the config yet: HTTP until config.domain is set, then HTTPS with an HTTP redirect',
+        );
       }
     }
     // Before the guardrails, which then check the roles with their boundary.
@@ -197,11 +211,17 @@ export class ProductionStack extends TerraformStack {
     this.services.slice(1).forEach((service, index) => {
       new TerraformOutput(this, `service_url_${config.services[index + 1].name.replace(/-/g, '_')}`, { value: service.serviceUrl });
     });
-    new TerraformOutput(this, 'repository_url', { value: this.imageScanning.repositoryUrl, description: 'Push images here; tag them with the commit SHA' });
+    new TerraformOutput(this, 'repository_url', {
+      value: this.imageScanning.repositoryUrl,
+      description: 'Push images here; tag them with the commit SHA',
+    });
     new TerraformOutput(this, 'dashboard_url', { value: this.monitoring.dashboardUrl });
     new TerraformOutput(this, 'flags_url', { value: this.flagStore.url, description: 'OFREP base URL' });
     new TerraformOutput(this, 'flags_table', { value: this.flagStore.tableName });
-    new TerraformOutput(this, 'flags_api_keys_secret', { value: this.flagStore.apiKeysSecret.arn, description: 'Secrets Manager secret with the flag API keys' });
+    new TerraformOutput(this, 'flags_api_keys_secret', {
+      value: this.flagStore.apiKeysSecret.arn,
+      description: 'Secrets Manager secret with the flag API keys',
+    });
     new TerraformOutput(this, 'events_url', { value: this.eventStream.ingestUrl, description: 'POST /v1/events' });
     new TerraformOutput(this, 'events_write_key_secret', { value: this.eventStream.writeKeySecretArn });
     new TerraformOutput(this, 'event_stream', { value: this.eventStream.streamName });

@@ -11,7 +11,12 @@ const TARGETING_FLAG = {
       { and: [{ ends_with: [{ var: 'email' }, '@example.com'] }, { sem_ver: [{ var: 'appVersion' }, '>=', '2.3.0'] }] },
       'on',
       { and: [{ starts_with: [{ var: 'plan' }, 'pro'] }, { sem_ver: [{ var: 'appVersion' }, '^', '2.0.0'] }] },
-      { fractional: [['on', 125], ['off', 875]] },
+      {
+        fractional: [
+          ['on', 125],
+          ['off', 875],
+        ],
+      },
       null,
     ],
   },
@@ -29,7 +34,9 @@ function manyFlags() {
         state: 'ENABLED',
         variants: { blue: 'blue', green: 'green' },
         defaultVariant: 'blue',
-        targeting: { if: [{ in: [{ var: 'country' }, ['DE', 'FR', 'NL']] }, 'green', { starts_with: [{ var: 'plan' }, 'pro'] }, 'green', null] },
+        targeting: {
+          if: [{ in: [{ var: 'country' }, ['DE', 'FR', 'NL']] }, 'green', { starts_with: [{ var: 'plan' }, 'pro'] }, 'green', null],
+        },
       };
     } else if (kind === 2) {
       flags[`gate-${i}`] = {
@@ -43,7 +50,12 @@ function manyFlags() {
         state: 'ENABLED',
         variants: { control: 'control', treatment: 'treatment' },
         defaultVariant: 'control',
-        targeting: { fractional: [['control', 50], ['treatment', 50]] },
+        targeting: {
+          fractional: [
+            ['control', 50],
+            ['treatment', 50],
+          ],
+        },
       };
     }
   }

@@ -12,19 +12,27 @@ import { LiveSourceError, readLiveSummary, resolveLiveSource, type LiveSource } 
 import { parseReportSummary, type ReportSummary } from './summary-input';
 import { DEFAULT_TUNING_PARAMETER } from './statistics';
 
-
 export const EXPERIMENT_COMMAND = {
   name: 'experiment',
   synopsis: 'report <flag> [options]',
-  description: "Compares every variant of a flag's experiment with the control (Welch t-test, delta-method\nrelative lift, as GrowthBook does) and checks the traffic split for sample-ratio mismatch.",
+  description:
+    "Compares every variant of a flag's experiment with the control (Welch t-test, delta-method\nrelative lift, as GrowthBook does) and checks the traffic split for sample-ratio mismatch.",
   options: {
     metric: { type: 'string', value: 'name', description: 'only this journey or event (default: every metric)' },
     json: { type: 'boolean', description: 'print the report as JSON' },
     sequential: { type: 'boolean', description: 'always-valid intervals: safe to look every day' },
-    tuning: { type: 'string', value: 'n', description: `sequential tuning: sample size where intervals are tightest (default ${DEFAULT_TUNING_PARAMETER})` },
+    tuning: {
+      type: 'string',
+      value: 'n',
+      description: `sequential tuning: sample size where intervals are tightest (default ${DEFAULT_TUNING_PARAMETER})`,
+    },
     svg: { type: 'string', value: 'path', description: 'also write a forest plot of the lifts as an SVG file' },
     'from-file': { type: 'string', value: 'path', description: 'read the summary from a JSON file instead of DynamoDB' },
-    table: { type: 'string', value: 'name', description: 'analytics table (default: $MONOENV_ANALYTICS_TABLE, then .monoenv/local/state.json)' },
+    table: {
+      type: 'string',
+      value: 'name',
+      description: 'analytics table (default: $MONOENV_ANALYTICS_TABLE, then .monoenv/local/state.json)',
+    },
     region: { type: 'string', value: 'region', description: 'AWS region' },
     endpoint: { type: 'string', value: 'url', description: 'AWS endpoint (e.g. a local moto server)' },
   },
@@ -70,7 +78,12 @@ export function projectJourneys(cwd: string, env: NodeJS.ProcessEnv): readonly J
 }
 
 class CommandError extends Error {
-  constructor(readonly code: string, message: string, readonly exitCode: 1 | 2 = 2, readonly problems: string[] = []) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+    readonly problems: string[] = [],
+  ) {
     super(message);
   }
 }
@@ -94,7 +107,13 @@ export async function runExperimentCommand(argv: string[], io: CommandIo): Promi
     const err = caught instanceof UsageError ? new CommandError('usage', caught.message) : caught;
     if (!(err instanceof CommandError)) throw err;
     if (wantsJson) {
-      io.err(JSON.stringify({ error: { code: err.code, message: err.message, ...(err.problems.length ? { problems: err.problems } : {}) } }, null, 2));
+      io.err(
+        JSON.stringify(
+          { error: { code: err.code, message: err.message, ...(err.problems.length ? { problems: err.problems } : {}) } },
+          null,
+          2,
+        ),
+      );
     } else {
       const [first, ...rest] = err.message.split('\n');
       io.err([`monoenv experiment: ${first} [${err.code}]`, ...rest, ...err.problems.map((p) => `  - ${p}`)].join('\n'));
@@ -130,7 +149,12 @@ async function report(argv: string[], io: CommandIo): Promise<number> {
 
   let built;
   try {
-    built = buildReport(summaryData, { metric: values.metric, sequential: values.sequential, tuningParameter, journeys: io.readJourneys?.() });
+    built = buildReport(summaryData, {
+      metric: values.metric,
+      sequential: values.sequential,
+      tuningParameter,
+      journeys: io.readJourneys?.(),
+    });
   } catch (err) {
     if (err instanceof ReportInputError) throw new CommandError(err.code, err.message);
     throw err;
@@ -153,7 +177,10 @@ function readSummaryFile(path: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CommandError(code === 'ENOENT' ? 'file-not-found' : 'file-unreadable', code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+    throw new CommandError(
+      code === 'ENOENT' ? 'file-not-found' : 'file-unreadable',
+      code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
@@ -162,7 +189,11 @@ function readSummaryFile(path: string): unknown {
   }
 }
 
-async function readLive(flag: string | undefined, values: { table?: string; region?: string; endpoint?: string }, io: CommandIo): Promise<unknown> {
+async function readLive(
+  flag: string | undefined,
+  values: { table?: string; region?: string; endpoint?: string },
+  io: CommandIo,
+): Promise<unknown> {
   if (!flag) throw new UsageError('missing <flag> (or pass --from-file <path>)');
   let source: LiveSource;
   try {
@@ -176,8 +207,13 @@ async function readLive(flag: string | undefined, values: { table?: string; regi
   } catch (err) {
     if (err instanceof LiveSourceError) throw new CommandError(err.code, err.message, 1);
     // The reader's own "the data cannot form a summary" (e.g. fewer than 2 variants) is bad input, not an outage.
-    if ((err as Error).name === 'ExperimentDataError') throw new CommandError(String((err as { code?: unknown }).code ?? 'invalid-summary'), (err as Error).message);
+    if ((err as Error).name === 'ExperimentDataError')
+      throw new CommandError(String((err as { code?: unknown }).code ?? 'invalid-summary'), (err as Error).message);
     const name = (err as Error).name && (err as Error).name !== 'Error' ? `${(err as Error).name}: ` : '';
-    throw new CommandError('read-failed', `cannot read '${flag}' from table ${source.tableName}${source.endpoint ? ` at ${source.endpoint}` : ''}: ${name}${(err as Error).message}`, 1);
+    throw new CommandError(
+      'read-failed',
+      `cannot read '${flag}' from table ${source.tableName}${source.endpoint ? ` at ${source.endpoint}` : ''}: ${name}${(err as Error).message}`,
+      1,
+    );
   }
 }

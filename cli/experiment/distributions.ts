@@ -7,7 +7,6 @@ interface JStat {
   chisquare: { cdf(x: number, dof: number): number };
 }
 
- 
 const { jStat } = require('jstat') as { jStat: JStat };
 
 /** P(T <= x) for Student's t with `dof` degrees of freedom. */

@@ -21,9 +21,11 @@ export interface LiveSourceFlags {
   readonly endpoint?: string;
 }
 
-
 export class LiveSourceError extends Error {
-  constructor(readonly code: 'no-table' | 'bad-state-file' | 'reader-unavailable', message: string) {
+  constructor(
+    readonly code: 'no-table' | 'bad-state-file' | 'reader-unavailable',
+    message: string,
+  ) {
     super(message);
     this.name = 'LiveSourceError';
   }
@@ -39,7 +41,10 @@ export function resolveLiveSource(flags: LiveSourceFlags, env: NodeJS.ProcessEnv
   }
   const tableName = flags.table || env.MONOENV_ANALYTICS_TABLE || state?.analyticsTable;
   if (!tableName) {
-    throw new LiveSourceError('no-table', `no analytics table: pass --table <name>, set MONOENV_ANALYTICS_TABLE, start a local production (${STATE_FILE}) or use --from-file <path>`);
+    throw new LiveSourceError(
+      'no-table',
+      `no analytics table: pass --table <name>, set MONOENV_ANALYTICS_TABLE, start a local production (${STATE_FILE}) or use --from-file <path>`,
+    );
   }
   const endpoint = flags.endpoint || state?.awsEndpoint;
   return {
@@ -57,15 +62,20 @@ export async function readLiveSummary(source: LiveSource, flag: string): Promise
   let readExperimentSummary: ExperimentSummaryReader;
   try {
     // Lazy: another part of monoenv owns this module, and `--from-file` must work without it.
-     
-    ({ readExperimentSummary } = require('../../lambdas/journey-processor/experiment-store') as { readExperimentSummary: ExperimentSummaryReader });
+
+    ({ readExperimentSummary } = require('../../lambdas/journey-processor/experiment-store') as {
+      readExperimentSummary: ExperimentSummaryReader;
+    });
   } catch (err) {
-    throw new LiveSourceError('reader-unavailable', `the live experiment reader is not available in this build (${(err as Error).message.split('\n')[0]}); use --from-file <path>`);
+    throw new LiveSourceError(
+      'reader-unavailable',
+      `the live experiment reader is not available in this build (${(err as Error).message.split('\n')[0]}); use --from-file <path>`,
+    );
   }
-   
+
   const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
   const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
-   
+
   const base = new DynamoDBClient({
     region: source.region,
     endpoint: source.endpoint,

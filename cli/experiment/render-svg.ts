@@ -23,7 +23,13 @@ export function renderSvg(report: ExperimentReport): string {
     metric.variants.flatMap((v) => {
       const effect = v.relative ?? v.absolute;
       if (!effect || !v.verdict) return [];
-      const color = !v.verdict.reliable ? '#b26b00' : v.verdict.code === 'increase' ? '#1a7f37' : v.verdict.code === 'decrease' ? '#cf222e' : '#57606a';
+      const color = !v.verdict.reliable
+        ? '#b26b00'
+        : v.verdict.code === 'increase'
+          ? '#1a7f37'
+          : v.verdict.code === 'decrease'
+            ? '#cf222e'
+            : '#57606a';
       return [{ label: `${metric.metric} · ${v.variant}`, effect, relative: v.relative !== undefined, color }];
     }),
   );
@@ -48,17 +54,23 @@ export function renderSvg(report: ExperimentReport): string {
     ].join('\n  ');
   });
   const bottom = TOP + Math.max(1, rows.length) * ROW_HEIGHT;
-  const srm = report.srm.mismatch ? `<text x="10" y="${height - 10}" fill="#b26b00">SRM warning: traffic split differs from the design (p = ${report.srm.pValue.toPrecision(2)}); results unreliable</text>` : '';
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
-    `  <rect width="100%" height="100%" fill="white"/>`,
-    `  <text x="10" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
-    `  <line x1="${x(0).toFixed(1)}" y1="${TOP - 8}" x2="${x(0).toFixed(1)}" y2="${bottom}" stroke="#8c959f" stroke-dasharray="4 3"/>`,
-    `  <text x="${x(0).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">0</text>`,
-    rows.length === 0 ? `  <text x="${LABEL_WIDTH}" y="${TOP + 18}">no comparable results</text>` : `  ${body.join('\n  ')}`,
-    srm ? `  ${srm}` : '',
-    '</svg>',
-  ].filter((line) => line !== '').join('\n') + '\n';
+  const srm = report.srm.mismatch
+    ? `<text x="10" y="${height - 10}" fill="#b26b00">SRM warning: traffic split differs from the design (p = ${report.srm.pValue.toPrecision(2)}); results unreliable</text>`
+    : '';
+  return (
+    [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+      `  <rect width="100%" height="100%" fill="white"/>`,
+      `  <text x="10" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+      `  <line x1="${x(0).toFixed(1)}" y1="${TOP - 8}" x2="${x(0).toFixed(1)}" y2="${bottom}" stroke="#8c959f" stroke-dasharray="4 3"/>`,
+      `  <text x="${x(0).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">0</text>`,
+      rows.length === 0 ? `  <text x="${LABEL_WIDTH}" y="${TOP + 18}">no comparable results</text>` : `  ${body.join('\n  ')}`,
+      srm ? `  ${srm}` : '',
+      '</svg>',
+    ]
+      .filter((line) => line !== '')
+      .join('\n') + '\n'
+  );
 }
 
 function escapeXml(text: string): string {

@@ -33,7 +33,16 @@ function table(metric: MetricReport, confidence: string): string[] {
   const isRate = metric.kind === 'proportion';
   // Units differ from users for means over the users with a value, or ratios over orders, say.
   const showUnits = metric.variants.some((v) => v.units !== undefined && v.units !== v.users);
-  const header = ['variant', 'users', ...(showUnits ? ['n'] : []), isRate ? 'rate' : metric.kind, `abs lift [${confidence}]`, `rel lift [${confidence}]`, 'p', 'verdict'];
+  const header = [
+    'variant',
+    'users',
+    ...(showUnits ? ['n'] : []),
+    isRate ? 'rate' : metric.kind,
+    `abs lift [${confidence}]`,
+    `rel lift [${confidence}]`,
+    'p',
+    'verdict',
+  ];
   const rows = metric.variants.map((v, i) => [
     v.variant,
     v.users.toLocaleString('en-US'),
@@ -46,7 +55,11 @@ function table(metric: MetricReport, confidence: string): string[] {
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const numeric = (c: number) => c === 1 || (showUnits && c === 2);
-  const line = (cells: string[]) => cells.map((cell, c) => (numeric(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (numeric(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -86,13 +99,19 @@ export function forestPlot(metric: MetricReport, confidence: string): string[] {
     return `${v.variant.padEnd(labelWidth)}  ${cells.join('')}  ${format(effect.estimate)} [${format(effect.ci[0])}, ${format(effect.ci[1])}]`;
   });
   const axis = Array.from({ length: PLOT_WIDTH }, (): string => ' ');
-  const place = (text: string, at: number) => { for (let i = 0; i < text.length && at + i < PLOT_WIDTH; i++) axis[Math.max(0, at) + i] = text[i]; };
+  const place = (text: string, at: number) => {
+    for (let i = 0; i < text.length && at + i < PLOT_WIDTH; i++) axis[Math.max(0, at) + i] = text[i];
+  };
   const lowLabel = format(low);
   const highLabel = format(high);
   place(lowLabel, 0);
   place(highLabel, PLOT_WIDTH - highLabel.length);
   if (zero > lowLabel.length && zero < PLOT_WIDTH - highLabel.length - 1) place('0', zero);
-  return [`${relative ? 'Relative' : 'Absolute'} lift, ${confidence}  (: is zero, * the estimate)`, ...plotted, `${' '.repeat(labelWidth)}  ${axis.join('').trimEnd()}`];
+  return [
+    `${relative ? 'Relative' : 'Absolute'} lift, ${confidence}  (: is zero, * the estimate)`,
+    ...plotted,
+    `${' '.repeat(labelWidth)}  ${axis.join('').trimEnd()}`,
+  ];
 }
 
 export function formatP(p: number): string {

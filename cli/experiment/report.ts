@@ -77,7 +77,10 @@ export interface ExperimentReport {
 
 /** Bad input found while building the report (as opposed to a bug); `code` is machine-readable. */
 export class ReportInputError extends Error {
-  constructor(readonly code: 'unknown-metric' | 'no-metrics', message: string) {
+  constructor(
+    readonly code: 'unknown-metric' | 'no-metrics',
+    message: string,
+  ) {
     super(message);
     this.name = 'ReportInputError';
   }
@@ -189,7 +192,9 @@ function verdictFor(code: VerdictCode, srmMismatch: boolean, detail?: string): V
 function notesFor(sequential: boolean, treatments: number, srmMismatch: boolean): string[] {
   const notes: string[] = [];
   if (srmMismatch) {
-    notes.push('The traffic split differs from the design (sample-ratio mismatch): fix the assignment or exposure logging before trusting any lift.');
+    notes.push(
+      'The traffic split differs from the design (sample-ratio mismatch): fix the assignment or exposure logging before trusting any lift.',
+    );
   }
   notes.push(
     sequential

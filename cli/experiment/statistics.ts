@@ -97,7 +97,10 @@ function checkUsable(stat: MetricStatistic, role: string): Unusable | undefined 
 /** Compares a treatment with the control. Never throws on data: unusable data comes back as a status. */
 export function compareToControl(control: MetricStatistic, treatment: MetricStatistic, options: TestOptions = {}): Comparison {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
-  for (const [stat, role] of [[control, 'control'], [treatment, 'treatment']] as const) {
+  for (const [stat, role] of [
+    [control, 'control'],
+    [treatment, 'treatment'],
+  ] as const) {
     const unusable = checkUsable(stat, role);
     if (unusable) return unusable;
   }

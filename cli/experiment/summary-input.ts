@@ -23,7 +23,11 @@ export const reportMetricSumsSchema = metricSumsSchema
   .superRefine((metric, ctx) => {
     const hasDenominator = metric.denominator !== undefined;
     if (hasDenominator !== (metric.sumProduct !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: [hasDenominator ? 'sumProduct' : 'denominator'], message: 'a ratio metric needs both denominator and sumProduct' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [hasDenominator ? 'sumProduct' : 'denominator'],
+        message: 'a ratio metric needs both denominator and sumProduct',
+      });
     }
     if (metric.kind === 'ratio' && !hasDenominator) {
       ctx.addIssue({ code: 'custom', path: ['denominator'], message: "kind 'ratio' needs denominator and sumProduct" });
@@ -35,19 +39,23 @@ export const reportMetricSumsSchema = metricSumsSchema
 
 export const reportSummarySchema = experimentSummarySchema
   .extend({
-    variants: z.array(variantSummarySchema.extend({ metrics: namedRecord(reportMetricSumsSchema) })).min(2, 'at least 2 variants are needed to compare'),
+    variants: z
+      .array(variantSummarySchema.extend({ metrics: namedRecord(reportMetricSumsSchema) }))
+      .min(2, 'at least 2 variants are needed to compare'),
   })
   .superRefine((summary, ctx) => {
     const names = summary.variants.map((v) => v.name);
     names.forEach((name, i) => {
-      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant '${name}'` });
+      if (names.indexOf(name) !== i)
+        ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant '${name}'` });
     });
     if (summary.control !== undefined && !names.includes(summary.control)) {
       ctx.addIssue({ code: 'custom', path: ['control'], message: `'${summary.control}' is not one of the variants (${names.join(', ')})` });
     }
     if (summary.weights) {
       for (const name of names) {
-        if (summary.weights[name] === undefined) ctx.addIssue({ code: 'custom', path: ['weights', name], message: 'every variant needs a weight' });
+        if (summary.weights[name] === undefined)
+          ctx.addIssue({ code: 'custom', path: ['weights', name], message: 'every variant needs a weight' });
       }
       for (const key of Object.keys(summary.weights)) {
         if (!names.includes(key)) ctx.addIssue({ code: 'custom', path: ['weights', key], message: 'not one of the variants' });
@@ -56,11 +64,21 @@ export const reportSummarySchema = experimentSummarySchema
         ctx.addIssue({ code: 'custom', path: ['weights'], message: 'at least one weight must be positive' });
       }
     }
-    const ratioMetrics = new Set(summary.variants.flatMap((v) => Object.entries(v.metrics).filter(([, m]) => m.denominator).map(([name]) => name)));
+    const ratioMetrics = new Set(
+      summary.variants.flatMap((v) =>
+        Object.entries(v.metrics)
+          .filter(([, m]) => m.denominator)
+          .map(([name]) => name),
+      ),
+    );
     summary.variants.forEach((variant, i) => {
       for (const [name, metric] of Object.entries(variant.metrics)) {
         if (ratioMetrics.has(name) && !metric.denominator) {
-          ctx.addIssue({ code: 'custom', path: ['variants', i, 'metrics', name, 'denominator'], message: 'other variants give this metric a denominator; every variant needs one' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['variants', i, 'metrics', name, 'denominator'],
+            message: 'other variants give this metric a denominator; every variant needs one',
+          });
         }
       }
     });
@@ -80,7 +98,10 @@ export function parseReportSummary(data: unknown): ParsedSummary {
 
 function fieldPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 export type MetricKind = MetricStatistic['kind'];

@@ -1,14 +1,30 @@
 import { FlagValidationError } from '../../domain/flags/evaluator';
 import type { FlagDefinition } from '../../domain/flags/evaluator';
-import { ConcurrentModificationError, FlagNotFoundError, readFlag, readFlagTable, readHistory, updateFlag } from '../../domain/flags/flag-table';
+import {
+  ConcurrentModificationError,
+  FlagNotFoundError,
+  readFlag,
+  readFlagTable,
+  readHistory,
+  updateFlag,
+} from '../../domain/flags/flag-table';
 import { FlagEditError, disableFlag, enableFlag, parseWeights, setDefaultVariant, setFractionalWeights } from './edits';
 import { FlagDirError, loadFlagDir } from '../../domain/flags/flag-files';
 import { formatFlag, formatFlagList, formatHistory } from './format';
 import { serveFlagDir } from './serve';
 import { tableClient } from './table-client';
-import { integerOption, parseCommandLine, processIo, usageOf, UsageError, type CliIo, type CommandSpec, type OptionSpecs, type OptionValues } from '../command-line';
+import {
+  integerOption,
+  parseCommandLine,
+  processIo,
+  usageOf,
+  UsageError,
+  type CliIo,
+  type CommandSpec,
+  type OptionSpecs,
+  type OptionValues,
+} from '../command-line';
 import { resolveActor, resolveTarget } from './target';
-
 
 export const FLAGS_COMMAND = {
   name: 'flags',
@@ -45,29 +61,40 @@ type Values = OptionValues<typeof FLAGS_COMMAND.options>;
 
 function expectArgs(args: string[], names: string[], variadic = false): void {
   if (args.length < names.length || (!variadic && args.length > names.length)) {
-    throw new UsageError(`expected ${names.map((n) => `<${n}>`).join(' ')}${variadic ? '...' : ''}, got ${args.length === 0 ? 'nothing' : args.join(' ')}`);
+    throw new UsageError(
+      `expected ${names.map((n) => `<${n}>`).join(' ')}${variadic ? '...' : ''}, got ${args.length === 0 ? 'nothing' : args.join(' ')}`,
+    );
   }
 }
 
-const EDITS: Record<string, { params: string[]; variadic?: boolean; edit: (args: string[]) => (flag: FlagDefinition) => FlagDefinition }> = {
-  enable: { params: ['key'], edit: () => enableFlag },
-  disable: { params: ['key'], edit: () => disableFlag },
-  'set-default': { params: ['key', 'variant'], edit: ([, variant]) => (flag) => setDefaultVariant(flag, variant) },
-  'set-weights': {
-    params: ['key', 'variant=weight'],
-    variadic: true,
-    edit: ([, ...pairs]) => {
-      const weights = parseWeights(pairs);
-      return (flag) => setFractionalWeights(flag, weights);
+const EDITS: Record<string, { params: string[]; variadic?: boolean; edit: (args: string[]) => (flag: FlagDefinition) => FlagDefinition }> =
+  {
+    enable: { params: ['key'], edit: () => enableFlag },
+    disable: { params: ['key'], edit: () => disableFlag },
+    'set-default': {
+      params: ['key', 'variant'],
+      edit:
+        ([, variant]) =>
+        (flag) =>
+          setDefaultVariant(flag, variant),
     },
-  },
-};
+    'set-weights': {
+      params: ['key', 'variant=weight'],
+      variadic: true,
+      edit: ([, ...pairs]) => {
+        const weights = parseWeights(pairs);
+        return (flag) => setFractionalWeights(flag, weights);
+      },
+    },
+  };
 
 async function serve(values: Values, io: CliIo): Promise<number> {
   if (!values.dir) throw new UsageError('serve needs --dir <folder of flag files>');
   const port = integerOption(values.port, 'port', 0, 65535) ?? 8016;
   const server = await serveFlagDir({ dir: values.dir, port, host: values.host, apiKey: values['api-key'], log: io.out });
-  io.out(`serving flags from ${values.dir} at ${server.url}/ofrep/v1/evaluate/flags (revision ${server.revision()})${values['api-key'] ? ', API key required' : ', no API key required (local development; --api-key <key> requires one)'}`);
+  io.out(
+    `serving flags from ${values.dir} at ${server.url}/ofrep/v1/evaluate/flags (revision ${server.revision()})${values['api-key'] ? ', API key required' : ', no API key required (local development; --api-key <key> requires one)'}`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -118,7 +145,11 @@ async function runCommand(command: string | undefined, args: string[], values: V
 export async function run(argv: string[], given: Partial<CliIo> = {}): Promise<number> {
   const io: CliIo = { ...processIo(), ...given };
   try {
-    const { positionals: [command, ...args], values, help } = parseCommandLine(FLAGS_COMMAND, argv);
+    const {
+      positionals: [command, ...args],
+      values,
+      help,
+    } = parseCommandLine(FLAGS_COMMAND, argv);
     if (help || command === 'help') {
       io.out(usageOf(FLAGS_COMMAND));
       return 0;
@@ -129,7 +160,9 @@ export async function run(argv: string[], given: Partial<CliIo> = {}): Promise<n
       io.err(`monoenv flags: ${error.message}\n\n${usageOf(FLAGS_COMMAND)}`);
       return 2;
     }
-    const known = [FlagEditError, FlagNotFoundError, ConcurrentModificationError, FlagValidationError, FlagDirError].some((type) => error instanceof type);
+    const known = [FlagEditError, FlagNotFoundError, ConcurrentModificationError, FlagValidationError, FlagDirError].some(
+      (type) => error instanceof type,
+    );
     io.err(`monoenv flags: ${known ? (error as Error).message : `failed: ${(error as Error)?.message ?? String(error)}`}`);
     return 1;
   }

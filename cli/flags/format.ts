@@ -4,7 +4,14 @@ import { fractionalWeights } from './edits';
 /** Plain-text views of flags for the terminal (`--json` prints the data instead). */
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
-  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => cell.padEnd(widths[col]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatFlagList(items: readonly FlagItem[]): string {
@@ -13,7 +20,9 @@ export function formatFlagList(items: readonly FlagItem[]): string {
     item.key,
     item.definition.state,
     item.definition.defaultVariant ?? '-',
-    fractionalWeights(item.definition)?.map(([v, w]) => `${v}=${w}`).join(' ') ?? '',
+    fractionalWeights(item.definition)
+      ?.map(([v, w]) => `${v}=${w}`)
+      .join(' ') ?? '',
     String(item.version),
     item.updatedBy ?? '',
     item.updatedAt ?? '',
@@ -30,8 +39,5 @@ export function formatFlag(item: FlagItem): string {
 
 export function formatHistory(entries: readonly AuditEntry[]): string {
   if (entries.length === 0) return '(no runtime changes since the last deploy)';
-  return table([
-    ['AT', 'VERSION', 'ACTION', 'ACTOR'],
-    ...entries.map((e) => [e.at, String(e.version), e.action, e.actor]),
-  ]);
+  return table([['AT', 'VERSION', 'ACTION', 'ACTOR'], ...entries.map((e) => [e.at, String(e.version), e.action, e.actor])]);
 }

@@ -10,12 +10,15 @@ import { stopLocalProduction } from './stop';
 import { readLocalState, STATE_FILE } from './state-file';
 import { formatStartSummary } from './summary';
 
-
 export const LOCAL_COMMAND = {
   name: 'local',
   synopsis: '<start|stop|status> [options]',
   subcommands: [
-    { name: 'start', summary: 'moto on loopback, terraform apply of the production stack to it, then run the deployed functions behind their HTTP API until Ctrl-C or `npm stop`' },
+    {
+      name: 'start',
+      summary:
+        'moto on loopback, terraform apply of the production stack to it, then run the deployed functions behind their HTTP API until Ctrl-C or `npm stop`',
+    },
     { name: 'stop', summary: 'stop a running local production (and clean up after one that crashed)' },
     { name: 'status', summary: `show what is running, from ${STATE_FILE}` },
   ],
@@ -47,7 +50,15 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
       awsPort: integerOption(values['aws-port'], 'aws-port', 0, 65535),
       signal: interrupt.signal,
     });
-    console.log(formatStartSummary({ state: local.state, keys: local.keys, notEmulated: local.notEmulated, stateFile: STATE_FILE, portNote: local.portNote }));
+    console.log(
+      formatStartSummary({
+        state: local.state,
+        keys: local.keys,
+        notEmulated: local.notEmulated,
+        stateFile: STATE_FILE,
+        portNote: local.portNote,
+      }),
+    );
     const stopped = new Promise<'signal'>((resolve) => {
       stopRequested = () => resolve('signal');
       if (interrupt.signal.aborted) resolve('signal');
@@ -60,8 +71,10 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
       return 0;
     }
     // moto's last stderr lines are its request log here; the exit code and signal are what matter.
-    console.error(`\nmonoenv local: the local AWS (moto, pid ${local.moto.pid}) stopped unexpectedly (${outcome.split(';')[0]}).`
-      + '\nIts tables and stream are gone, so local production is down; stopping the runtime. Run `npm start` to start again.');
+    console.error(
+      `\nmonoenv local: the local AWS (moto, pid ${local.moto.pid}) stopped unexpectedly (${outcome.split(';')[0]}).` +
+        '\nIts tables and stream are gone, so local production is down; stopping the runtime. Run `npm start` to start again.',
+    );
     await local.stop();
     return 1;
   } catch (error) {
@@ -88,13 +101,19 @@ function status(cwd: string): number {
     return 0;
   }
   const { state } = check;
-  const what = { running: state.status === 'running' ? 'running' : 'starting', broken: 'broken: its local AWS stopped; run `npm stop`', stale: 'not running (left over; `npm stop` cleans up)' }[check.kind];
-  console.log([
-    `local production: ${what}`,
-    `  APIs       ${state.flagsUrl ?? '(not yet)'}`,
-    `  local AWS  ${state.awsEndpoint} (pid ${state.pids.moto})`,
-    `  runtime    pid ${state.pids.runtime}, since ${state.startedAt}`,
-  ].join('\n'));
+  const what = {
+    running: state.status === 'running' ? 'running' : 'starting',
+    broken: 'broken: its local AWS stopped; run `npm stop`',
+    stale: 'not running (left over; `npm stop` cleans up)',
+  }[check.kind];
+  console.log(
+    [
+      `local production: ${what}`,
+      `  APIs       ${state.flagsUrl ?? '(not yet)'}`,
+      `  local AWS  ${state.awsEndpoint} (pid ${state.pids.moto})`,
+      `  runtime    pid ${state.pids.runtime}, since ${state.startedAt}`,
+    ].join('\n'),
+  );
   return 0;
 }
 

@@ -4,7 +4,13 @@
  * Local production serves exactly this, so a wrong variable or route fails locally as it would in AWS.
  */
 import * as path from 'node:path';
-import { ApiGatewayV2Client, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStageCommand } from '@aws-sdk/client-apigatewayv2';
+import {
+  ApiGatewayV2Client,
+  GetApisCommand,
+  GetIntegrationsCommand,
+  GetRoutesCommand,
+  GetStageCommand,
+} from '@aws-sdk/client-apigatewayv2';
 import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { motoClientConfig } from './moto-server';
 
@@ -70,15 +76,24 @@ export async function readDeployedStack(endpoint: string, region: string, stackD
 
     const apis: DeployedApi[] = [];
     for (const api of (await apigw.send(new GetApisCommand({}))).Items ?? []) {
-      const integrations = new Map(((await apigw.send(new GetIntegrationsCommand({ ApiId: api.ApiId }))).Items ?? []).map((i) => [i.IntegrationId, i.IntegrationUri ?? '']));
+      const integrations = new Map(
+        ((await apigw.send(new GetIntegrationsCommand({ ApiId: api.ApiId }))).Items ?? []).map((i) => [
+          i.IntegrationId,
+          i.IntegrationUri ?? '',
+        ]),
+      );
       const routes = ((await apigw.send(new GetRoutesCommand({ ApiId: api.ApiId }))).Items ?? []).flatMap((route) => {
         const integration = integrations.get(route.Target?.replace(/^integrations\//, ''));
         return integration && route.RouteKey ? [{ routeKey: route.RouteKey, functionName: functionNameOf(integration) }] : [];
       });
-      const settings = await apigw.send(new GetStageCommand({ ApiId: api.ApiId, StageName: '$default' })).then((stage) => stage.DefaultRouteSettings, () => undefined);
-      const throttle = settings?.ThrottlingRateLimit !== undefined && settings.ThrottlingBurstLimit !== undefined
-        ? { rateLimit: settings.ThrottlingRateLimit, burstLimit: settings.ThrottlingBurstLimit }
-        : undefined;
+      const settings = await apigw.send(new GetStageCommand({ ApiId: api.ApiId, StageName: '$default' })).then(
+        (stage) => stage.DefaultRouteSettings,
+        () => undefined,
+      );
+      const throttle =
+        settings?.ThrottlingRateLimit !== undefined && settings.ThrottlingBurstLimit !== undefined
+          ? { rateLimit: settings.ThrottlingRateLimit, burstLimit: settings.ThrottlingBurstLimit }
+          : undefined;
       apis.push({ id: api.ApiId ?? '', name: api.Name ?? '', routes, throttle });
     }
 

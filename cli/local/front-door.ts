@@ -26,7 +26,14 @@ export interface MatchedRoute {
 }
 
 const pathPattern = (path: string): RegExp =>
-  new RegExp(`^${path.split('/').map((part) => (/^\{[^}]+\+\}$/.test(part) ? '(.+)' : /^\{[^}]+\}$/.test(part) ? '([^/]+)' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`);
+  new RegExp(
+    `^${path
+      .split('/')
+      .map((part) =>
+        /^\{[^}]+\+\}$/.test(part) ? '(.+)' : /^\{[^}]+\}$/.test(part) ? '([^/]+)' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'),
+      )
+      .join('/')}$`,
+  );
 
 /**
  * API Gateway's choice among the routes that match: a method route before `ANY`, a literal path before one with
@@ -73,7 +80,13 @@ export interface HttpApiRequest {
 }
 
 /** The payload format 2.0 event API Gateway sends a Lambda integration. */
-export function httpApiEvent(api: DeployedApi, matched: MatchedRoute, request: HttpApiRequest, accountId: string, nowMs: number): Record<string, unknown> {
+export function httpApiEvent(
+  api: DeployedApi,
+  matched: MatchedRoute,
+  request: HttpApiRequest,
+  accountId: string,
+  nowMs: number,
+): Record<string, unknown> {
   const query = new URLSearchParams(request.rawQueryString);
   const queryStringParameters: Record<string, string> = {};
   for (const key of new Set(query.keys())) queryStringParameters[key] = query.getAll(key).join(',');
@@ -89,7 +102,13 @@ export function httpApiEvent(api: DeployedApi, matched: MatchedRoute, request: H
       accountId,
       apiId: api.id,
       domainName: request.headers.host ?? 'localhost',
-      http: { method: request.method, path: request.rawPath, protocol: 'HTTP/1.1', sourceIp: request.sourceIp, userAgent: request.headers['user-agent'] ?? '' },
+      http: {
+        method: request.method,
+        path: request.rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.sourceIp,
+        userAgent: request.headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: matched.route.routeKey,
       stage: '$default',
@@ -116,7 +135,12 @@ const gatewayAnswer = (status: number, message: string, headers: Record<string, 
 /** How API Gateway turns a function's result (format 2.0) into the HTTP response. */
 export function httpApiResponse(result: unknown): HttpApiResponse {
   if (typeof result === 'object' && result !== null && 'statusCode' in result) {
-    const { statusCode, headers, body, isBase64Encoded } = result as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
+    const { statusCode, headers, body, isBase64Encoded } = result as {
+      statusCode: number;
+      headers?: Record<string, string>;
+      body?: string;
+      isBase64Encoded?: boolean;
+    };
     return { status: statusCode, headers: headers ?? {}, body: Buffer.from(body ?? '', isBase64Encoded ? 'base64' : 'utf8') };
   }
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(result ?? null)) };
@@ -162,7 +186,8 @@ export async function serveFrontDoor(options: FrontDoorOptions): Promise<Running
     if (read.outcome === 'too-large') return gatewayAnswer(413, 'Request Entity Too Large', { connection: 'close' });
     if (!url) return gatewayAnswer(400, 'Bad Request');
     // Local only: a readiness check for `npm start` and the tests; not a route of the API.
-    if (url.pathname === '/health' && method === 'GET') return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"status":"ok"}') };
+    if (url.pathname === '/health' && method === 'GET')
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"status":"ok"}') };
     let matched: MatchedRoute | undefined;
     try {
       matched = matchRoute(options.api.routes, method, url.pathname);
@@ -172,15 +197,22 @@ export async function serveFrontDoor(options: FrontDoorOptions): Promise<Running
     if (!matched) return gatewayAnswer(404, 'Not Found');
     if (!allowed()) return gatewayAnswer(429, 'Too Many Requests');
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    const event = httpApiEvent(options.api, matched, {
-      method,
-      rawPath: url.pathname,
-      rawQueryString: url.search.slice(1),
-      headers,
-      body: read.body.toString('utf8'),
-      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-    }, options.accountId, now());
+    for (const [name, value] of Object.entries(req.headers))
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    const event = httpApiEvent(
+      options.api,
+      matched,
+      {
+        method,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        body: read.body.toString('utf8'),
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      },
+      options.accountId,
+      now(),
+    );
     try {
       return httpApiResponse(await options.invoke(matched.route.functionName, event));
     } catch (error) {

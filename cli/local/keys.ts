@@ -17,7 +17,8 @@ export interface KeySecrets {
 export async function readLocalKeys(endpoint: string, region: string, secretsOf: KeySecrets): Promise<LocalKeys> {
   const secrets = new SecretsManagerClient(motoClientConfig(endpoint, region));
   try {
-    const read = async (id: string): Promise<Record<string, unknown>> => JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString ?? '{}');
+    const read = async (id: string): Promise<Record<string, unknown>> =>
+      JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString ?? '{}');
     const first = (value: unknown): string | undefined => (Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined);
     const flags = await read(secretsOf.flagsApiKeysSecret);
     const events = await read(secretsOf.eventsWriteKeySecret);

@@ -35,7 +35,11 @@ export interface LambdaHost {
 }
 
 export class LambdaInvokeError extends Error {
-  constructor(readonly functionName: string, readonly errorType: string, message: string) {
+  constructor(
+    readonly functionName: string,
+    readonly errorType: string,
+    message: string,
+  ) {
     super(`${functionName}: ${errorType}: ${message}`);
     this.name = 'LambdaInvokeError';
   }
@@ -86,7 +90,12 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
     eval: true,
     stdout: true,
     stderr: true,
-    workerData: { codeDir: path.resolve(options.codeDir), handler: options.handler, functionName: options.functionName, nodePath: sdkNodePath() },
+    workerData: {
+      codeDir: path.resolve(options.codeDir),
+      handler: options.handler,
+      functionName: options.functionName,
+      nodePath: sdkNodePath(),
+    },
     // Only what Lambda gives a function: its own variables, its region and credentials; nothing of this process.
     env: {
       ...options.environment,
@@ -127,7 +136,9 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
     else call.resolve(result);
   });
   worker.on('error', (error) => failAll(new LambdaInvokeError(options.functionName, 'Runtime.ExitError', error.message)));
-  worker.on('exit', (code) => failAll(new LambdaInvokeError(options.functionName, 'Runtime.ExitError', `the function's thread exited (${code})`)));
+  worker.on('exit', (code) =>
+    failAll(new LambdaInvokeError(options.functionName, 'Runtime.ExitError', `the function's thread exited (${code})`)),
+  );
 
   return {
     functionName: options.functionName,

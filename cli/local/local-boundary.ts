@@ -9,7 +9,9 @@ import { motoClientConfig } from './moto-server';
 export async function createLocalBoundary(endpoint: string, region: string, appName: string): Promise<void> {
   const iam = new IAMClient(motoClientConfig(endpoint, region));
   try {
-    await iam.send(new CreatePolicyCommand({ PolicyName: workloadBoundaryName(appName), PolicyDocument: JSON.stringify(workloadBoundaryDocument()) }));
+    await iam.send(
+      new CreatePolicyCommand({ PolicyName: workloadBoundaryName(appName), PolicyDocument: JSON.stringify(workloadBoundaryDocument()) }),
+    );
   } finally {
     iam.destroy();
   }

@@ -27,7 +27,10 @@ import { parseProductionOutputs, type ProductionOutputs } from './terraform-outp
 export type LocalProductionErrorCode = 'ALREADY_RUNNING' | 'TOOL_MISSING' | 'MOTO_STOPPED' | 'INTERRUPTED' | 'SETUP_FAILED';
 
 export class LocalProductionError extends Error {
-  constructor(readonly code: LocalProductionErrorCode, message: string) {
+  constructor(
+    readonly code: LocalProductionErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'LocalProductionError';
   }
@@ -134,9 +137,16 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
   aborted.catch(() => undefined);
   /** Any step loses the race against moto dying or an interrupt, with a message saying so rather than a connection error. */
   const unlessMotoStops = <T>(step: Promise<T>): Promise<T> =>
-    Promise.race([step, aborted, motoLost.then((how): never => {
-      throw new LocalProductionError('MOTO_STOPPED', `the local AWS (moto, pid ${moto.pid}) stopped during start-up (${how}); nothing is left running, run \`npm start\` again`);
-    })]);
+    Promise.race([
+      step,
+      aborted,
+      motoLost.then((how): never => {
+        throw new LocalProductionError(
+          'MOTO_STOPPED',
+          `the local AWS (moto, pid ${moto.pid}) stopped during start-up (${how}); nothing is left running, run \`npm start\` again`,
+        );
+      }),
+    ]);
 
   let state: LocalState = {
     status: 'starting',
@@ -150,15 +160,22 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
   let functionsEndpoint: { url: string; close(): Promise<void> } | undefined;
   let motoWrites: MotoWrites | undefined;
   let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= (async () => {
-    stopping = true;
-    await runtime?.close();
-    await motoWrites?.close();
-    await functionsEndpoint?.close();
-    await moto.stop();
-    const current = (() => { try { return readLocalState(projectDir); } catch { return undefined; } })();
-    if (!current || current.pids.runtime === process.pid) removeLocalState(projectDir);
-  })());
+  const stop = () =>
+    (stopped ??= (async () => {
+      stopping = true;
+      await runtime?.close();
+      await motoWrites?.close();
+      await functionsEndpoint?.close();
+      await moto.stop();
+      const current = (() => {
+        try {
+          return readLocalState(projectDir);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!current || current.pids.runtime === process.pid) removeLocalState(projectDir);
+    })());
 
   try {
     writeLocalState(projectDir, state);
@@ -167,7 +184,10 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     const outdir = path.join(localDir, 'cdktf.out');
     rmSync(outdir, { recursive: true, force: true });
     removeOldTerraformState(path.join(baseDir, LOCAL_DIR));
-    buildApp({ ...configEnv, MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: moto.endpoint }, { outdir, guardrails: { report: log, now: options.now } }).synth();
+    buildApp(
+      { ...configEnv, MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: moto.endpoint },
+      { outdir, guardrails: { report: log, now: options.now } },
+    ).synth();
     const stackDir = path.join(outdir, 'stacks', 'production');
     const stackJson = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
     const notEmulated = notEmulatedResources(stackJson);
@@ -187,23 +207,33 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
     await unlessMotoStops(createLocalBoundary(moto.endpoint, region, config.appName));
     log('[4/5] terraform apply (about 90 s; the load balancer is most of it)');
     const progress = applyProgress(Date.now(), (line) => log(`      ${line}`));
-    await unlessMotoStops(runTerraform(['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv, onOutput: (chunk) => progress.feed(chunk) }));
+    await unlessMotoStops(
+      runTerraform(['apply', '-auto-approve', '-input=false', '-no-color'], {
+        cwd: stackDir,
+        env: terraformEnv,
+        onOutput: (chunk) => progress.feed(chunk),
+      }),
+    );
     log(`      ${progress.summary()}`);
-    const outputs = parseProductionOutputs((await unlessMotoStops(runTerraform(['output', '-json'], { cwd: stackDir, env: terraformEnv }))).stdout);
+    const outputs = parseProductionOutputs(
+      (await unlessMotoStops(runTerraform(['output', '-json'], { cwd: stackDir, env: terraformEnv }))).stdout,
+    );
     const keys = await unlessMotoStops(readLocalKeys(moto.endpoint, region, outputs));
 
     const deployed = await unlessMotoStops(readDeployedStack(moto.endpoint, region, stackDir, stackJson));
     functionsEndpoint = options.functionsAwsEndpoint ? await options.functionsAwsEndpoint(moto.endpoint) : undefined;
     motoWrites = await startMotoWrites(functionsEndpoint?.url ?? moto.endpoint);
-    runtime = await unlessMotoStops(startRuntime({
-      awsEndpoint: moto.endpoint,
-      functionsAwsEndpoint: motoWrites.url,
-      region,
-      deployed,
-      codeRoot: path.join(localDir, 'functions'),
-      port: runtimePort.port,
-      log,
-    }));
+    runtime = await unlessMotoStops(
+      startRuntime({
+        awsEndpoint: moto.endpoint,
+        functionsAwsEndpoint: motoWrites.url,
+        region,
+        deployed,
+        codeRoot: path.join(localDir, 'functions'),
+        port: runtimePort.port,
+        log,
+      }),
+    );
     log(`[5/5] ${runtime.functions.join(', ')} running as deployed; their HTTP API on ${runtime.url}`);
 
     state = {
@@ -236,7 +266,11 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
       async destroy(destroyLog = log) {
         await running.poller.stop(); // the stream is about to go
         const destroyProgress = applyProgress(Date.now(), destroyLog);
-        await runTerraform(['destroy', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv, onOutput: (chunk) => destroyProgress.feed(chunk) });
+        await runTerraform(['destroy', '-auto-approve', '-input=false', '-no-color'], {
+          cwd: stackDir,
+          env: terraformEnv,
+          onOutput: (chunk) => destroyProgress.feed(chunk),
+        });
         destroyLog(destroyProgress.summary());
       },
     };

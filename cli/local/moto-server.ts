@@ -32,7 +32,10 @@ export const motoCommand = (): string => process.env.MONOENV_MOTO_SERVER ?? 'mot
 export function motoAvailability(): { available: true } | { available: false; reason: string } {
   const probe = spawnSync(motoCommand(), ['--help'], { stdio: 'ignore', timeout: 20000 });
   if (probe.error || probe.status !== 0) {
-    return { available: false, reason: `moto_server not runnable (${probe.error?.message ?? `exit ${probe.status}`}); install it with: pip install 'moto[server]'` };
+    return {
+      available: false,
+      reason: `moto_server not runnable (${probe.error?.message ?? `exit ${probe.status}`}); install it with: pip install 'moto[server]'`,
+    };
   }
   return { available: true };
 }
@@ -78,7 +81,9 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   let stderr = '';
   let exitInfo: string | undefined;
   let reportExit: (info: string) => void = () => undefined;
-  const exited = new Promise<string>((resolve) => { reportExit = resolve; });
+  const exited = new Promise<string>((resolve) => {
+    reportExit = resolve;
+  });
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });

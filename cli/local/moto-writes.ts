@@ -50,7 +50,10 @@ export async function startMotoWrites(motoEndpoint: string): Promise<MotoWrites>
         return;
       }
       const service = amzTarget.split('.')[0];
-      queues.set(service, (queues.get(service) ?? Promise.resolve()).then(() => forward(target, req, body, res)));
+      queues.set(
+        service,
+        (queues.get(service) ?? Promise.resolve()).then(() => forward(target, req, body, res)),
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {

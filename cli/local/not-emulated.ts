@@ -21,16 +21,32 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
-  { type: 'aws_ecs_service', nameFrom: ['name'], what: 'ECS service: stored, but no task runs (no containers); run examples/checkout-service on your machine instead' },
+  {
+    type: 'aws_ecs_service',
+    nameFrom: ['name'],
+    what: 'ECS service: stored, but no task runs (no containers); run examples/checkout-service on your machine instead',
+  },
   { type: 'aws_lb', nameFrom: ['name'], what: 'load balancer: stored, but serves no traffic' },
   {
     type: 'aws_lambda_function',
     nameFrom: ['function_name'],
     what: 'Lambda: stored, not invoked by moto (it needs Docker); npm start runs the deployed package with its deployed environment in a thread instead, unless nothing triggers it locally (the scheduled image re-scan)',
   },
-  { type: 'aws_apigatewayv2_api', nameFrom: ['name'], what: 'HTTP API: stored, not served by moto; npm start serves its deployed routes and stage throttling on loopback' },
-  { type: 'aws_lambda_event_source_mapping', nameFrom: ['function_name'], what: 'event source mapping: not polled by moto; npm start polls the stream for the mapped function' },
-  { type: 'aws_kinesis_firehose_delivery_stream', nameFrom: ['name'], what: 'Firehose: no delivery from Kinesis, so no S3 archive and no Athena data locally' },
+  {
+    type: 'aws_apigatewayv2_api',
+    nameFrom: ['name'],
+    what: 'HTTP API: stored, not served by moto; npm start serves its deployed routes and stage throttling on loopback',
+  },
+  {
+    type: 'aws_lambda_event_source_mapping',
+    nameFrom: ['function_name'],
+    what: 'event source mapping: not polled by moto; npm start polls the stream for the mapped function',
+  },
+  {
+    type: 'aws_kinesis_firehose_delivery_stream',
+    nameFrom: ['name'],
+    what: 'Firehose: no delivery from Kinesis, so no S3 archive and no Athena data locally',
+  },
   { type: 'aws_scheduler_schedule', nameFrom: ['name'], what: 'schedule: never fires (the daily image re-scan does not run)' },
   {
     type: 'aws_cloudwatch_event_target',
@@ -38,7 +54,11 @@ const RULES: readonly Rule[] = [
     what: 'EventBridge rule target (SNS): never delivered, so no finding alerts',
     applies: (config, resources) => /sns|aws_sns_topic/.test(String(resolve(config.arn, resources))),
   },
-  { type: 'aws_cloudwatch_metric_alarm', nameFrom: ['alarm_name'], what: 'alarm: stored, never evaluated (the Lambdas\' metrics go to the log, not CloudWatch)' },
+  {
+    type: 'aws_cloudwatch_metric_alarm',
+    nameFrom: ['alarm_name'],
+    what: "alarm: stored, never evaluated (the Lambdas' metrics go to the log, not CloudWatch)",
+  },
 ];
 
 /** `${aws_x.id.attr}` -> that resource's literal attribute, when it has one; otherwise the value as is. */
@@ -74,13 +94,21 @@ export function notEmulatedResources(stack: { resource?: Resources }): NotEmulat
   if (!resources.aws_appautoscaling_target) {
     for (const [id, config] of Object.entries(resources.aws_ecs_service ?? {})) {
       const address = `aws_ecs_service.${id}`;
-      found.push({ address, name: `${nameOf(config, RULES[0], resources, address)} autoscaling`, what: 'left out locally: moto does not implement Application Auto Scaling tags, and no task runs to scale' });
+      found.push({
+        address,
+        name: `${nameOf(config, RULES[0], resources, address)} autoscaling`,
+        what: 'left out locally: moto does not implement Application Auto Scaling tags, and no task runs to scale',
+      });
     }
   }
   if (resources.aws_athena_workgroup && !resources.aws_athena_named_query) {
     for (const [id, config] of Object.entries(resources.aws_athena_workgroup)) {
       const address = `aws_athena_workgroup.${id}`;
-      found.push({ address, name: `${nameOf(config, { type: '', what: '', nameFrom: ['name'] }, resources, address)} saved queries`, what: 'left out locally: moto cannot delete Athena named queries, and no data reaches Athena locally' });
+      found.push({
+        address,
+        name: `${nameOf(config, { type: '', what: '', nameFrom: ['name'] }, resources, address)} saved queries`,
+        what: 'left out locally: moto cannot delete Athena named queries, and no data reaches Athena locally',
+      });
     }
   }
   return found;
@@ -91,6 +119,7 @@ export function formatNotEmulated(list: readonly NotEmulated[]): string {
   if (list.length === 0) return '';
   const alarms = list.filter((item) => item.address.startsWith('aws_cloudwatch_metric_alarm.'));
   const lines = list.filter((item) => !alarms.includes(item)).map((item) => `  ${item.name}: ${item.what}`);
-  if (alarms.length > 0) lines.push(`  ${alarms.length} CloudWatch alarms (${alarms.map((a) => a.name).join(', ')}): stored, never evaluated`);
+  if (alarms.length > 0)
+    lines.push(`  ${alarms.length} CloudWatch alarms (${alarms.map((a) => a.name).join(', ')}): stored, never evaluated`);
   return ['Applied, but not emulated by the local AWS (moto):', ...lines].join('\n');
 }

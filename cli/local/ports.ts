@@ -6,8 +6,14 @@ export const DEFAULT_RUNTIME_PORT = 4510;
 
 export class PortInUseError extends Error {
   readonly code = 'PORT_IN_USE';
-  constructor(readonly port: number, what: string, flag: string) {
-    super(`port ${port} (${what}) is already in use on 127.0.0.1; stop what uses it (e.g. \`lsof -i :${port}\`) or pass ${flag} <other port>, or ${flag} 0 for any free port`);
+  constructor(
+    readonly port: number,
+    what: string,
+    flag: string,
+  ) {
+    super(
+      `port ${port} (${what}) is already in use on 127.0.0.1; stop what uses it (e.g. \`lsof -i :${port}\`) or pass ${flag} <other port>, or ${flag} 0 for any free port`,
+    );
     this.name = 'PortInUseError';
   }
 }
@@ -30,7 +36,12 @@ export interface PortChoice {
  * `requested` undefined: the default when free, else a free one (with a note saying so); 0: any free
  * port; a number: that port or a PortInUseError.
  */
-export async function choosePort(requested: number | undefined, fallbackDefault: number | undefined, what: string, flag: string): Promise<PortChoice> {
+export async function choosePort(
+  requested: number | undefined,
+  fallbackDefault: number | undefined,
+  what: string,
+  flag: string,
+): Promise<PortChoice> {
   if (requested === 0 || (requested === undefined && fallbackDefault === undefined)) return { port: await freePort() };
   if (requested !== undefined) {
     if (!(await isPortFree(requested))) throw new PortInUseError(requested, what, flag);

@@ -58,18 +58,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     for (const name of wanted) {
       const fn = deployed.functions.find((f) => f.name === name);
       if (!fn) throw new Error(`${name} is wired to the API or a stream but was not deployed`);
-      hosts.set(name, await startLambdaHost({
-        functionName: name,
-        zipFile: fn.zipFile,
-        codeDir: path.join(options.codeRoot, name),
-        handler: fn.handler,
-        environment: fn.environment,
-        awsEndpoint: options.functionsAwsEndpoint ?? options.awsEndpoint,
-        region: options.region,
-        timeoutSeconds: fn.timeoutSeconds,
-        // EMF metric lines would go to CloudWatch in AWS; locally only the log lines are shown.
-        log: (line) => { if (!line.includes('"_aws"')) log(`${name}: ${line}`); },
-      }));
+      hosts.set(
+        name,
+        await startLambdaHost({
+          functionName: name,
+          zipFile: fn.zipFile,
+          codeDir: path.join(options.codeRoot, name),
+          handler: fn.handler,
+          environment: fn.environment,
+          awsEndpoint: options.functionsAwsEndpoint ?? options.awsEndpoint,
+          region: options.region,
+          timeoutSeconds: fn.timeoutSeconds,
+          // EMF metric lines would go to CloudWatch in AWS; locally only the log lines are shown.
+          log: (line) => {
+            if (!line.includes('"_aws"')) log(`${name}: ${line}`);
+          },
+        }),
+      );
     }
   } catch (error) {
     await closeAll();
@@ -85,7 +90,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   // requests change it (HTTP 500s). In AWS, shards run in parallel; the processor is safe either way.
   let previous: Promise<unknown> = Promise.resolve();
   const oneAtATime = (records: KinesisRecordLike[]): Promise<BatchResponse> => {
-    const event = { Records: records.map((r) => ({ eventSource: 'aws:kinesis', eventSourceARN: mapping.streamArn, kinesis: { kinesisSchemaVersion: '1.0', ...r.kinesis } })) };
+    const event = {
+      Records: records.map((r) => ({
+        eventSource: 'aws:kinesis',
+        eventSourceARN: mapping.streamArn,
+        kinesis: { kinesisSchemaVersion: '1.0', ...r.kinesis },
+      })),
+    };
     const run = previous.then(() => invoke(mapping.functionName, event) as Promise<BatchResponse>);
     previous = run.catch(() => undefined);
     return run;

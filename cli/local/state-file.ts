@@ -40,7 +40,10 @@ export const localStateSchema = z.object({
 export type LocalState = z.infer<typeof localStateSchema>;
 
 export class LocalStateError extends Error {
-  constructor(readonly code: 'STATE_UNREADABLE' | 'STATE_INVALID', message: string) {
+  constructor(
+    readonly code: 'STATE_UNREADABLE' | 'STATE_INVALID',
+    message: string,
+  ) {
     super(message);
     this.name = 'LocalStateError';
   }

@@ -40,7 +40,11 @@ export async function stopLocalProduction(projectDir: string, probe: ProcessProb
       return; // already gone
     }
     if (!(await waitForExit(pid, role, probe, ms, pollMs)) && probe(pid, role)) {
-      try { send(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+      try {
+        send(pid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
     }
   };
 
@@ -60,12 +64,16 @@ export async function stopLocalProduction(projectDir: string, probe: ProcessProb
   // The runtime stops its moto; a moto left by a crashed or killed runtime is stopped here.
   if (probe(pids.moto, 'moto')) await terminate(pids.moto, 'moto', 5_000);
   removeLocalState(projectDir);
-  const left = [probe(pids.runtime, 'runtime') && `runtime pid ${pids.runtime}`, probe(pids.moto, 'moto') && `moto pid ${pids.moto}`].filter(Boolean);
+  const left = [
+    probe(pids.runtime, 'runtime') && `runtime pid ${pids.runtime}`,
+    probe(pids.moto, 'moto') && `moto pid ${pids.moto}`,
+  ].filter(Boolean);
   if (left.length > 0) return { ok: false, message: `could not stop ${left.join(' and ')}` };
   return {
     ok: true,
-    message: check.kind === 'stale'
-      ? `local production had already stopped (pid ${pids.runtime}); cleaned up what it left`
-      : `stopped local production (pid ${pids.runtime}) and its local AWS (pid ${pids.moto})`,
+    message:
+      check.kind === 'stale'
+        ? `local production had already stopped (pid ${pids.runtime}); cleaned up what it left`
+        : `stopped local production (pid ${pids.runtime}) and its local AWS (pid ${pids.moto})`,
   };
 }

@@ -78,7 +78,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           await sleep(idleMs);
           continue;
         }
-        const batch = records.map((r) => ({ kinesis: { sequenceNumber: r.SequenceNumber!, data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64') } }));
+        const batch = records.map((r) => ({
+          kinesis: { sequenceNumber: r.SequenceNumber!, data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64') },
+        }));
         const { batchItemFailures } = await options.processBatch(batch);
         const firstFailure = batchItemFailures[0]?.itemIdentifier;
         const done = firstFailure ? batch.findIndex((r) => r.kinesis.sequenceNumber === firstFailure) : batch.length;
@@ -103,10 +105,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 
   return {
     processedCount: () => processed,
-    caughtUp: () => new Promise<void>((resolve) => {
-      waiters.push({ since: ++clock, resolve });
-      settleWaiters();
-    }),
+    caughtUp: () =>
+      new Promise<void>((resolve) => {
+        waiters.push({ since: ++clock, resolve });
+        settleWaiters();
+      }),
     async stop() {
       stopped = true;
       await Promise.all(loops);

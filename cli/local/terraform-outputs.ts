@@ -34,7 +34,9 @@ export function parseProductionOutputs(json: string): ProductionOutputs {
   }
   const parsed = outputsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`terraform outputs are missing or wrong: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `terraform outputs are missing or wrong: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const o = parsed.data;
   return {

@@ -102,13 +102,17 @@ async function withRetries(name: string, attempt: () => Promise<Attempt>, settin
 
 function checkHealth(target: SmokeTarget, settings: Settings): Promise<CheckOutcome> {
   const url = joinUrl(target.serviceUrl, target.healthPath ?? '/health');
-  return withRetries('service health', async () => {
-    const answer = await request(url, { method: 'GET' }, settings);
-    if ('error' in answer) return { ok: false, detail: answer.error, retryable: true };
-    if (answer.status >= 200 && answer.status < 300) return { ok: true, detail: `${answer.status} from ${url}`, retryable: false };
-    // An ALB answers 502/503 until a healthy target is registered; a 404 can be a target still starting.
-    return { ...unexpected(url, answer.status, answer.body), retryable: retryableStatus(answer.status) || answer.status === 404 };
-  }, settings);
+  return withRetries(
+    'service health',
+    async () => {
+      const answer = await request(url, { method: 'GET' }, settings);
+      if ('error' in answer) return { ok: false, detail: answer.error, retryable: true };
+      if (answer.status >= 200 && answer.status < 300) return { ok: true, detail: `${answer.status} from ${url}`, retryable: false };
+      // An ALB answers 502/503 until a healthy target is registered; a 404 can be a target still starting.
+      return { ...unexpected(url, answer.status, answer.body), retryable: retryableStatus(answer.status) || answer.status === 404 };
+    },
+    settings,
+  );
 }
 
 const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
@@ -119,14 +123,23 @@ function checkFlags(target: SmokeTarget, settings: Settings): Promise<CheckOutco
   if ('problem' in flagsKey) return Promise.resolve({ name, ok: false, detail: flagsKey.problem, attempts: 0 });
   const url = joinUrl(target.flagsUrl, OFREP_BASE_PATH);
   const body = JSON.stringify({ context: { targetingKey: 'monoenv-smoke' } });
-  return withRetries(name, async () => {
-    const answer = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(flagsKey.key) }, body }, settings);
-    if ('error' in answer) return { ok: false, detail: answer.error, retryable: true };
-    if (answer.status !== 200) return unexpected(url, answer.status, answer.body);
-    const flags = (parseJson(answer.body) as { flags?: unknown } | undefined)?.flags;
-    if (!Array.isArray(flags)) return { ok: false, detail: `200 from ${url} without a "flags" array: ${snippet(answer.body)}`, retryable: false };
-    return { ok: true, detail: `200 from ${url}, ${flags.length} flag(s) evaluated`, retryable: false };
-  }, settings);
+  return withRetries(
+    name,
+    async () => {
+      const answer = await request(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(flagsKey.key) }, body },
+        settings,
+      );
+      if ('error' in answer) return { ok: false, detail: answer.error, retryable: true };
+      if (answer.status !== 200) return unexpected(url, answer.status, answer.body);
+      const flags = (parseJson(answer.body) as { flags?: unknown } | undefined)?.flags;
+      if (!Array.isArray(flags))
+        return { ok: false, detail: `200 from ${url} without a "flags" array: ${snippet(answer.body)}`, retryable: false };
+      return { ok: true, detail: `200 from ${url}, ${flags.length} flag(s) evaluated`, retryable: false };
+    },
+    settings,
+  );
 }
 
 function checkIngest(target: SmokeTarget, settings: Settings): Promise<CheckOutcome> {
@@ -136,19 +149,41 @@ function checkIngest(target: SmokeTarget, settings: Settings): Promise<CheckOutc
   const url = joinUrl(target.eventsUrl, EVENTS_PATH);
   // One messageId for every try, so a retry after a lost answer is a duplicate downstream drops.
   const messageId = `smoke-${randomUUID()}`;
-  return withRetries(name, async () => {
-    const at = settings.now().toISOString();
-    const body = JSON.stringify({
-      sentAt: at,
-      batch: [{ messageId, type: 'track', event: SMOKE_EVENT, anonymousId: 'monoenv-smoke', timestamp: at, properties: { source: 'monoenv smoke' } }],
-    });
-    const answer = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(writeKey.key) }, body }, settings);
-    if ('error' in answer) return { ok: false, detail: answer.error, retryable: true };
-    if (answer.status !== 200) return unexpected(url, answer.status, answer.body);
-    const accepted = (parseJson(answer.body) as { accepted?: unknown } | undefined)?.accepted;
-    if (accepted !== 1) return { ok: false, detail: `200 from ${url} but accepted is ${JSON.stringify(accepted)}, not 1: ${snippet(answer.body)}`, retryable: false };
-    return { ok: true, detail: `event ${messageId} accepted by ${url}`, retryable: false };
-  }, settings);
+  return withRetries(
+    name,
+    async () => {
+      const at = settings.now().toISOString();
+      const body = JSON.stringify({
+        sentAt: at,
+        batch: [
+          {
+            messageId,
+            type: 'track',
+            event: SMOKE_EVENT,
+            anonymousId: 'monoenv-smoke',
+            timestamp: at,
+            properties: { source: 'monoenv smoke' },
+          },
+        ],
+      });
+      const answer = await request(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(writeKey.key) }, body },
+        settings,
+      );
+      if ('error' in answer) return { ok: false, detail: answer.error, retryable: true };
+      if (answer.status !== 200) return unexpected(url, answer.status, answer.body);
+      const accepted = (parseJson(answer.body) as { accepted?: unknown } | undefined)?.accepted;
+      if (accepted !== 1)
+        return {
+          ok: false,
+          detail: `200 from ${url} but accepted is ${JSON.stringify(accepted)}, not 1: ${snippet(answer.body)}`,
+          retryable: false,
+        };
+      return { ok: true, detail: `event ${messageId} accepted by ${url}`, retryable: false };
+    },
+    settings,
+  );
 }
 
 /** Runs the checks one after another (the health retries usually cover the others' warm-up too). */

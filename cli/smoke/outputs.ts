@@ -9,14 +9,20 @@ export type SmokeOutputsErrorCode = 'OUTPUTS_INVALID';
 
 export class SmokeOutputsError extends Error {
   readonly code: SmokeOutputsErrorCode = 'OUTPUTS_INVALID';
-  constructor(readonly source: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
     super(`${source} lacks what the smoke check needs:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'SmokeOutputsError';
   }
 }
 
 const httpUrl = () =>
-  z.url({ protocol: /^https?$/, error: (issue) => (issue.input === undefined ? 'missing' : `must be an http(s) URL, got ${JSON.stringify(issue.input)}`) });
+  z.url({
+    protocol: /^https?$/,
+    error: (issue) => (issue.input === undefined ? 'missing' : `must be an http(s) URL, got ${JSON.stringify(issue.input)}`),
+  });
 
 export const smokeOutputsSchema = z.object({
   service_url: httpUrl(),
@@ -52,7 +58,10 @@ export function normalizeOutputs(raw: unknown, source = 'outputs', stack = 'prod
 export function parseSmokeOutputs(raw: unknown, source = 'outputs', stack = 'production'): SmokeOutputs {
   const result = smokeOutputsSchema.safeParse(normalizeOutputs(raw, source, stack));
   if (result.success) return result.data;
-  throw new SmokeOutputsError(source, result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  throw new SmokeOutputsError(
+    source,
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+  );
 }
 
 /** Joins a base URL (a function URL ends in `/`) and an absolute path, keeping any path prefix of the base. */

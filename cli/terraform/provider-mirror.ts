@@ -19,7 +19,10 @@ export interface ProviderMirror {
 export type ProviderMirrorErrorCode = 'MIRROR_NOT_FOUND' | 'MIRROR_WITHOUT_AWS';
 
 export class ProviderMirrorError extends Error {
-  constructor(readonly code: ProviderMirrorErrorCode, message: string) {
+  constructor(
+    readonly code: ProviderMirrorErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'ProviderMirrorError';
   }
@@ -115,11 +118,17 @@ export function findProviderMirror(options: FindMirrorOptions = {}): ProviderMir
   const override = env[MIRROR_ENV_VAR];
   if (override) {
     if (!isDir(override)) {
-      throw new ProviderMirrorError('MIRROR_NOT_FOUND', `${MIRROR_ENV_VAR}=${override}: no such directory. Point it at the directory that contains ${REGISTRY_HOST}/, or unset it.`);
+      throw new ProviderMirrorError(
+        'MIRROR_NOT_FOUND',
+        `${MIRROR_ENV_VAR}=${override}: no such directory. Point it at the directory that contains ${REGISTRY_HOST}/, or unset it.`,
+      );
     }
     const awsVersions = awsVersionsInMirror(override, platform);
     if (awsVersions.length === 0) {
-      throw new ProviderMirrorError('MIRROR_WITHOUT_AWS', `${MIRROR_ENV_VAR}=${override}: no hashicorp/aws provider for ${platform} under ${join(override, REGISTRY_HOST, 'hashicorp', 'aws')}. Fill it with \`terraform providers mirror ${override}\` on a connected machine.`);
+      throw new ProviderMirrorError(
+        'MIRROR_WITHOUT_AWS',
+        `${MIRROR_ENV_VAR}=${override}: no hashicorp/aws provider for ${platform} under ${join(override, REGISTRY_HOST, 'hashicorp', 'aws')}. Fill it with \`terraform providers mirror ${override}\` on a connected machine.`,
+      );
     }
     return { path: override, awsVersions };
   }

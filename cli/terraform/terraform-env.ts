@@ -44,8 +44,9 @@ export async function providerAvailability(options: ProviderAvailabilityOptions 
   if (await (options.probe ?? probeRegistry)()) return { mode: 'registry' };
   return {
     mode: 'none',
-    reason: 'no provider mirror with hashicorp/aws was found and registry.terraform.io is not reachable. '
-      + 'Set MONOENV_TF_PROVIDER_MIRROR to a directory filled by `terraform providers mirror <dir>`, or allow HTTPS to registry.terraform.io.',
+    reason:
+      'no provider mirror with hashicorp/aws was found and registry.terraform.io is not reachable. ' +
+      'Set MONOENV_TF_PROVIDER_MIRROR to a directory filled by `terraform providers mirror <dir>`, or allow HTTPS to registry.terraform.io.',
   };
 }
 
@@ -79,7 +80,11 @@ export function writeTerraformCliConfig(projectDir: string, mirrorPath: string):
  * The environment for terraform child processes. In mirror mode it points TF_CLI_CONFIG_FILE at the written config;
  * otherwise it keeps a user's config only when that file exists (a missing one makes terraform print warnings).
  */
-export function terraformEnv(projectDir: string, availability: ProviderAvailability, baseEnv: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function terraformEnv(
+  projectDir: string,
+  availability: ProviderAvailability,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
@@ -95,7 +100,10 @@ export function terraformEnv(projectDir: string, availability: ProviderAvailabil
 }
 
 /** Finds the providers and builds the env in one step; what `validateSynthesizedStack` and deploy commands use. */
-export async function prepareTerraformEnv(projectDir: string, options: ProviderAvailabilityOptions = {}): Promise<{ env: NodeJS.ProcessEnv; availability: ProviderAvailability }> {
+export async function prepareTerraformEnv(
+  projectDir: string,
+  options: ProviderAvailabilityOptions = {},
+): Promise<{ env: NodeJS.ProcessEnv; availability: ProviderAvailability }> {
   const availability = await providerAvailability(options);
   return { env: terraformEnv(projectDir, availability, options.env ?? process.env), availability };
 }

@@ -10,7 +10,11 @@ const terraformCommand = (env: NodeJS.ProcessEnv = process.env): string => env[T
 export type TerraformErrorCode = 'TERRAFORM_NOT_FOUND' | 'TERRAFORM_FAILED' | 'TERRAFORM_BAD_OUTPUT';
 
 export class TerraformError extends Error {
-  constructor(readonly code: TerraformErrorCode, message: string, readonly exitCode?: number) {
+  constructor(
+    readonly code: TerraformErrorCode,
+    message: string,
+    readonly exitCode?: number,
+  ) {
     super(message);
     this.name = 'TerraformError';
   }
@@ -39,17 +43,28 @@ function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined
 }
 
 export type TerraformAvailability =
-  | { readonly available: true; readonly path: string; readonly version: string }
-  | { readonly available: false; readonly reason: string };
+  { readonly available: true; readonly path: string; readonly version: string } | { readonly available: false; readonly reason: string };
 
 const versionOutput = z.object({ terraform_version: z.string() });
 
 export function terraformAvailability(env: NodeJS.ProcessEnv = process.env): TerraformAvailability {
   const command = terraformCommand(env);
   const path = findOnPath(command, env);
-  if (!path) return { available: false, reason: `'${command}' is not on the PATH; install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install).` };
-  const result = spawnSync(path, ['version', '-json'], { env: { ...withoutMissingCliConfig(env), CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', timeout: 20000 });
-  if (result.status !== 0) return { available: false, reason: `'${path} version' failed (${result.error?.message ?? `exit ${result.status}`}): ${lastLines(result.stderr ?? '', 3)}` };
+  if (!path)
+    return {
+      available: false,
+      reason: `'${command}' is not on the PATH; install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install).`,
+    };
+  const result = spawnSync(path, ['version', '-json'], {
+    env: { ...withoutMissingCliConfig(env), CHECKPOINT_DISABLE: '1' },
+    encoding: 'utf8',
+    timeout: 20000,
+  });
+  if (result.status !== 0)
+    return {
+      available: false,
+      reason: `'${path} version' failed (${result.error?.message ?? `exit ${result.status}`}): ${lastLines(result.stderr ?? '', 3)}`,
+    };
   try {
     return { available: true, path, version: versionOutput.parse(JSON.parse(result.stdout)).terraform_version };
   } catch {
@@ -84,18 +99,32 @@ export function runTerraform(args: string[], options: RunTerraformOptions): Prom
     const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; options.onOutput?.(chunk, 'stdout'); });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; options.onOutput?.(chunk, 'stderr'); });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      options.onOutput?.(chunk, 'stdout');
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      options.onOutput?.(chunk, 'stderr');
+    });
     child.on('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'ENOENT'
-        ? new TerraformError('TERRAFORM_NOT_FOUND', `${described}: '${command}' not found on the PATH; install Terraform >= 1.11.`)
-        : new TerraformError('TERRAFORM_FAILED', `${described}: ${err.message}`));
+      reject(
+        err.code === 'ENOENT'
+          ? new TerraformError('TERRAFORM_NOT_FOUND', `${described}: '${command}' not found on the PATH; install Terraform >= 1.11.`)
+          : new TerraformError('TERRAFORM_FAILED', `${described}: ${err.message}`),
+      );
     });
     child.on('close', (code, signal) => {
       const exitCode = code ?? -1;
       if (accepted.includes(exitCode)) return resolve({ exitCode, stdout, stderr });
       const tail = lastLines(stderr || stdout, 15);
-      reject(new TerraformError('TERRAFORM_FAILED', `${described} failed with ${signal ? `signal ${signal}` : `exit code ${exitCode}`}:\n${tail}`, exitCode));
+      reject(
+        new TerraformError(
+          'TERRAFORM_FAILED',
+          `${described} failed with ${signal ? `signal ${signal}` : `exit code ${exitCode}`}:\n${tail}`,
+          exitCode,
+        ),
+      );
     });
   });
 }

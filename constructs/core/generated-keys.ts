@@ -8,7 +8,11 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
  * its JSON is plain Terraform (`ephemeral.<type>.<name>`).
  */
 export class EphemeralRandomPassword extends TerraformElement {
-  constructor(scope: Construct, id: string, private readonly passwordLength: number) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly passwordLength: number,
+  ) {
     super(scope, id, 'ephemeral.aws_secretsmanager_random_password');
   }
 
@@ -42,7 +46,9 @@ export interface GeneratedKeysProps {
  * (put-secret-value) stay: Terraform only writes again when `version` changes.
  */
 export function writeGeneratedKeys(scope: Construct, id: string, props: GeneratedKeysProps): SecretsmanagerSecretVersion {
-  const entries = props.kinds.map((kind) => `${JSON.stringify(kind)} = [${new EphemeralRandomPassword(scope, `${id}-${kind}`, 40).expression}]`);
+  const entries = props.kinds.map(
+    (kind) => `${JSON.stringify(kind)} = [${new EphemeralRandomPassword(scope, `${id}-${kind}`, 40).expression}]`,
+  );
   return new SecretsmanagerSecretVersion(scope, id, {
     secretId: props.secretId,
     secretStringWo: `\${jsonencode({ ${entries.join(', ')} })}`,

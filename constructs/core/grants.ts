@@ -27,7 +27,10 @@ export class Grant {
     return new Grant(grantee, statements);
   }
 
-  private constructor(readonly grantee: Grantee, readonly statements: readonly PolicyStatement[]) {}
+  private constructor(
+    readonly grantee: Grantee,
+    readonly statements: readonly PolicyStatement[],
+  ) {}
 
   /** Every action granted, e.g. for a test. */
   get actions(): string[] {
@@ -38,15 +41,17 @@ export class Grant {
 /** A policy document of Allow statements, produced at synth so statements added later are in it. */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
   return Lazy.stringValue({
-    produce: () => JSON.stringify({
-      Version: '2012-10-17',
-      Statement: statements.map((s) => ({ Effect: 'Allow', Action: [...s.actions], Resource: [...s.resources] })),
-    }),
+    produce: () =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: statements.map((s) => ({ Effect: 'Allow', Action: [...s.actions], Resource: [...s.resources] })),
+      }),
   });
 }
 
 export function checkStatement(statement: PolicyStatement, where: string): void {
-  if (statement.actions.length === 0 || statement.resources.length === 0) throw new Error(`${where}: a policy statement needs actions and resources`);
+  if (statement.actions.length === 0 || statement.resources.length === 0)
+    throw new Error(`${where}: a policy statement needs actions and resources`);
 }
 
 /**
@@ -63,7 +68,10 @@ class RoleGrantee extends Construct implements Grantee {
   private readonly statements: PolicyStatement[] = [];
   private policy?: IamRolePolicy;
 
-  constructor(private readonly role: IamRole, id: string) {
+  constructor(
+    private readonly role: IamRole,
+    id: string,
+  ) {
     super(role, id);
   }
 

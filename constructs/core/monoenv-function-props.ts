@@ -23,7 +23,12 @@ export const monoenvFunctionFields = {
   /** Lambda's own rule for variable names: a letter, then letters, digits or '_', at least two characters. */
   environment: z.record(z.string(), z.string()).superRefine((environment, ctx) => {
     for (const name of Object.keys(environment)) {
-      if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `environment variable name '${name}' must be a letter then letters, digits or '_' (at least two characters)` });
+      if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `environment variable name '${name}' must be a letter then letters, digits or '_' (at least two characters)`,
+        });
     }
   }),
   timeoutSeconds: wholeNumber(1, 900, 'must be 1..900 (whole seconds)'),

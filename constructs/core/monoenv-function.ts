@@ -215,20 +215,28 @@ export class MonoenvFunction extends Construct implements Grantee {
       ['throttles', 'invocations were throttled', this.metricThrottles()],
     ];
     for (const [suffix, what, metric] of alarms) {
-      monitoring.addAlarm(`${this.functionName}-${suffix}`, {
-        alarmName: `${this.functionName}-${suffix}`,
-        description: `${this.functionName}: ${what}`,
-        metric,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        evaluationPeriods: 5,
-        datapointsToAlarm: 2,
-        topicArn,
-        ownership,
-      }, this);
+      monitoring.addAlarm(
+        `${this.functionName}-${suffix}`,
+        {
+          alarmName: `${this.functionName}-${suffix}`,
+          description: `${this.functionName}: ${what}`,
+          metric,
+          threshold: 1,
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+          evaluationPeriods: 5,
+          datapointsToAlarm: 2,
+          topicArn,
+          ownership,
+        },
+        this,
+      );
     }
     monitoring.addWidgets(
-      metricWidget(`${this.functionName}: invocations, errors, throttles`, [this.metricInvocations(), this.metricErrors(), this.metricThrottles()]),
+      metricWidget(`${this.functionName}: invocations, errors, throttles`, [
+        this.metricInvocations(),
+        this.metricErrors(),
+        this.metricThrottles(),
+      ]),
       metricWidget(`${this.functionName}: duration p50 / p99`, [this.metricDuration('p50'), this.metricDuration('p99')]),
     );
   }

@@ -6,7 +6,10 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import {
+  S3BucketLifecycleConfiguration,
+  type S3BucketLifecycleConfigurationRule,
+} from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
@@ -44,9 +47,20 @@ export function archiveLifecycleRules(retentionDays: number, athenaResultsRetent
     ...(retentionDays > 90 ? [{ days: 90, storageClass: 'GLACIER_IR' }] : []),
   ];
   return [
-    { id: 'archive-tiers-and-retention', status: 'Enabled', filter: [{ prefix: EVENTS_PREFIX }], transition, expiration: [{ days: retentionDays }] },
+    {
+      id: 'archive-tiers-and-retention',
+      status: 'Enabled',
+      filter: [{ prefix: EVENTS_PREFIX }],
+      transition,
+      expiration: [{ days: retentionDays }],
+    },
     { id: 'delivery-errors-retention', status: 'Enabled', filter: [{ prefix: ERRORS_PREFIX }], expiration: [{ days: retentionDays }] },
-    { id: 'athena-results-retention', status: 'Enabled', filter: [{ prefix: ATHENA_RESULTS_PREFIX }], expiration: [{ days: athenaResultsRetentionDays }] },
+    {
+      id: 'athena-results-retention',
+      status: 'Enabled',
+      filter: [{ prefix: ATHENA_RESULTS_PREFIX }],
+      expiration: [{ days: athenaResultsRetentionDays }],
+    },
     {
       id: 'old-versions-and-uploads',
       status: 'Enabled',
@@ -76,26 +90,36 @@ export class EventArchive extends Construct {
     new S3BucketVersioningA(this, 'versioning', { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: this.bucket.id,
-      rule: [{
-        applyServerSideEncryptionByDefault: props.kmsKeyArn ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn } : { sseAlgorithm: 'AES256' },
-        bucketKeyEnabled: props.kmsKeyArn ? true : undefined,
-      }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: props.kmsKeyArn
+            ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }
+            : { sseAlgorithm: 'AES256' },
+          bucketKeyEnabled: props.kmsKeyArn ? true : undefined,
+        },
+      ],
     });
     const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
-      bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
     new S3BucketPolicy(this, 'tls-only', {
       bucket: this.bucket.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        }],
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
       }),
       dependsOn: [publicAccess], // S3 rejects concurrent policy and public-access-block changes
     });
@@ -106,7 +130,11 @@ export class EventArchive extends Construct {
 
     const streamName = `${props.namePrefix}-events-archive`;
     this.deliveryStreamName = streamName;
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', { name: `/aws/kinesisfirehose/${streamName}`, retentionInDays: props.logRetentionDays, tags });
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/kinesisfirehose/${streamName}`,
+      retentionInDays: props.logRetentionDays,
+      tags,
+    });
     const logStream = new CloudwatchLogStream(this, 'log-stream', { name: 'DestinationDelivery', logGroupName: this.logGroup.name });
 
     const assume = new DataAwsIamPolicyDocument(this, 'assume', {
@@ -114,8 +142,27 @@ export class EventArchive extends Construct {
     });
     this.role = new IamRole(this, 'role', { name: `${streamName}-firehose`, assumeRolePolicy: assume.json, tags });
     const statements: PolicyStatement[] = [
-      { actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [props.streamArn] },
-      { actions: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'], resources: [this.bucket.arn, `${this.bucket.arn}/*`] },
+      {
+        actions: [
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetShardIterator',
+          'kinesis:GetRecords',
+          'kinesis:ListShards',
+        ],
+        resources: [props.streamArn],
+      },
+      {
+        actions: [
+          's3:AbortMultipartUpload',
+          's3:GetBucketLocation',
+          's3:GetObject',
+          's3:ListBucket',
+          's3:ListBucketMultipartUploads',
+          's3:PutObject',
+        ],
+        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+      },
       { actions: ['logs:PutLogEvents'], resources: [`${this.logGroup.arn}:log-stream:*`] },
       ...(props.streamKmsKeyArn ? [{ actions: ['kms:Decrypt'], resources: [props.streamKmsKeyArn] }] : []),
       ...(props.kmsKeyArn ? [{ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.kmsKeyArn] }] : []),
@@ -123,7 +170,10 @@ export class EventArchive extends Construct {
     const policy = new IamRolePolicy(this, 'role-policy', {
       role: this.role.id,
       name: 'least-privilege',
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: statements.map((s) => ({ Effect: 'Allow', Action: s.actions, Resource: s.resources })) }),
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: statements.map((s) => ({ Effect: 'Allow', Action: s.actions, Resource: s.resources })),
+      }),
     });
 
     // No server_side_encryption block: AWS rejects it for a Kinesis-sourced delivery stream. The data is

@@ -39,7 +39,11 @@ export const EVENT_COLUMNS: readonly { name: string; type: string; comment: stri
   { name: 'timestamp', type: 'string', comment: 'ISO 8601, clock-skew corrected' },
   { name: 'receivedat', type: 'string', comment: 'ISO 8601, server clock' },
   { name: 'properties', type: 'string', comment: 'JSON object' },
-  { name: 'featureflags', type: 'array<struct<feature_flag_key:string,feature_flag_result_variant:string,feature_flag_provider_name:string>>', comment: 'flags and variants seen' },
+  {
+    name: 'featureflags',
+    type: 'array<struct<feature_flag_key:string,feature_flag_result_variant:string,feature_flag_provider_name:string>>',
+    comment: 'flags and variants seen',
+  },
   { name: 'context', type: 'string', comment: 'JSON object' },
 ];
 
@@ -58,7 +62,10 @@ export class EventCatalog extends Construct {
   constructor(scope: Construct, id: string, props: EventCatalogProps) {
     super(scope, id);
     this.databaseName = `${props.namePrefix.replace(/-/g, '_')}_analytics`;
-    this.database = new GlueCatalogDatabase(this, 'database', { name: this.databaseName, description: 'Product events archived from the event stream' });
+    this.database = new GlueCatalogDatabase(this, 'database', {
+      name: this.databaseName,
+      description: 'Product events archived from the event stream',
+    });
 
     const eventsLocation = `s3://${props.bucketName}/${props.eventsPrefix}`;
     this.table = new GlueCatalogTable(this, 'table', {
@@ -107,19 +114,25 @@ export class EventCatalog extends Construct {
         bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
         resultConfiguration: {
           outputLocation: `s3://${props.bucketName}/${props.resultsPrefix}`,
-          encryptionConfiguration: props.kmsKeyArn ? { encryptionOption: 'SSE_KMS', kmsKeyArn: props.kmsKeyArn } : { encryptionOption: 'SSE_S3' },
+          encryptionConfiguration: props.kmsKeyArn
+            ? { encryptionOption: 'SSE_KMS', kmsKeyArn: props.kmsKeyArn }
+            : { encryptionOption: 'SSE_S3' },
         },
       },
       tags: props.tags,
     });
 
-    this.namedQueries = !props.savedQueries ? [] : savedQueries({ database: this.databaseName, table: this.tableName }, props.journeys).map((query) =>
-      new AthenaNamedQuery(this, `query-${query.name}`, {
-        name: `${props.namePrefix}-${query.name}`,
-        description: query.description,
-        database: this.database.name,
-        workgroup: this.workgroup.id,
-        query: terraformLiteral(query.sql),
-      }));
+    this.namedQueries = !props.savedQueries
+      ? []
+      : savedQueries({ database: this.databaseName, table: this.tableName }, props.journeys).map(
+          (query) =>
+            new AthenaNamedQuery(this, `query-${query.name}`, {
+              name: `${props.namePrefix}-${query.name}`,
+              description: query.description,
+              database: this.database.name,
+              workgroup: this.workgroup.id,
+              query: terraformLiteral(query.sql),
+            }),
+        );
   }
 }

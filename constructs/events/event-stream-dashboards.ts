@@ -17,7 +17,11 @@ interface ExpressionLine {
   readonly visible?: boolean;
 }
 
-function expressionWidget(title: string, lines: readonly ExpressionLine[], options: { view?: 'timeSeries' | 'singleValue' | 'bar'; width?: number; wholeRange?: boolean; stat?: string } = {}): DashboardWidget {
+function expressionWidget(
+  title: string,
+  lines: readonly ExpressionLine[],
+  options: { view?: 'timeSeries' | 'singleValue' | 'bar'; width?: number; wholeRange?: boolean; stat?: string } = {},
+): DashboardWidget {
   return {
     type: 'metric',
     width: options.width ?? 12,
@@ -30,21 +34,36 @@ function expressionWidget(title: string, lines: readonly ExpressionLine[], optio
       ...(options.stat ? { stat: options.stat } : {}),
       // Whole-range totals: a funnel or an experiment is read over the dashboard's time range, not per 5 minutes.
       ...(options.wholeRange ? { setPeriodToTimeRange: true } : {}),
-      metrics: lines.map((line) => [{ id: line.id, expression: terraformLiteral(line.expression), ...(line.label ? { label: terraformLiteral(line.label) } : {}), ...(line.visible === false ? { visible: false } : {}) }]),
+      metrics: lines.map((line) => [
+        {
+          id: line.id,
+          expression: terraformLiteral(line.expression),
+          ...(line.label ? { label: terraformLiteral(line.label) } : {}),
+          ...(line.visible === false ? { visible: false } : {}),
+        },
+      ]),
     },
   };
 }
 
 /** `SEARCH('{ns,dims} MetricName="..." Key="value"', 'stat', 300)`. */
-export function searchExpression(namespace: string, dimensions: readonly string[], metricName: string, statistic: string, filters: Record<string, string> = {}): string {
+export function searchExpression(
+  namespace: string,
+  dimensions: readonly string[],
+  metricName: string,
+  statistic: string,
+  filters: Record<string, string> = {},
+): string {
   const terms = [`MetricName=${searchValue(metricName)}`, ...Object.entries(filters).map(([key, value]) => `${key}=${searchValue(value)}`)];
   return `SEARCH('{${[namespace, ...dimensions].join(',')}} ${terms.join(' ')}', '${statistic}', ${PERIOD})`;
 }
 
 export function featureUsageWidget(namespace: string): DashboardWidget {
-  return expressionWidget('Feature usage (events per feature)', [
-    { id: 'features', expression: searchExpression(namespace, M.featureUsed.dimensions, M.featureUsed.name, 'Sum'), label: '' },
-  ], { width: 24 });
+  return expressionWidget(
+    'Feature usage (events per feature)',
+    [{ id: 'features', expression: searchExpression(namespace, M.featureUsed.dimensions, M.featureUsed.name, 'Sum'), label: '' }],
+    { width: 24 },
+  );
 }
 
 /**
@@ -70,7 +89,10 @@ export function funnelWidgets(namespace: string, journey: Journey): DashboardWid
   }));
   return [
     expressionWidget(`Funnel ${journey.name}: users per step`, steps, { view: 'bar', wholeRange: true }),
-    expressionWidget(`Funnel ${journey.name}: conversion and drop-off %`, [...hiddenSteps, ...conversion, ...dropOff], { view: 'singleValue', wholeRange: true }),
+    expressionWidget(`Funnel ${journey.name}: conversion and drop-off %`, [...hiddenSteps, ...conversion, ...dropOff], {
+      view: 'singleValue',
+      wholeRange: true,
+    }),
   ];
 }
 
@@ -83,12 +105,28 @@ export function timeToConvertWidget(namespace: string): DashboardWidget {
 
 export function experimentWidgets(namespace: string): DashboardWidget[] {
   return [
-    expressionWidget('Experiments: users exposed per flag and variant', [
-      { id: 'exposures', expression: searchExpression(namespace, M.experimentExposure.dimensions, M.experimentExposure.name, 'Sum'), label: '' },
-    ], { view: 'bar', wholeRange: true }),
-    expressionWidget('Experiments: conversions per flag, variant and journey', [
-      { id: 'conversions', expression: searchExpression(namespace, M.experimentConversion.dimensions, M.experimentConversion.name, 'Sum'), label: '' },
-    ], { view: 'bar', wholeRange: true }),
+    expressionWidget(
+      'Experiments: users exposed per flag and variant',
+      [
+        {
+          id: 'exposures',
+          expression: searchExpression(namespace, M.experimentExposure.dimensions, M.experimentExposure.name, 'Sum'),
+          label: '',
+        },
+      ],
+      { view: 'bar', wholeRange: true },
+    ),
+    expressionWidget(
+      'Experiments: conversions per flag, variant and journey',
+      [
+        {
+          id: 'conversions',
+          expression: searchExpression(namespace, M.experimentConversion.dimensions, M.experimentConversion.name, 'Sum'),
+          label: '',
+        },
+      ],
+      { view: 'bar', wholeRange: true },
+    ),
   ];
 }
 

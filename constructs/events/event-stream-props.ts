@@ -87,7 +87,8 @@ export interface EventStreamProps {
   readonly productMetricsNamespace?: string;
 }
 
-const int = (min: number, max: number) => z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const int = (min: number, max: number) =>
+  z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 const namespace = z.string().regex(/^[A-Za-z0-9/_.#:-]{1,255}$/, 'must be a CloudWatch namespace (letters, digits, / _ . # : -)');
 
 /** The rules of the props the config shares (`events.*`), so the config composes them instead of restating them. */
@@ -116,7 +117,11 @@ export const eventStreamSettingsSchema = z.strictObject({
   athenaBytesScannedCutoffPerQuery: int(10 * 1024 * 1024, Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3),
   archiveStartYear: int(2000, 2100).default(2024),
   logRetentionDays: logRetentionDaysSchema.default(30),
-  writeKeyRecoveryWindowDays: z.number().int().refine((d) => d === 0 || (d >= 7 && d <= 30), 'must be 0 or 7-30').default(7),
+  writeKeyRecoveryWindowDays: z
+    .number()
+    .int()
+    .refine((d) => d === 0 || (d >= 7 && d <= 30), 'must be 0 or 7-30')
+    .default(7),
   processorBatchSize: int(1, 10000).default(100),
   processorBatchingWindowSeconds: int(0, 300).default(1),
   processorMaxRetryAttempts: int(0, 10000).default(5),

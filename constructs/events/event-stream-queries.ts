@@ -122,10 +122,18 @@ ORDER BY journey`,
 export function experimentSummaryQuery(t: QueryTarget, journeys: readonly Journey[]): SavedQuery {
   const steps = [...new Set(journeys.flatMap((j) => j.steps))];
   const ctes = journeys.flatMap((journey, j) => journeyCtes(journey, j));
-  const columns = journeys.map((journey, j) =>
-    `,\n  count(c${j}.userkey) AS ${sqlIdentifier(`${journey.name}_conversions`)}, round(100.0 * count(c${j}.userkey) / count(*), 2) AS ${sqlIdentifier(`${journey.name}_conversion_pct`)}`).join('');
-  const joins = journeys.map((journey, j) =>
-    `\nLEFT JOIN ${stepCte(j, journey.steps.length - 1)} c${j} ON c${j}.userkey = x.userkey AND c${j}.reached_at >= x.exposed_at`).join('');
+  const columns = journeys
+    .map(
+      (journey, j) =>
+        `,\n  count(c${j}.userkey) AS ${sqlIdentifier(`${journey.name}_conversions`)}, round(100.0 * count(c${j}.userkey) / count(*), 2) AS ${sqlIdentifier(`${journey.name}_conversion_pct`)}`,
+    )
+    .join('');
+  const joins = journeys
+    .map(
+      (journey, j) =>
+        `\nLEFT JOIN ${stepCte(j, journey.steps.length - 1)} c${j} ON c${j}.userkey = x.userkey AND c${j}.reached_at >= x.exposed_at`,
+    )
+    .join('');
   return {
     name: 'experiment-summary',
     description: 'Per experiment flag and variant: exposed users, conversions and conversion % per journey',

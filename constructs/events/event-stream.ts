@@ -23,7 +23,6 @@ import { PublicApi, type IPublicApi } from '../front-door/public-api';
 
 export type { EventStreamProps } from './event-stream-props';
 
-
 /** Lambda environment variables are capped at 4 KB in total; JOURNEYS is the one that grows. */
 const LAMBDA_ENV_LIMIT_BYTES = 4096;
 
@@ -151,13 +150,15 @@ export class EventStream extends Construct {
     });
     // The handler checks the write key itself, and answers CORS itself (so no `cors_configuration` on the API,
     // which would add a second set of CORS headers).
-    this.api = props.api ?? new PublicApi(this, 'api', {
-      apiName: `${prefix}-ingest-api`,
-      logRetentionDays: settings.logRetentionDays,
-      monitoring: settings.monitoring,
-      alarmTopicArn,
-      ownership: settings.ownership,
-    });
+    this.api =
+      props.api ??
+      new PublicApi(this, 'api', {
+        apiName: `${prefix}-ingest-api`,
+        logRetentionDays: settings.logRetentionDays,
+        monitoring: settings.monitoring,
+        alarmTopicArn,
+        ownership: settings.ownership,
+      });
     this.api.addLambdaRoutes('ingest', this.ingestFunction, INGEST_ROUTES);
     this.ingestUrl = this.api.url;
 
@@ -168,7 +169,10 @@ export class EventStream extends Construct {
       billingMode: 'PAY_PER_REQUEST',
       hashKey: ANALYTICS_TABLE.hashKey,
       rangeKey: ANALYTICS_TABLE.rangeKey,
-      attribute: [{ name: ANALYTICS_TABLE.hashKey, type: 'S' }, { name: ANALYTICS_TABLE.rangeKey, type: 'S' }],
+      attribute: [
+        { name: ANALYTICS_TABLE.hashKey, type: 'S' },
+        { name: ANALYTICS_TABLE.rangeKey, type: 'S' },
+      ],
       ttl: { attributeName: ANALYTICS_TABLE.ttlAttribute, enabled: true },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },
@@ -193,9 +197,14 @@ export class EventStream extends Construct {
     });
     // The queue URL is a token until apply: count what it becomes, https://sqs.<region>.amazonaws.com/<account>/<name>.
     const queueUrlBytes = 'https://sqs.ap-southeast-99.amazonaws.com/123456789012/'.length + failureQueueName.length;
-    const envBytes = Object.entries(processorEnv).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (k === JOURNEY_PROCESSOR_ENV.failureQueueUrl ? queueUrlBytes : Buffer.byteLength(v)), 0);
+    const envBytes = Object.entries(processorEnv).reduce(
+      (n, [k, v]) => n + Buffer.byteLength(k) + (k === JOURNEY_PROCESSOR_ENV.failureQueueUrl ? queueUrlBytes : Buffer.byteLength(v)),
+      0,
+    );
     if (envBytes > LAMBDA_ENV_LIMIT_BYTES - 200) {
-      throw new Error(`EventStream: invalid props:\n  journeys: ${settings.journeys.length} journeys serialize to ${Buffer.byteLength(journeysJson)} bytes, more than a Lambda environment holds (4 KB in all); use fewer or shorter journeys`);
+      throw new Error(
+        `EventStream: invalid props:\n  journeys: ${settings.journeys.length} journeys serialize to ${Buffer.byteLength(journeysJson)} bytes, more than a Lambda environment holds (4 KB in all); use fewer or shorter journeys`,
+      );
     }
     this.processorFunction = new MonoenvFunction(this, 'processor', {
       entry: lambdaEntry('journey-processor'),
@@ -203,14 +212,28 @@ export class EventStream extends Construct {
       description: 'Kinesis -> journeys, experiment aggregates (DynamoDB) and product metrics (EMF)',
       environment: processorEnv,
       policyStatements: [
-        { actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], resources: [this.streamArn] },
+        {
+          actions: [
+            'kinesis:DescribeStream',
+            'kinesis:DescribeStreamSummary',
+            'kinesis:GetRecords',
+            'kinesis:GetShardIterator',
+            'kinesis:ListShards',
+          ],
+          resources: [this.streamArn],
+        },
         ...(settings.streamKmsKeyArn ? [{ actions: ['kms:Decrypt'], resources: [settings.streamKmsKeyArn] }] : []),
         // Query to load a user; Put/Update/Delete/ConditionCheck inside TransactWriteItems (which has no action of its own).
-        { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], resources: [this.analyticsTable.arn] },
+        {
+          actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+          resources: [this.analyticsTable.arn],
+        },
         // Lambda sends failed batches' metadata to the queue as this role (the mapping's on-failure destination); the
         // processor sends the records it skips (SendMessageBatch is authorized as sqs:SendMessage).
         { actions: ['sqs:SendMessage'], resources: [this.processorFailureQueue.arn] },
-        ...(settings.failureQueueKmsKeyArn ? [{ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [settings.failureQueueKmsKeyArn] }] : []),
+        ...(settings.failureQueueKmsKeyArn
+          ? [{ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [settings.failureQueueKmsKeyArn] }]
+          : []),
       ],
       timeoutSeconds: settings.processorTimeoutSeconds,
       memoryMiB: settings.processorMemoryMiB,
@@ -248,7 +271,12 @@ export class EventStream extends Construct {
 
   /** Lets `grantee` read the analytics table (e.g. the experiment report's reader). */
   grantReadAnalytics(grantee: Grantee): Grant {
-    return Grant.addToPrincipal(grantee, [{ actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'], resources: [this.analyticsTable.arn] }]);
+    return Grant.addToPrincipal(grantee, [
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+        resources: [this.analyticsTable.arn],
+      },
+    ]);
   }
 
   metricIncomingRecords(): MetricSpec {
@@ -266,16 +294,39 @@ export class EventStream extends Construct {
 
   /** How far behind the journey processor is, in ms. */
   metricProcessorIteratorAge(): MetricSpec {
-    return { namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensions: { FunctionName: this.processorFunction.functionName }, statistic: 'Maximum', periodSeconds: 60 };
+    return {
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensions: { FunctionName: this.processorFunction.functionName },
+      statistic: 'Maximum',
+      periodSeconds: 60,
+    };
   }
 
   metricIngestEvents(outcome: 'Accepted' | 'Rejected' | 'Failed' | 'Duplicate'): MetricSpec {
-    const metricName = { Accepted: INGEST_METRICS.accepted, Rejected: INGEST_METRICS.rejected, Failed: INGEST_METRICS.failed, Duplicate: INGEST_METRICS.duplicates }[outcome];
-    return { namespace: this.settings.ingestMetricsNamespace, metricName, statistic: 'Sum', periodSeconds: 60, label: outcome.toLowerCase() };
+    const metricName = {
+      Accepted: INGEST_METRICS.accepted,
+      Rejected: INGEST_METRICS.rejected,
+      Failed: INGEST_METRICS.failed,
+      Duplicate: INGEST_METRICS.duplicates,
+    }[outcome];
+    return {
+      namespace: this.settings.ingestMetricsNamespace,
+      metricName,
+      statistic: 'Sum',
+      periodSeconds: 60,
+      label: outcome.toLowerCase(),
+    };
   }
 
   metricFailedBatches(): MetricSpec {
-    return { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `${this.settings.namePrefix}-journey-processor-failures` }, statistic: 'Maximum', periodSeconds: 300 };
+    return {
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: `${this.settings.namePrefix}-journey-processor-failures` },
+      statistic: 'Maximum',
+      periodSeconds: 300,
+    };
   }
 
   private putRecordsStatements(): PolicyStatement[] {
@@ -296,41 +347,76 @@ export class EventStream extends Construct {
 
     alarm('processor-iterator-age', {
       description: `${namePrefix}: the journey processor is more than ${this.settings.iteratorAgeAlarmMs / 1000} s behind the stream; funnels and experiments are stale`,
-      metric: this.metricProcessorIteratorAge(), threshold: this.settings.iteratorAgeAlarmMs, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 5, datapointsToAlarm: 3,
+      metric: this.metricProcessorIteratorAge(),
+      threshold: this.settings.iteratorAgeAlarmMs,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
     });
     alarm('stream-read-lag', {
       description: `${namePrefix}: a stream consumer (processor or archive) is more than ${this.settings.iteratorAgeAlarmMs / 1000} s behind; records expire after ${this.settings.streamRetentionHours} h`,
-      metric: this.metricStreamReadLagMs(), threshold: this.settings.iteratorAgeAlarmMs, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 5, datapointsToAlarm: 3,
+      metric: this.metricStreamReadLagMs(),
+      threshold: this.settings.iteratorAgeAlarmMs,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
     });
     alarm('stream-write-throttles', {
       description: `${namePrefix}: writes to the event stream were throttled (ingest retries, then reports failed events)`,
-      metric: this.metricWriteThrottles(), threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 5, datapointsToAlarm: 2,
+      metric: this.metricWriteThrottles(),
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 2,
     });
     alarm('archive-delivery-failures', {
       description: `${namePrefix}: Firehose failed to deliver to S3 (see the log group ${this.archive.logGroup.name}; failed records land under errors/)`,
-      metric: this.archive.metricDeliverySuccess(), threshold: 1, comparisonOperator: 'LessThanThreshold', evaluationPeriods: 3, datapointsToAlarm: 2,
+      metric: this.archive.metricDeliverySuccess(),
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
     });
     alarm('archive-freshness', {
       description: `${namePrefix}: the newest archived event is more than ${this.settings.archiveFreshnessAlarmSeconds} s old`,
-      metric: this.archive.metricDataFreshness(), threshold: this.settings.archiveFreshnessAlarmSeconds, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 3, datapointsToAlarm: 2,
+      metric: this.archive.metricDataFreshness(),
+      threshold: this.settings.archiveFreshnessAlarmSeconds,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
     });
     alarm('ingest-events-failed', {
       description: `${namePrefix}: the ingest API could not write events to the stream (clients were told to retry)`,
-      metric: this.metricIngestEvents('Failed'), threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 5, datapointsToAlarm: 2,
+      metric: this.metricIngestEvents('Failed'),
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 2,
     });
     alarm('processor-failed-batches', {
       description: `${namePrefix}: the journey processor gave up on batches or skipped records that can never succeed; the failure queue holds their shard and sequence numbers and each skipped record's reason (replay before the stream's ${this.settings.streamRetentionHours} h retention ends)`,
-      metric: this.metricFailedBatches(), threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1,
+      metric: this.metricFailedBatches(),
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      evaluationPeriods: 1,
     });
   }
 
   private addDashboards(): void {
     const { monitoring, namePrefix, productMetricsNamespace, journeys } = this.settings;
     monitoring.addWidgets(
-      metricWidget(`${namePrefix} ingest: events`, [this.metricIngestEvents('Accepted'), this.metricIngestEvents('Rejected'), this.metricIngestEvents('Failed'), this.metricIngestEvents('Duplicate')]),
+      metricWidget(`${namePrefix} ingest: events`, [
+        this.metricIngestEvents('Accepted'),
+        this.metricIngestEvents('Rejected'),
+        this.metricIngestEvents('Failed'),
+        this.metricIngestEvents('Duplicate'),
+      ]),
       metricWidget(`${namePrefix} stream: records in, write throttles`, [this.metricIncomingRecords(), this.metricWriteThrottles()]),
       metricWidget(`${namePrefix} stream: consumer lag (ms)`, [this.metricProcessorIteratorAge(), this.metricStreamReadLagMs()]),
-      metricWidget(`${namePrefix} archive: delivery success, freshness (s)`, [this.archive.metricDeliverySuccess(), this.archive.metricDataFreshness()]),
+      metricWidget(`${namePrefix} archive: delivery success, freshness (s)`, [
+        this.archive.metricDeliverySuccess(),
+        this.archive.metricDataFreshness(),
+      ]),
       metricWidget(`${namePrefix} processor: failed batches`, [this.metricFailedBatches()]),
       ...productWidgets(`Product analytics (${namePrefix})`, productMetricsNamespace, journeys),
     );

@@ -3,7 +3,17 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { CURRENT_SK, DEPLOY_ACTOR, EVALUATORS_SK, FLAG_TABLE_HASH_KEY, FLAG_TABLE_RANGE_KEY, METADATA_SK, SET_PK, definitionHash, flagPk } from '../../domain/flags/table-layout';
+import {
+  CURRENT_SK,
+  DEPLOY_ACTOR,
+  EVALUATORS_SK,
+  FLAG_TABLE_HASH_KEY,
+  FLAG_TABLE_RANGE_KEY,
+  METADATA_SK,
+  SET_PK,
+  definitionHash,
+  flagPk,
+} from '../../domain/flags/table-layout';
 import { FLAG_METRICS, FLAG_ROUTES, flagEvaluationEnvironment } from '../../lambdas/flag-evaluation/contract';
 import { writeGeneratedKeys } from '../core/generated-keys';
 import { Grant, type Grantee } from '../core/grants';
@@ -145,13 +155,15 @@ export class FlagStore extends Construct {
     });
     props.exposureStream?.grantPutRecords(this.evaluationFunction);
     // Public routes; the handler itself checks the API key (OFREP clients send it as a bearer token or X-API-Key).
-    this.api = props.api ?? new PublicApi(this, 'api', {
-      apiName: `${props.namePrefix}-flags-api`,
-      logRetentionDays: settings.logRetentionDays,
-      monitoring: props.monitoring,
-      alarmTopicArn: props.alarmTopicArn,
-      ownership: props.ownership,
-    });
+    this.api =
+      props.api ??
+      new PublicApi(this, 'api', {
+        apiName: `${props.namePrefix}-flags-api`,
+        logRetentionDays: settings.logRetentionDays,
+        monitoring: props.monitoring,
+        alarmTopicArn: props.alarmTopicArn,
+        ownership: props.ownership,
+      });
     this.api.addLambdaRoutes('flags', this.evaluationFunction, FLAG_ROUTES);
 
     this.addMonitoring(props.monitoring, props.alarmTopicArn, props.ownership, settings.latencyAlarmMs);
@@ -164,13 +176,25 @@ export class FlagStore extends Construct {
 
   /** Read the flag table (e.g. a service evaluating flags in-process from the table). */
   grantRead(grantee: Grantee): Grant {
-    return Grant.addToPrincipal(grantee, [{ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [this.table.arn] }]);
+    return Grant.addToPrincipal(grantee, [
+      { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [this.table.arn] },
+    ]);
   }
 
   /** Edit flags (what `monoenv flags enable|disable|...` needs): read, conditional writes and audit records. */
   grantWrite(grantee: Grantee): Grant {
     return Grant.addToPrincipal(grantee, [
-      { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], resources: [this.table.arn] },
+      {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:ConditionCheckItem',
+        ],
+        resources: [this.table.arn],
+      },
     ]);
   }
 
@@ -204,7 +228,13 @@ export class FlagStore extends Construct {
   }
 
   private sumOverRoutes(metricName: string, label: string): MathSpec {
-    const metric = (route: string): MetricSpec => ({ namespace: FLAG_METRICS.namespace, metricName, dimensions: { [FLAG_METRICS.routeDimension]: route }, statistic: 'Sum', periodSeconds: 60 });
+    const metric = (route: string): MetricSpec => ({
+      namespace: FLAG_METRICS.namespace,
+      metricName,
+      dimensions: { [FLAG_METRICS.routeDimension]: route },
+      statistic: 'Sum',
+      periodSeconds: 60,
+    });
     return { expression: 'FILL(single, 0) + FILL(bulk, 0)', label, metrics: { single: metric('single'), bulk: metric('bulk') } };
   }
 
@@ -214,12 +244,21 @@ export class FlagStore extends Construct {
       // Replaced (so rewritten from the file) only when the file's definition changes; see the class comment.
       const fileVersion = new DataResource(this, `${id}-file`, { triggersReplace: { hash: fileHash } });
       // A bare reference: Terraform's JSON syntax rejects "${...}" in replace_triggered_by.
-      const lifecycle: TerraformResourceLifecycle = { ignoreChanges: ['item'], replaceTriggeredBy: [`${fileVersion.terraformResourceType}.${fileVersion.friendlyUniqueId}`] };
+      const lifecycle: TerraformResourceLifecycle = {
+        ignoreChanges: ['item'],
+        replaceTriggeredBy: [`${fileVersion.terraformResourceType}.${fileVersion.friendlyUniqueId}`],
+      };
       new DynamodbTableItem(this, id, {
         tableName: this.table.name,
         hashKey: FLAG_TABLE_HASH_KEY,
         rangeKey: FLAG_TABLE_RANGE_KEY,
-        item: JSON.stringify({ [FLAG_TABLE_HASH_KEY]: { S: pk }, [FLAG_TABLE_RANGE_KEY]: { S: sk }, definition: { S: definition }, fileHash: { S: fileHash }, ...extra }),
+        item: JSON.stringify({
+          [FLAG_TABLE_HASH_KEY]: { S: pk },
+          [FLAG_TABLE_RANGE_KEY]: { S: sk },
+          definition: { S: definition },
+          fileHash: { S: fileHash },
+          ...extra,
+        }),
         lifecycle,
       });
     };
@@ -230,33 +269,48 @@ export class FlagStore extends Construct {
         updatedBy: { S: DEPLOY_ACTOR },
       });
     }
-    if (document.$evaluators && Object.keys(document.$evaluators).length > 0) write('evaluators', SET_PK, EVALUATORS_SK, JSON.stringify(document.$evaluators));
-    if (document.metadata && Object.keys(document.metadata).length > 0) write('set-metadata', SET_PK, METADATA_SK, JSON.stringify(document.metadata));
+    if (document.$evaluators && Object.keys(document.$evaluators).length > 0)
+      write('evaluators', SET_PK, EVALUATORS_SK, JSON.stringify(document.$evaluators));
+    if (document.metadata && Object.keys(document.metadata).length > 0)
+      write('set-metadata', SET_PK, METADATA_SK, JSON.stringify(document.metadata));
   }
 
-  private addMonitoring(monitoring: IMonitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined, latencyMs: number): void {
+  private addMonitoring(
+    monitoring: IMonitoring,
+    topicArn: string | undefined,
+    ownership: OwnershipTags | undefined,
+    latencyMs: number,
+  ): void {
     const name = this.evaluationFunction.functionName;
-    monitoring.addAlarm(`${name}-stale`, {
-      alarmName: `${name}-stale-flags`,
-      description: 'The flag Lambda serves its last good flag set: the flag table is unreachable, so kill switches do not take effect',
-      metric: this.metricStale(),
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      evaluationPeriods: 3,
-      topicArn,
-      ownership,
-    }, this);
-    monitoring.addAlarm(`${name}-latency`, {
-      alarmName: `${name}-latency-p99`,
-      description: `Flag evaluation p99 latency above ${latencyMs} ms`,
-      metric: this.metricLatency('p99'),
-      threshold: latencyMs,
-      comparisonOperator: 'GreaterThanThreshold',
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      topicArn,
-      ownership,
-    }, this);
+    monitoring.addAlarm(
+      `${name}-stale`,
+      {
+        alarmName: `${name}-stale-flags`,
+        description: 'The flag Lambda serves its last good flag set: the flag table is unreachable, so kill switches do not take effect',
+        metric: this.metricStale(),
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 3,
+        topicArn,
+        ownership,
+      },
+      this,
+    );
+    monitoring.addAlarm(
+      `${name}-latency`,
+      {
+        alarmName: `${name}-latency-p99`,
+        description: `Flag evaluation p99 latency above ${latencyMs} ms`,
+        metric: this.metricLatency('p99'),
+        threshold: latencyMs,
+        comparisonOperator: 'GreaterThanThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        topicArn,
+        ownership,
+      },
+      this,
+    );
     monitoring.addWidgets(
       metricWidget('Flags: evaluations and errors', [this.metricEvaluations(), this.metricEvaluationErrors(), this.metricStale()]),
     );
@@ -265,6 +319,14 @@ export class FlagStore extends Construct {
 
 /** Checks the scalar props (the flags document comes validated, see FlagDocumentInput; the rest are constructs). */
 function resolveSettings(props: FlagStoreProps): FlagStoreSettings {
-  const { monitoring: _monitoring, flags: _flags, exposureStream: _stream, api: _api, alarmTopicArn: _topic, ownership: _ownership, ...scalars } = props;
+  const {
+    monitoring: _monitoring,
+    flags: _flags,
+    exposureStream: _stream,
+    api: _api,
+    alarmTopicArn: _topic,
+    ownership: _ownership,
+    ...scalars
+  } = props;
   return parseProps('FlagStore', flagStoreSettingsSchema, scalars);
 }

@@ -94,9 +94,15 @@ export class PublicApi extends Construct implements IPublicApi {
         destinationArn: this.accessLogGroup.arn,
         // No headers, no body, no query string: keys and user data never reach the log.
         format: JSON.stringify({
-          requestId: '$context.requestId', ip: '$context.identity.sourceIp', time: '$context.requestTimeEpoch',
-          method: '$context.httpMethod', route: '$context.routeKey', status: '$context.status', latencyMs: '$context.responseLatency',
-          integrationStatus: '$context.integrationStatus', error: '$context.integrationErrorMessage',
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          time: '$context.requestTimeEpoch',
+          method: '$context.httpMethod',
+          route: '$context.routeKey',
+          status: '$context.status',
+          latencyMs: '$context.responseLatency',
+          integrationStatus: '$context.integrationStatus',
+          error: '$context.integrationErrorMessage',
         }),
       },
       tags,
@@ -155,17 +161,21 @@ export class PublicApi extends Construct implements IPublicApi {
   }
 
   private addMonitoring(monitoring: IMonitoring, topicArn: string | undefined, ownership: OwnershipTags | undefined): void {
-    monitoring.addAlarm(`${this.apiName}-5xx`, {
-      alarmName: `${this.apiName}-5xx`,
-      description: `${this.apiName}: the public API answered 5xx (a function failed or could not be invoked)`,
-      metric: this.metric5xx(),
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      evaluationPeriods: 5,
-      datapointsToAlarm: 2,
-      topicArn,
-      ownership,
-    }, this);
+    monitoring.addAlarm(
+      `${this.apiName}-5xx`,
+      {
+        alarmName: `${this.apiName}-5xx`,
+        description: `${this.apiName}: the public API answered 5xx (a function failed or could not be invoked)`,
+        metric: this.metric5xx(),
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 2,
+        topicArn,
+        ownership,
+      },
+      this,
+    );
     monitoring.addWidgets(
       metricWidget(`${this.apiName}: requests, 4xx (incl. throttled), 5xx`, [this.metricRequests(), this.metric4xx(), this.metric5xx()]),
       metricWidget(`${this.apiName}: latency p50 / p99 (ms)`, [this.metricLatency('p50'), this.metricLatency('p99')]),

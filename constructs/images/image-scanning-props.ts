@@ -22,11 +22,16 @@ const wholeNumber = (min: number) => z.number().int(`must be a whole number >= $
 export const imageScanningFields = {
   repositoryName: z
     .string()
-    .refine((name) => name.length >= 2 && name.length <= 256 && REPOSITORY_NAME_PATTERN.test(name), 'must be 2-256 lowercase letters, digits and . _ - / (ECR naming rules)'),
+    .refine(
+      (name) => name.length >= 2 && name.length <= 256 && REPOSITORY_NAME_PATTERN.test(name),
+      'must be 2-256 lowercase letters, digits and . _ - / (ECR naming rules)',
+    ),
   scanMode: z.enum(['enhanced', 'basic'], { error: "must be 'enhanced' or 'basic'" }),
   keepLastImages: wholeNumber(1),
   alertSeverity: z.enum(FINDING_SEVERITIES, { error: `must be one of ${FINDING_SEVERITIES.join(', ')}` }),
-  rescanScheduleExpression: z.string().regex(SCHEDULE_PATTERN, 'must be rate(<n> minutes|hours|days), cron(...) or at(...) (an EventBridge Scheduler expression)'),
+  rescanScheduleExpression: z
+    .string()
+    .regex(SCHEDULE_PATTERN, 'must be rate(<n> minutes|hours|days), cron(...) or at(...) (an EventBridge Scheduler expression)'),
   rescanRecentImages: wholeNumber(0),
   kmsKeyArn: tokenOr(kmsKeyArnSchema),
   /** ECR's scanning filters: a repository name in which '*' matches anything. */

@@ -113,20 +113,26 @@ export class ImageScanning extends Construct {
     new EcrLifecyclePolicy(this, 'lifecycle', {
       repository: this.repository.name,
       policy: JSON.stringify({
-        rules: [{
-          rulePriority: 1,
-          description: `keep the last ${settings.keepLastImages} images`,
-          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: settings.keepLastImages },
-          action: { type: 'expire' },
-        }],
+        rules: [
+          {
+            rulePriority: 1,
+            description: `keep the last ${settings.keepLastImages} images`,
+            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: settings.keepLastImages },
+            action: { type: 'expire' },
+          },
+        ],
       }),
     });
 
     if (settings.manageRegistryScanning) {
       const repositoryFilter = settings.scannedRepositoryFilters.map((filter) => ({ filter, filterType: 'WILDCARD' }));
-      new EcrRegistryScanningConfiguration(this, 'registry-scanning', settings.scanMode === 'enhanced'
-        ? { scanType: 'ENHANCED', rule: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilter }] }
-        : { scanType: 'BASIC', rule: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilter }] });
+      new EcrRegistryScanningConfiguration(
+        this,
+        'registry-scanning',
+        settings.scanMode === 'enhanced'
+          ? { scanType: 'ENHANCED', rule: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilter }] }
+          : { scanType: 'BASIC', rule: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilter }] },
+      );
     }
     if (settings.scanMode === 'enhanced' && settings.enableInspector) {
       new Inspector2Enabler(this, 'inspector', { accountIds: [this.account.accountId], resourceTypes: ['ECR'] });
@@ -168,7 +174,13 @@ export class ImageScanning extends Construct {
 
   private rescanMetric(metricName: string): MetricSpec {
     // The Lambda runs once per schedule tick; a day-long period keeps the last value in view.
-    return { namespace: RESCAN_METRICS.namespace, metricName, dimensions: { [RESCAN_METRICS.repositoryDimension]: this.repository.name }, statistic: 'Maximum', periodSeconds: 86400 };
+    return {
+      namespace: RESCAN_METRICS.namespace,
+      metricName,
+      dimensions: { [RESCAN_METRICS.repositoryDimension]: this.repository.name },
+      statistic: 'Maximum',
+      periodSeconds: 86400,
+    };
   }
 
   private grant(grantee: Grantee, actions: string[]): Grant {
@@ -185,9 +197,16 @@ export class ImageScanning extends Construct {
       entry: lambdaEntry('image-rescan'),
       functionName: `${props.repositoryName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 48)}-image-rescan`,
       description: `Scheduled ${settings.scanMode} re-scan check for ECR repository ${props.repositoryName}`,
-      environment: rescanEnvironment({ repositoryName: this.repository.name, scanMode: settings.scanMode, recentImageCount: settings.rescanRecentImages }),
+      environment: rescanEnvironment({
+        repositoryName: this.repository.name,
+        scanMode: settings.scanMode,
+        recentImageCount: settings.rescanRecentImages,
+      }),
       policyStatements: [
-        { actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', ...(settings.scanMode === 'basic' ? ['ecr:StartImageScan'] : [])], resources: [repositoryArn] },
+        {
+          actions: ['ecr:DescribeRepositories', 'ecr:DescribeImages', ...(settings.scanMode === 'basic' ? ['ecr:StartImageScan'] : [])],
+          resources: [repositoryArn],
+        },
         // Read-only listing of running tasks in every cluster of this account: ListClusters takes only `*`;
         // ListTasks is scoped by container instance and DescribeTasks by task ARN.
         { actions: ['ecs:ListClusters'], resources: ['*'] },
@@ -225,11 +244,20 @@ export class ImageScanning extends Construct {
       description: `re-scan check of ECR repository ${repositoryName}`,
       scheduleExpression,
       flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 30 },
-      target: { arn: this.rescanFunction.functionArn, roleArn: role.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
+      target: {
+        arn: this.rescanFunction.functionArn,
+        roleArn: role.arn,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+      },
     });
   }
 
-  private createFindingRules(repositoryName: string, severities: FindingSeverity[], topicArn: string, tags: Record<string, string>): CloudwatchEventRule[] {
+  private createFindingRules(
+    repositoryName: string,
+    severities: FindingSeverity[],
+    topicArn: string,
+    tags: Record<string, string>,
+  ): CloudwatchEventRule[] {
     // Basic scans: one "ECR Image Scan" event per completed scan, alerting when any counted severity
     // at or above the threshold is non-zero.
     const basicScan = new CloudwatchEventRule(this, 'scan-findings', {
@@ -260,7 +288,10 @@ export class ImageScanning extends Construct {
       tags,
     });
     // The Monitoring alerts topic's policy already lets events.amazonaws.com publish (same account).
-    for (const [id, rule] of [['scan-findings-to-topic', basicScan], ['inspector-findings-to-topic', inspectorFinding]] as const) {
+    for (const [id, rule] of [
+      ['scan-findings-to-topic', basicScan],
+      ['inspector-findings-to-topic', inspectorFinding],
+    ] as const) {
       new CloudwatchEventTarget(this, id, { rule: rule.name, arn: topicArn });
     }
     return [basicScan, inspectorFinding];
@@ -269,26 +300,35 @@ export class ImageScanning extends Construct {
   private addAlarms(props: ImageScanningProps, scanMode: ScanMode): void {
     const repositoryName = props.repositoryName;
     const id = `${repositoryName.replace(/[^A-Za-z0-9_-]/g, '-')}-rescan`;
-    const description = scanMode === 'enhanced'
-      ? `${repositoryName}: images in use are not actively scanned by Amazon Inspector (see the re-scan Lambda's log)`
-      : `${repositoryName}: re-scans of images in use failed (see the re-scan Lambda's log)`;
-    this.alarms.push(props.monitoring.addAlarm(id, {
-      alarmName: id,
-      description,
-      metric: this.metricRescanProblems(),
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      evaluationPeriods: 1,
-      // Keeps the last verdict until the next run reports.
-      treatMissingData: 'ignore',
-      topicArn: props.alarmTopicArn,
-      ownership: props.ownership,
-    }, this));
-    props.monitoring.addWidgets(metricWidget(`${repositoryName}: image re-scan`, [
-      this.metricImagesInUse(),
-      this.metricRescanProblems(),
-      ...(scanMode === 'basic' ? [this.rescanMetric(RESCAN_METRICS.rescansStarted)] : []),
-    ]));
+    const description =
+      scanMode === 'enhanced'
+        ? `${repositoryName}: images in use are not actively scanned by Amazon Inspector (see the re-scan Lambda's log)`
+        : `${repositoryName}: re-scans of images in use failed (see the re-scan Lambda's log)`;
+    this.alarms.push(
+      props.monitoring.addAlarm(
+        id,
+        {
+          alarmName: id,
+          description,
+          metric: this.metricRescanProblems(),
+          threshold: 1,
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+          evaluationPeriods: 1,
+          // Keeps the last verdict until the next run reports.
+          treatMissingData: 'ignore',
+          topicArn: props.alarmTopicArn,
+          ownership: props.ownership,
+        },
+        this,
+      ),
+    );
+    props.monitoring.addWidgets(
+      metricWidget(`${repositoryName}: image re-scan`, [
+        this.metricImagesInUse(),
+        this.metricRescanProblems(),
+        ...(scanMode === 'basic' ? [this.rescanMetric(RESCAN_METRICS.rescansStarted)] : []),
+      ]),
+    );
   }
 }
 

@@ -34,10 +34,7 @@ export interface MathSpec {
 }
 
 export type ComparisonOperator =
-  | 'GreaterThanOrEqualToThreshold'
-  | 'GreaterThanThreshold'
-  | 'LessThanThreshold'
-  | 'LessThanOrEqualToThreshold';
+  'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
 
 export interface AlarmDefinition {
   readonly description: string;
@@ -80,7 +77,9 @@ export const monitoringFields = {
   namePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "must be 1-200 letters, digits, '-' or '_' (it begins the topic and alarm names)"),
   /** An address, or a deploy-time token (e.g. a Terraform variable). */
   alertEmail: tokenOr(z.email('must be an email address')),
-  dashboardName: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, '-' or '_' (CloudWatch's rule for dashboard names)"),
+  dashboardName: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, '-' or '_' (CloudWatch's rule for dashboard names)"),
 };
 
 /** The construct's scalar props with their defaults. */
@@ -98,22 +97,39 @@ const isPercentile = (stat: string) => /^p\d+(\.\d+)?$/.test(stat);
 /** A metric line for a widget's `metrics` array: [namespace, name, dim, value, ..., options]. */
 export function widgetMetric(metric: MetricSpec, extra: Record<string, unknown> = {}): unknown[] {
   const dims = Object.entries(metric.dimensions ?? {}).flat();
-  return [metric.namespace, metric.metricName, ...dims, { stat: metric.statistic ?? 'Average', period: metric.periodSeconds ?? 60, ...(metric.label ? { label: metric.label } : {}), ...extra }];
+  return [
+    metric.namespace,
+    metric.metricName,
+    ...dims,
+    { stat: metric.statistic ?? 'Average', period: metric.periodSeconds ?? 60, ...(metric.label ? { label: metric.label } : {}), ...extra },
+  ];
 }
 
 /** A time-series widget of plain metrics and/or metric math. */
-export function metricWidget(title: string, metrics: readonly (MetricSpec | MathSpec)[], options: { width?: number; height?: number; stacked?: boolean; view?: 'timeSeries' | 'singleValue' | 'bar' } = {}): DashboardWidget {
+export function metricWidget(
+  title: string,
+  metrics: readonly (MetricSpec | MathSpec)[],
+  options: { width?: number; height?: number; stacked?: boolean; view?: 'timeSeries' | 'singleValue' | 'bar' } = {},
+): DashboardWidget {
   const lines: unknown[] = [];
   metrics.forEach((metric, index) => {
     if (isMath(metric)) {
       for (const [id, inner] of Object.entries(metric.metrics)) lines.push(widgetMetric(inner, { id: `${id}${index}`, visible: false }));
-      const expression = Object.keys(metric.metrics).reduce((expr, id) => expr.replace(new RegExp(`\\b${id}\\b`, 'g'), `${id}${index}`), metric.expression);
+      const expression = Object.keys(metric.metrics).reduce(
+        (expr, id) => expr.replace(new RegExp(`\\b${id}\\b`, 'g'), `${id}${index}`),
+        metric.expression,
+      );
       lines.push([{ expression, label: metric.label, id: `e${index}` }]);
     } else {
       lines.push(widgetMetric(metric));
     }
   });
-  return { type: 'metric', width: options.width ?? 8, height: options.height ?? 6, properties: { title, metrics: lines, view: options.view ?? 'timeSeries', stacked: options.stacked ?? false } };
+  return {
+    type: 'metric',
+    width: options.width ?? 8,
+    height: options.height ?? 6,
+    properties: { title, metrics: lines, view: options.view ?? 'timeSeries', stacked: options.stacked ?? false },
+  };
 }
 
 export function textWidget(markdown: string, width = 24, height = 2): DashboardWidget {
@@ -147,7 +163,11 @@ export class Monitoring extends Construct implements IMonitoring {
   private readonly region: DataAwsRegion;
   private readonly account: DataAwsCallerIdentity;
 
-  constructor(scope: Construct, id: string, private readonly props: MonitoringProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: MonitoringProps,
+  ) {
     super(scope, id);
     const { ownership: _ownership, ...scalars } = props;
     const settings = parseProps('Monitoring', monitoringSettingsSchema, scalars);
@@ -160,7 +180,13 @@ export class Monitoring extends Construct implements IMonitoring {
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'AccountAdmin', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${this.account.accountId}:root` }, Action: 'kms:*', Resource: '*' },
+          {
+            Sid: 'AccountAdmin',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${this.account.accountId}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
           {
             Sid: 'AlarmAndEventPublishers',
             Effect: 'Allow',
@@ -227,7 +253,13 @@ export class Monitoring extends Construct implements IMonitoring {
             ...Object.entries(metric.metrics).map(([metricId, m]) => ({
               id: metricId,
               returnData: false,
-              metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, period: m.periodSeconds ?? metric.periodSeconds ?? 60, stat: m.statistic ?? 'Sum' },
+              metric: {
+                namespace: m.namespace,
+                metricName: m.metricName,
+                dimensions: m.dimensions,
+                period: m.periodSeconds ?? metric.periodSeconds ?? 60,
+                stat: m.statistic ?? 'Sum',
+              },
             })),
           ],
         })
@@ -237,7 +269,9 @@ export class Monitoring extends Construct implements IMonitoring {
           metricName: metric.metricName,
           dimensions: metric.dimensions,
           period: metric.periodSeconds ?? 60,
-          ...(isPercentile(metric.statistic ?? 'Average') ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic ?? 'Average' }),
+          ...(isPercentile(metric.statistic ?? 'Average')
+            ? { extendedStatistic: metric.statistic }
+            : { statistic: metric.statistic ?? 'Average' }),
         });
     this.alarms.push(alarm);
     return alarm;

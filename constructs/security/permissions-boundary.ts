@@ -15,7 +15,8 @@ export const workloadBoundaryName = (appName: string): string => `${appName}-wor
 /** The boundary of the deploy role itself. */
 export const deployBoundaryName = (appName: string): string => `${appName}-deploy-boundary`;
 
-export const boundaryArn = (account: string, policyName: string, partition = 'aws'): string => `arn:${partition}:iam::${account}:policy/${policyName}`;
+export const boundaryArn = (account: string, policyName: string, partition = 'aws'): string =>
+  `arn:${partition}:iam::${account}:policy/${policyName}`;
 
 /**
  * What monoenv's workloads (Lambdas, ECS tasks, Firehose, the scheduler, VPC flow logs) may ever do: the services
@@ -30,11 +31,34 @@ export function workloadBoundaryDocument(): Record<string, unknown> {
         Sid: 'WorkloadServices',
         Effect: 'Allow',
         Action: [
-          'dynamodb:*', 'kinesis:*', 'firehose:*', 's3:*', 'sqs:*', 'sns:Publish', 'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret',
-          'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey*', 'kms:DescribeKey',
-          'logs:*', 'cloudwatch:PutMetricData', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords',
-          'ecr:*', 'ecs:*', 'inspector2:List*', 'inspector2:BatchGet*', 'glue:GetTable', 'glue:GetTables', 'glue:GetTableVersion', 'glue:GetTableVersions', 'glue:GetDatabase',
-          'lambda:InvokeFunction', 'sts:GetCallerIdentity',
+          'dynamodb:*',
+          'kinesis:*',
+          'firehose:*',
+          's3:*',
+          'sqs:*',
+          'sns:Publish',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'kms:Decrypt',
+          'kms:Encrypt',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKey*',
+          'kms:DescribeKey',
+          'logs:*',
+          'cloudwatch:PutMetricData',
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'ecr:*',
+          'ecs:*',
+          'inspector2:List*',
+          'inspector2:BatchGet*',
+          'glue:GetTable',
+          'glue:GetTables',
+          'glue:GetTableVersion',
+          'glue:GetTableVersions',
+          'glue:GetDatabase',
+          'lambda:InvokeFunction',
+          'sts:GetCallerIdentity',
         ],
         Resource: '*',
       },
@@ -59,13 +83,26 @@ export function deployBoundaryDocument(appName: string, account: string, partiti
         Sid: 'RolesOnlyWithTheWorkloadBoundary',
         Effect: 'Deny',
         Action: [
-          'iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy',
-          'iam:CreateUser', 'iam:PutUserPolicy', 'iam:AttachUserPolicy', 'iam:PutUserPermissionsBoundary',
+          'iam:CreateRole',
+          'iam:PutRolePolicy',
+          'iam:AttachRolePolicy',
+          'iam:PutRolePermissionsBoundary',
+          'iam:DetachRolePolicy',
+          'iam:DeleteRolePolicy',
+          'iam:CreateUser',
+          'iam:PutUserPolicy',
+          'iam:AttachUserPolicy',
+          'iam:PutUserPermissionsBoundary',
         ],
         Resource: '*',
         Condition: { StringNotEquals: { 'iam:PermissionsBoundary': workload } },
       },
-      { Sid: 'BoundariesStay', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'], Resource: '*' },
+      {
+        Sid: 'BoundariesStay',
+        Effect: 'Deny',
+        Action: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+        Resource: '*',
+      },
       {
         Sid: 'BoundaryPoliciesAreFixed',
         Effect: 'Deny',
@@ -80,7 +117,12 @@ export function deployBoundaryDocument(appName: string, account: string, partiti
       },
       { Sid: 'NoUsersOrKeys', Effect: 'Deny', Action: ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile'], Resource: '*' },
       // Deploying never assumes another role; without this, a role trusting the deploy role would lend it more.
-      { Sid: 'NoRoleHopping', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'], Resource: '*' },
+      {
+        Sid: 'NoRoleHopping',
+        Effect: 'Deny',
+        Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'],
+        Resource: '*',
+      },
     ],
   };
 }

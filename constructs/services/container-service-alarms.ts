@@ -27,7 +27,14 @@ export class ServiceMetrics {
   }
 
   loadBalancerHttp5xx(): MetricSpec {
-    return { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: this.ids.loadBalancerArnSuffix }, statistic: 'Sum', periodSeconds: 60, label: 'load balancer 5xx' };
+    return {
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'HTTPCode_ELB_5XX_Count',
+      dimensions: { LoadBalancer: this.ids.loadBalancerArnSuffix },
+      statistic: 'Sum',
+      periodSeconds: 60,
+      label: 'load balancer 5xx',
+    };
   }
 
   /** Percent of requests answered 5xx by the targets or the load balancer itself. */
@@ -65,7 +72,11 @@ export class ServiceMetrics {
 
   /** Desired minus running tasks (Container Insights); above 0 means tasks fail to start or stay up. */
   missingTasks(): MathSpec {
-    return { expression: 'desired - running', metrics: { desired: this.desiredTaskCount(), running: this.runningTaskCount() }, label: 'tasks missing' };
+    return {
+      expression: 'desired - running',
+      metrics: { desired: this.desiredTaskCount(), running: this.runningTaskCount() },
+      label: 'tasks missing',
+    };
   }
 
   private target(metricName: string, statistic: string, label: string): MetricSpec {
@@ -80,7 +91,14 @@ export class ServiceMetrics {
   }
 
   private ecs(namespace: string, metricName: string, statistic: string, label: string): MetricSpec {
-    return { namespace, metricName, dimensions: { ClusterName: this.ids.clusterName, ServiceName: this.ids.serviceName }, statistic, periodSeconds: 60, label };
+    return {
+      namespace,
+      metricName,
+      dimensions: { ClusterName: this.ids.clusterName, ServiceName: this.ids.serviceName },
+      statistic,
+      periodSeconds: 60,
+      label,
+    };
   }
 }
 
@@ -158,7 +176,9 @@ export function addServiceAlarms(
   ];
 
   monitoring.addWidgets(
-    metricWidget(`${serviceName}: requests and 5xx`, [metrics.requestCount(), metrics.targetHttp5xx(), metrics.loadBalancerHttp5xx()], { width: 6 }),
+    metricWidget(`${serviceName}: requests and 5xx`, [metrics.requestCount(), metrics.targetHttp5xx(), metrics.loadBalancerHttp5xx()], {
+      width: 6,
+    }),
     metricWidget(`${serviceName}: response time`, [metrics.targetResponseTime('p50'), metrics.targetResponseTime('p99')], { width: 6 }),
     metricWidget(`${serviceName}: tasks`, [metrics.runningTaskCount(), metrics.desiredTaskCount()], { width: 6 }),
     metricWidget(`${serviceName}: CPU and memory`, [metrics.cpuUtilization(), metrics.memoryUtilization()], { width: 6 }),

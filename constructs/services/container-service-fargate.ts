@@ -5,7 +5,9 @@
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>[:tag|@digest]` -> the repository ARN. */
 export function ecrRepositoryArnOfImage(image: string): string | undefined {
-  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$/.exec(image);
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$/.exec(
+    image,
+  );
   if (!match) return undefined;
   const [, account, region, name] = match;
   const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
@@ -25,20 +27,24 @@ export interface ContainerDefinitionInput {
 }
 
 export function appContainerDefinitions(input: ContainerDefinitionInput): string {
-  return JSON.stringify([{
-    name: APP_CONTAINER_NAME,
-    image: input.image,
-    essential: true,
-    portMappings: [{ containerPort: input.containerPort, protocol: 'tcp' }],
-    readonlyRootFilesystem: input.readonlyRootFilesystem,
-    // With a read-only root, /tmp is the one writable place (task-local storage, gone with the task).
-    mountPoints: [{ sourceVolume: TMP_VOLUME_NAME, containerPath: '/tmp', readOnly: false }],
-    environment: Object.entries(input.environment).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
-    // An init process reaps zombies and forwards SIGTERM, so ECS's graceful stop reaches the app.
-    linuxParameters: { initProcessEnabled: true },
-    logConfiguration: {
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': input.logGroupName, 'awslogs-region': input.region, 'awslogs-stream-prefix': APP_CONTAINER_NAME },
+  return JSON.stringify([
+    {
+      name: APP_CONTAINER_NAME,
+      image: input.image,
+      essential: true,
+      portMappings: [{ containerPort: input.containerPort, protocol: 'tcp' }],
+      readonlyRootFilesystem: input.readonlyRootFilesystem,
+      // With a read-only root, /tmp is the one writable place (task-local storage, gone with the task).
+      mountPoints: [{ sourceVolume: TMP_VOLUME_NAME, containerPath: '/tmp', readOnly: false }],
+      environment: Object.entries(input.environment)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => ({ name, value })),
+      // An init process reaps zombies and forwards SIGTERM, so ECS's graceful stop reaches the app.
+      linuxParameters: { initProcessEnabled: true },
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': input.logGroupName, 'awslogs-region': input.region, 'awslogs-stream-prefix': APP_CONTAINER_NAME },
+      },
     },
-  }]);
+  ]);
 }

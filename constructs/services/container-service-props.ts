@@ -22,28 +22,53 @@ function range(min: number, max: number, step: number): number[] {
 }
 
 const wholeNumber = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.number().refine((n) => Number.isInteger(n) && n >= min && n <= max, `${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}`);
+  z
+    .number()
+    .refine(
+      (n) => Number.isInteger(n) && n >= min && n <= max,
+      `${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}`,
+    );
 
 /** The rules of each sizing and health field; the config picks the ones it exposes. */
 export const serviceFields = {
-  serviceName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, "serviceName must start with a letter and be 1-32 letters, digits or '-' (it names the load balancer)"),
+  serviceName: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9-]{0,31}$/,
+      "serviceName must start with a letter and be 1-32 letters, digits or '-' (it names the load balancer)",
+    ),
   containerPort: z.number().refine((n) => Number.isInteger(n) && n >= 1 && n <= 65535, 'containerPort must be 1..65535'),
   healthCheckPath: z.string().regex(/^\/\S*$/, "healthCheckPath must start with '/'"),
-  cpu: z.number().refine((cpu) => cpu in FARGATE_MEMORY_BY_CPU, `cpu must be one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')} (Fargate CPU units)`),
+  cpu: z
+    .number()
+    .refine(
+      (cpu) => cpu in FARGATE_MEMORY_BY_CPU,
+      `cpu must be one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')} (Fargate CPU units)`,
+    ),
   memoryMiB: z.number(),
   desiredCount: wholeNumber('desiredCount', 1),
   minCount: wholeNumber('minCount', 1),
   maxCount: wholeNumber('maxCount', 1),
   environment: z.record(z.string(), z.string()).superRefine((environment, ctx) => {
     for (const name of Object.keys(environment)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `environment variable name '${name}' must be letters, digits and '_', not starting with a digit` });
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `environment variable name '${name}' must be letters, digits and '_', not starting with a digit`,
+        });
     }
   }),
   logRetentionDays: logRetentionDaysSchema,
   healthCheckGracePeriodSeconds: wholeNumber('healthCheckGracePeriodSeconds', 0, 2147483647),
   targetCpuUtilizationPercent: z.number().refine((n) => n > 0 && n <= 100, 'targetCpuUtilizationPercent must be in (0, 100]'),
   targetRequestsPerTask: z.number().positive('targetRequestsPerTask must be > 0'),
-  certificateArn: tokenOr(z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/).describe('certificateArn must be an ACM certificate ARN')),
+  certificateArn: tokenOr(
+    z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/)
+      .describe('certificateArn must be an ACM certificate ARN'),
+  ),
 };
 
 export interface ServiceSizing {
@@ -58,15 +83,28 @@ export interface ServiceSizing {
 export function checkServiceSizing(value: ServiceSizing, ctx: z.RefinementCtx): void {
   const allowed = FARGATE_MEMORY_BY_CPU[value.cpu];
   if (allowed && !allowed.includes(value.memoryMiB)) {
-    const shown = allowed.length > 4 ? `${allowed[0]}..${allowed[allowed.length - 1]} in steps of ${allowed[1] - allowed[0]}` : allowed.join(', ');
-    ctx.addIssue({ code: 'custom', path: ['memoryMiB'], message: `memoryMiB ${value.memoryMiB} is not valid with cpu ${value.cpu} on Fargate; allowed: ${shown}` });
+    const shown =
+      allowed.length > 4 ? `${allowed[0]}..${allowed[allowed.length - 1]} in steps of ${allowed[1] - allowed[0]}` : allowed.join(', ');
+    ctx.addIssue({
+      code: 'custom',
+      path: ['memoryMiB'],
+      message: `memoryMiB ${value.memoryMiB} is not valid with cpu ${value.cpu} on Fargate; allowed: ${shown}`,
+    });
   }
   if (value.maxCount < value.minCount) {
-    ctx.addIssue({ code: 'custom', path: ['maxCount'], message: `maxCount (${value.maxCount}) must be a whole number >= minCount (${value.minCount})` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxCount'],
+      message: `maxCount (${value.maxCount}) must be a whole number >= minCount (${value.minCount})`,
+    });
   }
   const desired = value.desiredCount ?? value.minCount;
   if (desired < value.minCount || desired > value.maxCount) {
-    ctx.addIssue({ code: 'custom', path: ['desiredCount'], message: `desiredCount (${desired}) must be between minCount (${value.minCount}) and maxCount (${value.maxCount})` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['desiredCount'],
+      message: `desiredCount (${desired}) must be between minCount (${value.minCount}) and maxCount (${value.maxCount})`,
+    });
   }
 }
 
@@ -103,7 +141,11 @@ export const containerServiceSettingsSchema = z
   .superRefine((value, ctx) => {
     checkServiceSizing(value, ctx);
     if (value.domain !== undefined && value.certificateArn === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['domain'], message: 'domain requires certificateArn: a custom domain is served over HTTPS only' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domain'],
+        message: 'domain requires certificateArn: a custom domain is served over HTTPS only',
+      });
     }
   })
   .transform((value) => ({ ...value, desiredCount: value.desiredCount ?? value.minCount }));

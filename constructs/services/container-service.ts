@@ -145,11 +145,13 @@ export class ContainerService extends Construct implements Grantee {
     const tags = (suffix?: string) => ownershipTags(props.ownership, suffix ? `${serviceName}-${suffix}` : serviceName);
     const region = new DataAwsRegion(this, 'region');
 
-    this.cluster = props.cluster ?? new EcsCluster(this, 'cluster', {
-      name: serviceName,
-      setting: [{ name: 'containerInsights', value: 'enabled' }],
-      tags: tags(),
-    });
+    this.cluster =
+      props.cluster ??
+      new EcsCluster(this, 'cluster', {
+        name: serviceName,
+        setting: [{ name: 'containerInsights', value: 'enabled' }],
+        tags: tags(),
+      });
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/ecs/${serviceName}`,
       retentionInDays: settings.logRetentionDays,
@@ -205,7 +207,10 @@ export class ContainerService extends Construct implements Grantee {
       tags: tags('tasks'),
     });
     for (const port of [80, 443]) {
-      for (const [family, cidr] of [['ipv4', '0.0.0.0/0'], ['ipv6', '::/0']] as const) {
+      for (const [family, cidr] of [
+        ['ipv4', '0.0.0.0/0'],
+        ['ipv6', '::/0'],
+      ] as const) {
         new VpcSecurityGroupIngressRule(this, `alb-in-${port}-${family}`, {
           securityGroupId: this.loadBalancerSecurityGroup.id,
           ipProtocol: 'tcp',
@@ -239,7 +244,7 @@ export class ContainerService extends Construct implements Grantee {
       securityGroupId: this.serviceSecurityGroup.id,
       cidrIpv4: '0.0.0.0/0',
       ipProtocol: '-1',
-      description: 'image pulls, AWS APIs and the app\'s own dependencies',
+      description: "image pulls, AWS APIs and the app's own dependencies",
       tags: tags(),
     });
 
@@ -305,10 +310,12 @@ export class ContainerService extends Construct implements Grantee {
         // works wherever `cdktf deploy` runs (a terraform_data + `aws ecs describe-services` check
         // would need the CLI and credentials in the shell).
         postcondition: settings.failOnRollback
-          ? [{
-              condition: `\${self.task_definition == ${this.taskDefinition.fqn}.arn}`,
-              errorMessage: `${serviceName}: the deployment was rolled back by the ECS circuit breaker; the service still runs the previous task definition. Check the service events and the task logs in ${`/ecs/${serviceName}`}.`,
-            }]
+          ? [
+              {
+                condition: `\${self.task_definition == ${this.taskDefinition.fqn}.arn}`,
+                errorMessage: `${serviceName}: the deployment was rolled back by the ECS circuit breaker; the service still runs the previous task definition. Check the service events and the task logs in ${`/ecs/${serviceName}`}.`,
+              },
+            ]
           : undefined,
       },
       tags: tags(),
@@ -324,12 +331,22 @@ export class ContainerService extends Construct implements Grantee {
       targetGroupArnSuffix: this.targetGroup.arnSuffix,
     });
     if (props.monitoring) {
-      this.alarms.push(...addServiceAlarms(this, props.monitoring, this.metrics, serviceName, {
-        http5xxRatePercent: props.alarmHttp5xxRatePercent ?? 5,
-        latencyP99Seconds: props.alarmLatencyP99Seconds ?? 2,
-        cpuPercent: props.alarmCpuPercent ?? 85,
-        memoryPercent: props.alarmMemoryPercent ?? 85,
-      }, props.alarmTopicArn, props.ownership));
+      this.alarms.push(
+        ...addServiceAlarms(
+          this,
+          props.monitoring,
+          this.metrics,
+          serviceName,
+          {
+            http5xxRatePercent: props.alarmHttp5xxRatePercent ?? 5,
+            latencyP99Seconds: props.alarmLatencyP99Seconds ?? 2,
+            cpuPercent: props.alarmCpuPercent ?? 85,
+            memoryPercent: props.alarmMemoryPercent ?? 85,
+          },
+          props.alarmTopicArn,
+          props.ownership,
+        ),
+      );
     }
 
     const host = props.domain ?? this.loadBalancer.dnsName;
@@ -346,14 +363,30 @@ export class ContainerService extends Construct implements Grantee {
     this.taskRoleStatements.push(statement);
   }
 
-  metricCpuUtilization(): MetricSpec { return this.metrics.cpuUtilization(); }
-  metricMemoryUtilization(): MetricSpec { return this.metrics.memoryUtilization(); }
-  metricRequestCount(): MetricSpec { return this.metrics.requestCount(); }
-  metricHttp5xx(): MetricSpec { return this.metrics.targetHttp5xx(); }
-  metricHttp5xxRate(): MathSpec { return this.metrics.http5xxRate(); }
-  metricTargetResponseTime(statistic = 'p99'): MetricSpec { return this.metrics.targetResponseTime(statistic); }
-  metricUnhealthyHosts(): MetricSpec { return this.metrics.unhealthyHosts(); }
-  metricRunningTaskCount(): MetricSpec { return this.metrics.runningTaskCount(); }
+  metricCpuUtilization(): MetricSpec {
+    return this.metrics.cpuUtilization();
+  }
+  metricMemoryUtilization(): MetricSpec {
+    return this.metrics.memoryUtilization();
+  }
+  metricRequestCount(): MetricSpec {
+    return this.metrics.requestCount();
+  }
+  metricHttp5xx(): MetricSpec {
+    return this.metrics.targetHttp5xx();
+  }
+  metricHttp5xxRate(): MathSpec {
+    return this.metrics.http5xxRate();
+  }
+  metricTargetResponseTime(statistic = 'p99'): MetricSpec {
+    return this.metrics.targetResponseTime(statistic);
+  }
+  metricUnhealthyHosts(): MetricSpec {
+    return this.metrics.unhealthyHosts();
+  }
+  metricRunningTaskCount(): MetricSpec {
+    return this.metrics.runningTaskCount();
+  }
 
   private createExecutionRole(serviceName: string, props: ContainerServiceProps, tags: Record<string, string>): IamRole {
     const role = new IamRole(this, 'execution-role', {
@@ -370,7 +403,11 @@ export class ContainerService extends Construct implements Grantee {
     if (repositoryArn) {
       statements.push(
         { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
-        { Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Resource: [repositoryArn] },
+        {
+          Effect: 'Allow',
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Resource: [repositoryArn],
+        },
       );
     }
     new IamRolePolicy(this, 'execution-role-policy', {
@@ -384,7 +421,9 @@ export class ContainerService extends Construct implements Grantee {
   private createListeners(certificateArn: string | undefined, tags: Record<string, string>): LbListener[] {
     const forward = [{ type: 'forward', targetGroupArn: this.targetGroup.arn }];
     if (!certificateArn) {
-      return [new LbListener(this, 'http', { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: 'HTTP', defaultAction: forward, tags })];
+      return [
+        new LbListener(this, 'http', { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: 'HTTP', defaultAction: forward, tags }),
+      ];
     }
     return [
       new LbListener(this, 'http', {
@@ -430,7 +469,12 @@ export class ContainerService extends Construct implements Grantee {
         },
       });
     trackingPolicy('scale-on-cpu', 'ECSServiceAverageCPUUtilization', settings.targetCpuUtilizationPercent);
-    trackingPolicy('scale-on-requests', 'ALBRequestCountPerTarget', settings.targetRequestsPerTask, `${this.loadBalancer.arnSuffix}/${this.targetGroup.arnSuffix}`);
+    trackingPolicy(
+      'scale-on-requests',
+      'ALBRequestCountPerTarget',
+      settings.targetRequestsPerTask,
+      `${this.loadBalancer.arnSuffix}/${this.targetGroup.arnSuffix}`,
+    );
     return target;
   }
 }
@@ -441,7 +485,9 @@ function resolveSettings(props: ContainerServiceProps): Settings {
   const { network: _network, cluster: _cluster, monitoring: _monitoring, alarmTopicArn: _topic, ownership: _ownership, ...scalars } = props;
   const settings = parseProps('ContainerService', containerServiceSettingsSchema, scalars);
   if (props.imageRepositoryArn === undefined && Token.isUnresolved(props.image)) {
-    throw new Error('ContainerService: invalid props:\n  imageRepositoryArn: required when image is a deploy-time value (e.g. built from ImageScanning.repositoryUrl), so the execution role may pull it');
+    throw new Error(
+      'ContainerService: invalid props:\n  imageRepositoryArn: required when image is a deploy-time value (e.g. built from ImageScanning.repositoryUrl), so the execution role may pull it',
+    );
   }
   return settings;
 }

@@ -81,16 +81,31 @@ export const cidrBlockSchema = z.string().superRefine((cidrBlock, ctx) => {
   if (!match || !match.slice(1, 5).every((octet) => Number(octet) <= 255)) {
     ctx.addIssue({ code: 'custom', message: `cidrBlock must be an IPv4 CIDR like 10.0.0.0/16, got '${cidrBlock}'` });
   } else if (Number(match[5]) < 16 || Number(match[5]) > 24) {
-    ctx.addIssue({ code: 'custom', message: `cidrBlock prefix must be between /16 and /24 (AWS VPC limits, four subnets of /+4), got /${match[5]}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `cidrBlock prefix must be between /16 and /24 (AWS VPC limits, four subnets of /+4), got /${match[5]}`,
+    });
   }
 });
 
 export const natGatewaysSchema = z.enum(['one', 'per-az', 'none'], { error: "natGateways must be 'one', 'per-az' or 'none'" });
 
-const subnetId = tokenOr(z.string().regex(/^subnet-[0-9a-f]+$/).describe('must look like subnet-0abc...'));
+const subnetId = tokenOr(
+  z
+    .string()
+    .regex(/^subnet-[0-9a-f]+$/)
+    .describe('must look like subnet-0abc...'),
+);
 export const existingVpcSchema = z.strictObject({
-  vpcId: tokenOr(z.string().regex(/^vpc-[0-9a-f]+$/).describe('vpcId must look like vpc-0abc...')),
-  publicSubnetIds: z.array(subnetId).min(AZ_COUNT, `existingVpc.publicSubnetIds needs at least ${AZ_COUNT} subnets (the load balancer spans two AZs)`),
+  vpcId: tokenOr(
+    z
+      .string()
+      .regex(/^vpc-[0-9a-f]+$/)
+      .describe('vpcId must look like vpc-0abc...'),
+  ),
+  publicSubnetIds: z
+    .array(subnetId)
+    .min(AZ_COUNT, `existingVpc.publicSubnetIds needs at least ${AZ_COUNT} subnets (the load balancer spans two AZs)`),
   /** Empty: tasks run in the public subnets with public IPs. */
   privateSubnetIds: z.array(subnetId).default([]),
 });
@@ -152,12 +167,17 @@ export class Network extends Construct implements INetwork {
 
     const { cidrBlock, natGateways: natMode, flowLogRetentionDays } = settings;
     const prefix = settings.namePrefix ?? id;
-    const tags = (name: string, extra: Record<string, string> = {}) => ({ ...ownershipTags(props.ownership, `${prefix}-${name}`), ...extra });
+    const tags = (name: string, extra: Record<string, string> = {}) => ({
+      ...ownershipTags(props.ownership, `${prefix}-${name}`),
+      ...extra,
+    });
 
-    const azNames = settings.availabilityZones ?? (() => {
-      const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
-      return Array.from({ length: AZ_COUNT }, (_, i) => Fn.element(zones.names, i) as string);
-    })();
+    const azNames =
+      settings.availabilityZones ??
+      (() => {
+        const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
+        return Array.from({ length: AZ_COUNT }, (_, i) => Fn.element(zones.names, i) as string);
+      })();
 
     const vpc = new Vpc(this, 'vpc', {
       cidrBlock,
@@ -254,11 +274,13 @@ export class Network extends Construct implements INetwork {
       role: role.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'],
-          Resource: [logGroup.arn, `${logGroup.arn}:*`],
-        }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'],
+            Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+        ],
       }),
     });
     new FlowLog(this, 'flow-log', {
@@ -273,4 +295,3 @@ export class Network extends Construct implements INetwork {
     return logGroup;
   }
 }
-

@@ -16,7 +16,9 @@ export function namedRecord<V extends z.ZodType>(value: V) {
       const parsed = value.safeParse(raw);
       // Like z.record, a failing entry keeps its input so checks across entries still see it; the parse fails anyway.
       out[key] = parsed.success ? parsed.data : (raw as z.output<V>);
-      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message, continue: true });
+      if (!parsed.success)
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message, continue: true });
     }
     return out;
   });

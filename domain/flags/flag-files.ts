@@ -16,7 +16,10 @@ export interface FlagDirIssue {
 }
 
 export class FlagDirError extends Error {
-  constructor(readonly dir: string, readonly issues: readonly FlagDirIssue[]) {
+  constructor(
+    readonly dir: string,
+    readonly issues: readonly FlagDirIssue[],
+  ) {
     super(
       `flag files in ${dir} are invalid (${issues.length} issue${issues.length === 1 ? '' : 's'}):\n` +
         issues.map((i) => `  ${i.file}${i.flag ? ` [flag ${i.flag}]` : ''} ${i.field}: ${i.message}`).join('\n'),
@@ -34,7 +37,9 @@ export interface FlagDir {
 
 /** Reads, merges and compiles every `*.json` in `dir`; throws FlagDirError listing every issue. */
 export function loadFlagDir(dir: string): FlagDir {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
   const issues: FlagDirIssue[] = [];
   if (files.length === 0) issues.push({ file: dir, field: '(folder)', message: 'has no *.json flag files' });
 
@@ -67,7 +72,8 @@ export function loadFlagDir(dir: string): FlagDir {
   } catch (error) {
     if (!(error instanceof FlagValidationError)) throw error;
     // The merge names documents by index ("documents #0 and #2"); name the files instead.
-    const named = (message: string) => message.replace(/documents #(\d+) and #(\d+)/, (_, a, b) => `${documentFiles[Number(a)]} and ${documentFiles[Number(b)]}`);
+    const named = (message: string) =>
+      message.replace(/documents #(\d+) and #(\d+)/, (_, a, b) => `${documentFiles[Number(a)]} and ${documentFiles[Number(b)]}`);
     throw new FlagDirError(
       dir,
       error.issues.map((issue) => ({

@@ -2,7 +2,17 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { compileFlagSet, compileTrustedFlagSet, nameRecord } from './evaluator';
 import type { CompiledFlagSet, FlagDefinition, FlagDocument, StoredFlagDocument } from './evaluator';
-import { AUDIT_SK_PREFIX, CURRENT_SK, DEPLOY_ACTOR, EVALUATORS_SK, METADATA_SK, SET_PK, auditSk, definitionHash, flagPk } from './table-layout';
+import {
+  AUDIT_SK_PREFIX,
+  CURRENT_SK,
+  DEPLOY_ACTOR,
+  EVALUATORS_SK,
+  METADATA_SK,
+  SET_PK,
+  auditSk,
+  definitionHash,
+  flagPk,
+} from './table-layout';
 
 /**
  * The flag table through the SDK: what the flag Lambda loads, and the CLI's reads and optimistic-concurrency edits.
@@ -28,19 +38,26 @@ export interface AuditEntry {
 }
 
 export class FlagNotFoundError extends Error {
-  constructor(readonly key: string, table: string) {
+  constructor(
+    readonly key: string,
+    table: string,
+  ) {
     super(`flag '${key}' is not in table ${table}`);
     this.name = 'FlagNotFoundError';
   }
 }
 
 export class ConcurrentModificationError extends Error {
-  constructor(readonly key: string, readonly expectedVersion: number) {
-    super(`flag '${key}' was changed by someone else since version ${expectedVersion} was read; nothing was written, run the command again`);
+  constructor(
+    readonly key: string,
+    readonly expectedVersion: number,
+  ) {
+    super(
+      `flag '${key}' was changed by someone else since version ${expectedVersion} was read; nothing was written, run the command again`,
+    );
     this.name = 'ConcurrentModificationError';
   }
 }
-
 
 function parseDefinition(raw: unknown, where: string): unknown {
   if (typeof raw !== 'string') throw new Error(`${where}: attribute "definition" must be a JSON string`);
@@ -51,7 +68,8 @@ function parseDefinition(raw: unknown, where: string): unknown {
   }
 }
 
-const itemKey = (item: Record<string, unknown>): string => (typeof item.key === 'string' ? item.key : String(item.pk).slice('flag#'.length));
+const itemKey = (item: Record<string, unknown>): string =>
+  typeof item.key === 'string' ? item.key : String(item.pk).slice('flag#'.length);
 
 function toFlagItem(item: Record<string, unknown>, table: string): FlagItem {
   const where = `table ${table}, item ${String(item.pk)}/${String(item.sk)}`;
@@ -95,7 +113,9 @@ async function scanCurrentItems(client: DynamoDBDocumentClient, table: string): 
 /** Reads every current flag and the shared parts; throws on the first item that cannot be read. */
 export async function readFlagTable(client: DynamoDBDocumentClient, table: string): Promise<FlagTableContents> {
   const items: FlagItem[] = [];
-  const document: { flags: Record<string, FlagDefinition>; $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = { flags: nameRecord() };
+  const document: { flags: Record<string, FlagDefinition>; $evaluators?: Record<string, unknown>; metadata?: FlagDocument['metadata'] } = {
+    flags: nameRecord(),
+  };
   for (const raw of await scanCurrentItems(client, table)) {
     if (raw.pk === SET_PK) {
       const where = `table ${table}, item set/${String(raw.sk)}`;
@@ -189,7 +209,16 @@ export async function updateFlag(
           {
             Put: {
               TableName: table,
-              Item: { pk: flagPk(key), sk: CURRENT_SK, key, definition, version, fileHash: current.fileHash, updatedAt: at, updatedBy: actor },
+              Item: {
+                pk: flagPk(key),
+                sk: CURRENT_SK,
+                key,
+                definition,
+                version,
+                fileHash: current.fileHash,
+                updatedAt: at,
+                updatedBy: actor,
+              },
               ConditionExpression: 'version = :read',
               ExpressionAttributeValues: { ':read': current.version },
             },
@@ -256,7 +285,13 @@ export async function readHistory(client: DynamoDBDocumentClient, table: string,
  * Writes a whole flag document as a deploy would (version 1, updatedBy "deploy" by default): for local
  * productions and tests. In AWS, Terraform writes these items.
  */
-export async function writeFlagDocument(client: DynamoDBDocumentClient, table: string, document: FlagDocument, actor = DEPLOY_ACTOR, now = new Date()): Promise<void> {
+export async function writeFlagDocument(
+  client: DynamoDBDocumentClient,
+  table: string,
+  document: FlagDocument,
+  actor = DEPLOY_ACTOR,
+  now = new Date(),
+): Promise<void> {
   compileFlagSet(document);
   const updatedAt = now.toISOString();
   for (const [key, flag] of Object.entries(document.flags)) {
@@ -264,14 +299,27 @@ export async function writeFlagDocument(client: DynamoDBDocumentClient, table: s
     await client.send(
       new PutCommand({
         TableName: table,
-        Item: { pk: flagPk(key), sk: CURRENT_SK, key, definition, version: 1, fileHash: definitionHash(definition), updatedAt, updatedBy: actor },
+        Item: {
+          pk: flagPk(key),
+          sk: CURRENT_SK,
+          key,
+          definition,
+          version: 1,
+          fileHash: definitionHash(definition),
+          updatedAt,
+          updatedBy: actor,
+        },
       }),
     );
   }
   if (document.$evaluators) {
-    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: EVALUATORS_SK, definition: JSON.stringify(document.$evaluators) } }));
+    await client.send(
+      new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: EVALUATORS_SK, definition: JSON.stringify(document.$evaluators) } }),
+    );
   }
   if (document.metadata) {
-    await client.send(new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: METADATA_SK, definition: JSON.stringify(document.metadata) } }));
+    await client.send(
+      new PutCommand({ TableName: table, Item: { pk: SET_PK, sk: METADATA_SK, definition: JSON.stringify(document.metadata) } }),
+    );
   }
 }

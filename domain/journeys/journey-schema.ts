@@ -40,10 +40,9 @@ export const journeySchema = z.strictObject({
       }
     }),
   ),
-  conversionWindowSeconds: z.number().check(
-    z.refine(Number.isInteger, 'must be a whole number of seconds'),
-    z.positive('must be positive'),
-  ),
+  conversionWindowSeconds: z
+    .number()
+    .check(z.refine(Number.isInteger, 'must be a whole number of seconds'), z.positive('must be positive')),
   order: z._default(z.enum(['sequential', 'strict']), 'sequential'),
   /**
    * Flag key whose variant splits this journey's metrics. @default - the variant of the user's
@@ -62,9 +61,10 @@ interface SourcedValue {
 }
 
 function describeIssue(source: string, value: unknown, issue: z.core.$ZodIssue): string {
-  const name = typeof value === 'object' && value && typeof (value as { name?: unknown }).name === 'string'
-    ? (value as { name: string }).name
-    : '(unnamed)';
+  const name =
+    typeof value === 'object' && value && typeof (value as { name?: unknown }).name === 'string'
+      ? (value as { name: string }).name
+      : '(unnamed)';
   const field = issue.path.length > 0 ? issue.path.join('.') : '(journey)';
   return `${source}: journey "${name}": ${field}: ${issue.message}`;
 }
@@ -94,7 +94,9 @@ export function validateJourneys(values: readonly SourcedValue[]): Journey[] {
 
 /** Reads and validates every `*.json` in `dir` (sorted by file name). Used at synth. */
 export function loadJourneys(dir: string): Journey[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const values: SourcedValue[] = [];
   const issues: string[] = [];
   for (const file of files) {

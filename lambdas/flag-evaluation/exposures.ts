@@ -31,16 +31,13 @@ export function isExperimentFlag(metadata: Readonly<Record<string, unknown>> | u
 
 /** Same flag, variant, user and flag-set revision -> same id, so repeated evaluations dedupe downstream. */
 export function exposureMessageId(flagKey: string, variant: string, targetingKey: string, revision: string): string {
-  const hash = createHash('sha256').update(JSON.stringify([flagKey, variant, targetingKey, revision])).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify([flagKey, variant, targetingKey, revision]))
+    .digest('hex');
   return `exposure-${hash.slice(0, 32)}`;
 }
 
-export function exposuresFor(
-  results: readonly EvaluatedFlag[],
-  targetingKey: unknown,
-  revision: string,
-  at: Date,
-): EventRecord[] {
+export function exposuresFor(results: readonly EvaluatedFlag[], targetingKey: unknown, revision: string, at: Date): EventRecord[] {
   if (typeof targetingKey !== 'string' || targetingKey === '') return [];
   const timestamp = at.toISOString();
   return results

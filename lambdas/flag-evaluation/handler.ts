@@ -29,10 +29,16 @@ function exposureSink(streamName: string | undefined): ExposureSink | undefined 
   const { NodeHttpHandler } = require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
   // HTTP/1.1 with a short timeout: a slow stream must not hold up flag answers.
   const requestHandler = new NodeHttpHandler({ connectionTimeout: 500, requestTimeout: 1000 });
-  return kinesisExposureSink(streamName, lazy(() => new KinesisClient({ maxAttempts: 2, requestHandler })));
+  return kinesisExposureSink(
+    streamName,
+    lazy(() => new KinesisClient({ maxAttempts: 2, requestHandler })),
+  );
 }
 
-export function createFlagHandler(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> = {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
+export function createFlagHandler(
+  env: NodeJS.ProcessEnv,
+  io: Partial<LambdaIo> = {},
+): (event: FunctionUrlEvent) => Promise<FunctionUrlResult> {
   const { now, writeLine, logError } = lambdaIo(io);
   const settings = flagEvaluationSettings(env);
 

@@ -20,13 +20,18 @@ export interface RequestMetrics {
 export type MetricsRecorder = (metrics: RequestMetrics) => void;
 
 export function emfLine(metrics: RequestMetrics, namespace: string, nowMs: number): string {
-  return sharedEmfLine(namespace, { [FLAG_METRICS.routeDimension]: metrics.route }, [
-    { name: FLAG_METRICS.evaluations, unit: 'Count', value: metrics.evaluations },
-    { name: FLAG_METRICS.evaluationErrors, unit: 'Count', value: metrics.evaluationErrors },
-    { name: FLAG_METRICS.flagStoreStale, unit: 'Count', value: metrics.flagStoreStale ? 1 : 0 },
-    { name: FLAG_METRICS.flagSetAgeSeconds, unit: 'Seconds', value: Math.round(metrics.flagSetAgeSeconds * 10) / 10 },
-    { name: FLAG_METRICS.exposureFailures, unit: 'Count', value: metrics.exposureFailures },
-  ], nowMs);
+  return sharedEmfLine(
+    namespace,
+    { [FLAG_METRICS.routeDimension]: metrics.route },
+    [
+      { name: FLAG_METRICS.evaluations, unit: 'Count', value: metrics.evaluations },
+      { name: FLAG_METRICS.evaluationErrors, unit: 'Count', value: metrics.evaluationErrors },
+      { name: FLAG_METRICS.flagStoreStale, unit: 'Count', value: metrics.flagStoreStale ? 1 : 0 },
+      { name: FLAG_METRICS.flagSetAgeSeconds, unit: 'Seconds', value: Math.round(metrics.flagSetAgeSeconds * 10) / 10 },
+      { name: FLAG_METRICS.exposureFailures, unit: 'Count', value: metrics.exposureFailures },
+    ],
+    nowMs,
+  );
 }
 
 export function emfRecorder(

@@ -90,7 +90,8 @@ function readContext(request: HttpRequest, maxBodyBytes: number, extra: Record<s
     if (error instanceof HttpError) throw new HttpError(error.status, error.code, error.message, error.headers, extra);
     throw error;
   }
-  if (!isPlainObject(body)) throw new HttpError(400, 'PARSE_ERROR', 'request body must be a JSON object like {"context": {...}}', {}, extra);
+  if (!isPlainObject(body))
+    throw new HttpError(400, 'PARSE_ERROR', 'request body must be a JSON object like {"context": {...}}', {}, extra);
   const context = body.context === undefined ? {} : body.context;
   if (!isPlainObject(context)) throw new HttpError(400, 'INVALID_CONTEXT', '"context" must be a JSON object', {}, extra);
   if (jsonDepthExceeds(context, MAX_CONTEXT_DEPTH)) {
@@ -127,7 +128,11 @@ function successBody(result: EvaluationResult): Record<string, unknown> {
 }
 
 function failureBody(result: EvaluationResult): Record<string, unknown> {
-  const body: Record<string, unknown> = { key: result.key, errorCode: result.errorCode, errorDetails: result.errorDetails ?? result.errorCode };
+  const body: Record<string, unknown> = {
+    key: result.key,
+    errorCode: result.errorCode,
+    errorDetails: result.errorDetails ?? result.errorCode,
+  };
   if (result.metadata !== undefined) body.metadata = result.metadata;
   return body;
 }
@@ -154,7 +159,9 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
       // A source that is still failing rethrows the same error: one log line per outage read, not per request.
       if (error !== lastKeyError) logError('api keys unavailable; answering 503', error);
       lastKeyError = error;
-      throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check API keys right now; retry later', { 'retry-after': String(KEYS_RETRY_AFTER_SECONDS) });
+      throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check API keys right now; retry later', {
+        'retry-after': String(KEYS_RETRY_AFTER_SECONDS),
+      });
     }
     // Server first: a key listed under both kinds is a server key.
     const kind = KEY_KINDS.find((k) => (keys[k] ?? []).some((key) => keysEqual(key, presented)));
@@ -205,7 +212,9 @@ export function createOfrepHandler(options: OfrepHandlerOptions): HttpHandler {
 
     if (target.kind === 'single') {
       const [result] = results;
-      return result.errorCode === undefined ? jsonResponse(200, successBody(result)) : jsonResponse(statusOf(result.errorCode), failureBody(result));
+      return result.errorCode === undefined
+        ? jsonResponse(200, successBody(result))
+        : jsonResponse(statusOf(result.errorCode), failureBody(result));
     }
     const flags = results.map((r) => (r.errorCode === undefined ? successBody(r) : failureBody(r)));
     const body = JSON.stringify({ flags, metadata: snapshot.set.metadata });

@@ -40,7 +40,8 @@ export function evaluateCoverage(inUse: readonly ImageInUse[], records: readonly
   for (const image of inUse) {
     const record = byDigest.get(image.digest);
     if (!record) uncovered.push({ digest: image.digest, tags: image.tags, reason: 'NOT_IN_COVERAGE' });
-    else if (record.statusCode !== 'ACTIVE') uncovered.push({ digest: image.digest, tags: image.tags, reason: record.reason ?? record.statusCode });
+    else if (record.statusCode !== 'ACTIVE')
+      uncovered.push({ digest: image.digest, tags: image.tags, reason: record.reason ?? record.statusCode });
   }
   return { imagesInUse: inUse.length, active: inUse.length - uncovered.length, uncovered };
 }

@@ -17,7 +17,11 @@ export interface RescanClients {
 
 const DESCRIBE_TASKS_BATCH = 100; // DescribeTasks' limit per call
 
-export function awsRescanPorts(config: RescanConfig, clients: RescanClients, log: (line: string) => void = lambdaIo().writeLine): RescanPorts {
+export function awsRescanPorts(
+  config: RescanConfig,
+  clients: RescanClients,
+  log: (line: string) => void = lambdaIo().writeLine,
+): RescanPorts {
   const repositoryName = config.repositoryName;
   return {
     async repositoryUri() {
@@ -47,12 +51,14 @@ export function awsRescanPorts(config: RescanConfig, clients: RescanClients, log
       for await (const clusters of paginateListClusters({ client: clients.ecs }, {})) {
         for (const cluster of clusters.clusterArns ?? []) {
           const taskArns: string[] = [];
-          for await (const tasks of paginateListTasks({ client: clients.ecs }, { cluster, desiredStatus: 'RUNNING' })) taskArns.push(...(tasks.taskArns ?? []));
+          for await (const tasks of paginateListTasks({ client: clients.ecs }, { cluster, desiredStatus: 'RUNNING' }))
+            taskArns.push(...(tasks.taskArns ?? []));
           for (let i = 0; i < taskArns.length; i += DESCRIBE_TASKS_BATCH) {
             const out = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(i, i + DESCRIBE_TASKS_BATCH) }));
             for (const task of out.tasks ?? []) {
               for (const container of task.containers ?? []) {
-                if (container.image) containers.push({ image: container.image, ...(container.imageDigest ? { imageDigest: container.imageDigest } : {}) });
+                if (container.image)
+                  containers.push({ image: container.image, ...(container.imageDigest ? { imageDigest: container.imageDigest } : {}) });
               }
             }
           }

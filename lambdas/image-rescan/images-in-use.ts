@@ -37,7 +37,11 @@ export interface InUseOptions {
 }
 
 /** The digest a running container uses, if it belongs to the repository; tags resolve through `byTag`. */
-export function digestOfContainer(container: RunningContainer, repositoryUri: string, byTag: ReadonlyMap<string, string>): string | undefined {
+export function digestOfContainer(
+  container: RunningContainer,
+  repositoryUri: string,
+  byTag: ReadonlyMap<string, string>,
+): string | undefined {
   const ref = container.image;
   if (!ref.startsWith(repositoryUri)) return undefined;
   const rest = ref.slice(repositoryUri.length);
@@ -71,6 +75,11 @@ export function imagesInUse(images: readonly RepositoryImage[], running: readonl
 
   return [...reasons.entries()].map(([digest, why]) => {
     const image = byDigest.get(digest)!;
-    return { digest, tags: image.tags, reasons: [...why].sort(), ...(image.lastScanCompletedAt ? { lastScanCompletedAt: image.lastScanCompletedAt } : {}) };
+    return {
+      digest,
+      tags: image.tags,
+      reasons: [...why].sort(),
+      ...(image.lastScanCompletedAt ? { lastScanCompletedAt: image.lastScanCompletedAt } : {}),
+    };
   });
 }

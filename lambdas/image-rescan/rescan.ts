@@ -27,9 +27,22 @@ export async function runRescan(config: RescanConfig, ports: RescanPorts, now: D
   if (config.scanMode === 'enhanced') {
     const coverage = evaluateCoverage(inUse, await ports.listCoverage());
     for (const image of coverage.uncovered) {
-      ports.log(JSON.stringify({ level: 'warn', message: 'image in use is not actively scanned by Inspector', repository: config.repositoryName, ...image }));
+      ports.log(
+        JSON.stringify({
+          level: 'warn',
+          message: 'image in use is not actively scanned by Inspector',
+          repository: config.repositoryName,
+          ...image,
+        }),
+      );
     }
-    ports.log(emfLine(config.repositoryName, { [RESCAN_METRICS.imagesInUse]: inUse.length, [RESCAN_METRICS.imagesNotCovered]: coverage.uncovered.length }, now));
+    ports.log(
+      emfLine(
+        config.repositoryName,
+        { [RESCAN_METRICS.imagesInUse]: inUse.length, [RESCAN_METRICS.imagesNotCovered]: coverage.uncovered.length },
+        now,
+      ),
+    );
     return { mode: 'enhanced', imagesInUse: inUse.length, coverage };
   }
 
@@ -44,11 +57,29 @@ export async function runRescan(config: RescanConfig, ports: RescanPorts, now: D
       const outcome = scanErrorOutcome((error as { name?: string }).name);
       outcomes.set(image.digest, outcome);
       if (outcome === 'failed') {
-        ports.log(JSON.stringify({ level: 'error', message: 'StartImageScan failed', repository: config.repositoryName, digest: image.digest, error: String((error as Error).message ?? error) }));
+        ports.log(
+          JSON.stringify({
+            level: 'error',
+            message: 'StartImageScan failed',
+            repository: config.repositoryName,
+            digest: image.digest,
+            error: String((error as Error).message ?? error),
+          }),
+        );
       }
     }
   }
   const summary = summarizeRescan(plan, outcomes);
-  ports.log(emfLine(config.repositoryName, { [RESCAN_METRICS.imagesInUse]: inUse.length, [RESCAN_METRICS.rescansStarted]: summary.started, [RESCAN_METRICS.rescansFailed]: summary.failed }, now));
+  ports.log(
+    emfLine(
+      config.repositoryName,
+      {
+        [RESCAN_METRICS.imagesInUse]: inUse.length,
+        [RESCAN_METRICS.rescansStarted]: summary.started,
+        [RESCAN_METRICS.rescansFailed]: summary.failed,
+      },
+      now,
+    ),
+  );
   return { mode: 'basic', imagesInUse: inUse.length, summary };
 }

@@ -30,7 +30,10 @@ export function correctTimestamp(input: SkewInput): SkewResult {
   const maxAgeMs = input.maxAgeMs ?? MAX_EVENT_AGE_MS;
   if (corrected < receivedAtMs - maxAgeMs) {
     const days = Math.round(maxAgeMs / 86_400_000);
-    return { ok: false, reason: `timestamp: is more than ${days} days before the time the event was received (after clock skew correction)` };
+    return {
+      ok: false,
+      reason: `timestamp: is more than ${days} days before the time the event was received (after clock skew correction)`,
+    };
   }
   return { ok: true, timestampMs: Math.min(corrected, receivedAtMs) };
 }

@@ -122,7 +122,5 @@ export const batchEnvelopeSchema = z.object({
 
 /** `path: message` for each issue, so a reason names the field. */
 export function describeIssues(error: { readonly issues: readonly z.core.$ZodIssue[] }): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
+  return error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }

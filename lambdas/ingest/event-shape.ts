@@ -73,19 +73,28 @@ export function eventShapeProblem(raw: object): ShapeProblem | undefined {
     const { value, path } = stack.pop()!;
     const isArray = Array.isArray(value);
     for (const key of isArray ? [] : Object.keys(value)) {
-      if (key === '__proto__') return { errorCode: 'FORBIDDEN_KEY', reason: at(join(path, key), 'this key is not allowed (prototype pollution)') };
-      if (hasLoneSurrogate(key)) return { errorCode: 'INVALID_EVENT', reason: at(path, 'a key contains a lone surrogate (not valid Unicode)') };
+      if (key === '__proto__')
+        return { errorCode: 'FORBIDDEN_KEY', reason: at(join(path, key), 'this key is not allowed (prototype pollution)') };
+      if (hasLoneSurrogate(key))
+        return { errorCode: 'INVALID_EVENT', reason: at(path, 'a key contains a lone surrogate (not valid Unicode)') };
     }
-    const entries: Array<[string, unknown]> = isArray ? (value as unknown[]).map((child, index) => [String(index), child]) : Object.entries(value);
+    const entries: Array<[string, unknown]> = isArray
+      ? (value as unknown[]).map((child, index) => [String(index), child])
+      : Object.entries(value);
     for (const [key, child] of entries) {
       const childPath = join(path, key);
       if (typeof child === 'string') {
-        if (hasLoneSurrogate(child)) return { errorCode: 'INVALID_EVENT', reason: at(childPath, 'contains a lone surrogate (not valid Unicode)') };
+        if (hasLoneSurrogate(child))
+          return { errorCode: 'INVALID_EVENT', reason: at(childPath, 'contains a lone surrogate (not valid Unicode)') };
       } else if (typeof child === 'number') {
-        if (!Number.isFinite(child)) return { errorCode: 'INVALID_EVENT', reason: at(childPath, 'is not a finite number (JSON cannot store it)') };
+        if (!Number.isFinite(child))
+          return { errorCode: 'INVALID_EVENT', reason: at(childPath, 'is not a finite number (JSON cannot store it)') };
       } else if (typeof child === 'object' && child !== null) {
         if (key === 'constructor' && !isArray && !Array.isArray(child) && Object.hasOwn(child, 'prototype')) {
-          return { errorCode: 'FORBIDDEN_KEY', reason: at(childPath, 'an object with a prototype key is not allowed here (prototype pollution)') };
+          return {
+            errorCode: 'FORBIDDEN_KEY',
+            reason: at(childPath, 'an object with a prototype key is not allowed here (prototype pollution)'),
+          };
         }
         stack.push({ value: child, path: childPath });
       }

@@ -13,7 +13,8 @@ export interface EventWriter {
   write(records: readonly EncodedRecord[], options?: PutOptions): Promise<readonly EntryOutcome[]>;
 }
 
-export type StreamWriterDependencies = Omit<PutDependencies, 'sleep' | 'now' | 'random'> & Partial<Pick<PutDependencies, 'sleep' | 'now' | 'random'>>;
+export type StreamWriterDependencies = Omit<PutDependencies, 'sleep' | 'now' | 'random'> &
+  Partial<Pick<PutDependencies, 'sleep' | 'now' | 'random'>>;
 
 /** An EventWriter over any PutRecords-like `send`, with the ordered retry of put-in-order.ts. */
 export function streamEventWriter(deps: StreamWriterDependencies): EventWriter {

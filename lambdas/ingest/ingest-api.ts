@@ -72,7 +72,12 @@ export interface IngestResponseBody {
   readonly failed: readonly FailedEvent[];
 }
 
-async function authorize(request: HttpRequest, apiKeys: ApiKeysOption, logError: LogError, deadline: AbortSignal | undefined): Promise<void> {
+async function authorize(
+  request: HttpRequest,
+  apiKeys: ApiKeysOption,
+  logError: LogError,
+  deadline: AbortSignal | undefined,
+): Promise<void> {
   if (apiKeys === 'none') return;
   const presented = presentedApiKey(request);
   if (!presented) {
@@ -87,7 +92,9 @@ async function authorize(request: HttpRequest, apiKeys: ApiKeysOption, logError:
     writeKeys = keys.write ?? [];
   } catch (error) {
     logError('api keys unavailable', error);
-    throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check keys right now; retry later', { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    throw new HttpError(503, 'KEYS_UNAVAILABLE', 'cannot check keys right now; retry later', {
+      'retry-after': String(RETRY_AFTER_SECONDS),
+    });
   }
   if (!writeKeys.some((key) => keysEqual(key, presented))) throw new HttpError(403, 'FORBIDDEN', 'the key presented is not a write key');
 }
@@ -102,7 +109,13 @@ function statusOf(body: IngestResponseBody, validCount: number): number {
   return 200;
 }
 
-async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: Clock, logError: LogError, deadline: AbortSignal | undefined): Promise<HttpResponse> {
+async function ingest(
+  request: HttpRequest,
+  options: IngestHandlerOptions,
+  now: Clock,
+  logError: LogError,
+  deadline: AbortSignal | undefined,
+): Promise<HttpResponse> {
   if (request.path !== EVENTS_PATH) throw new HttpError(404, 'NOT_FOUND', `no route ${request.path}; events go to POST ${EVENTS_PATH}`);
   if (request.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `use POST ${EVENTS_PATH}`, { allow: 'POST, OPTIONS' });
   await authorize(request, options.apiKeys, logError, deadline);
@@ -120,7 +133,8 @@ async function ingest(request: HttpRequest, options: IngestHandlerOptions, now: 
     const { index, record } = batch.accepted[position];
     failed.push({ index, messageId: record.messageId, errorCode: outcome.errorCode, reason: outcome.reason });
   });
-  if (failed.length > 0) logError(`ingest: ${failed.length} of ${outcomes.length} events not stored: ${failed[0].errorCode}: ${failed[0].reason}`);
+  if (failed.length > 0)
+    logError(`ingest: ${failed.length} of ${outcomes.length} events not stored: ${failed[0].errorCode}: ${failed[0].reason}`);
 
   const result: IngestResponseBody = { accepted, duplicates: batch.duplicates, rejected: batch.rejected, failed };
   options.metrics?.({ accepted, rejected: batch.rejected.length, failed: failed.length, duplicates: batch.duplicates.length });
@@ -134,7 +148,9 @@ export function createIngestHandler(options: IngestHandlerOptions): HttpHandler 
   const logError: LogError = options.logError ?? defaultLambdaIo.logError;
   const handler: HttpHandler = async (request, context?: RequestContext) => {
     // Counted from the start of the request: checking keys and writing both spend it.
-    const deadline = context?.remainingTimeMs ? deadlineSignal(context.remainingTimeMs() - (options.timeMarginMs ?? DEFAULT_TIME_MARGIN_MS)) : undefined;
+    const deadline = context?.remainingTimeMs
+      ? deadlineSignal(context.remainingTimeMs() - (options.timeMarginMs ?? DEFAULT_TIME_MARGIN_MS))
+      : undefined;
     try {
       return await ingest(request, options, now, logError, deadline?.signal);
     } catch (error) {

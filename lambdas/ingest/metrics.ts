@@ -15,15 +15,24 @@ export interface IngestCounts {
 export type MetricsSink = (counts: IngestCounts) => void;
 
 export function emfDocument(namespace: string, counts: IngestCounts, timestampMs: number): Record<string, unknown> {
-  return sharedEmfDocument(namespace, {}, [
-    { name: INGEST_METRICS.accepted, unit: 'Count', value: counts.accepted },
-    { name: INGEST_METRICS.rejected, unit: 'Count', value: counts.rejected },
-    { name: INGEST_METRICS.failed, unit: 'Count', value: counts.failed },
-    { name: INGEST_METRICS.duplicates, unit: 'Count', value: counts.duplicates },
-  ], timestampMs);
+  return sharedEmfDocument(
+    namespace,
+    {},
+    [
+      { name: INGEST_METRICS.accepted, unit: 'Count', value: counts.accepted },
+      { name: INGEST_METRICS.rejected, unit: 'Count', value: counts.rejected },
+      { name: INGEST_METRICS.failed, unit: 'Count', value: counts.failed },
+      { name: INGEST_METRICS.duplicates, unit: 'Count', value: counts.duplicates },
+    ],
+    timestampMs,
+  );
 }
 
 /** Prints EMF to stdout, where Lambda ships it to CloudWatch Logs. */
-export function emfMetrics(namespace: string = INGEST_DEFAULTS.metricsNamespace, now: () => number = Date.now, print: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): MetricsSink {
+export function emfMetrics(
+  namespace: string = INGEST_DEFAULTS.metricsNamespace,
+  now: () => number = Date.now,
+  print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): MetricsSink {
   return (counts) => print(JSON.stringify(emfDocument(namespace, counts, now())));
 }

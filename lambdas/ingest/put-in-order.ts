@@ -73,9 +73,7 @@ export interface PutOptions {
   readonly signal?: AbortSignal;
 }
 
-export type EntryOutcome =
-  | { readonly stored: true }
-  | { readonly stored: false; readonly errorCode: string; readonly reason: string };
+export type EntryOutcome = { readonly stored: true } | { readonly stored: false; readonly errorCode: string; readonly reason: string };
 
 const entryBytes = (entry: StreamEntry): number => entry.data.byteLength + Buffer.byteLength(entry.partitionKey, 'utf8');
 
@@ -109,10 +107,15 @@ function callFailure(error: unknown): EntryResult {
 const OUT_OF_TIME = 'out of time (the write has a deadline so that the API can answer before its function times out)';
 const IN_DOUBT: EntryResult = {
   errorCode: 'OUT_OF_TIME',
-  errorMessage: 'the stream did not answer in time; the event may or may not be stored: send it again (a repeat has the same messageId and is dropped)',
+  errorMessage:
+    'the stream did not answer in time; the event may or may not be stored: send it again (a repeat has the same messageId and is dropped)',
 };
 
-export async function putInOrder(entries: readonly StreamEntry[], deps: PutDependencies, options: PutOptions = {}): Promise<EntryOutcome[]> {
+export async function putInOrder(
+  entries: readonly StreamEntry[],
+  deps: PutDependencies,
+  options: PutOptions = {},
+): Promise<EntryOutcome[]> {
   const { signal } = options;
   const policy = { ...DEFAULT_RETRY_POLICY, ...deps.policy };
   const limits = { ...KINESIS_CALL_LIMITS, ...deps.limits };
@@ -132,7 +135,13 @@ export async function putInOrder(entries: readonly StreamEntry[], deps: PutDepen
     const rest = pending.slice(chunk.length);
     let results: readonly EntryResult[];
     try {
-      const answer = await untilAborted(deps.send(chunk.map((index) => entries[index]), signal), signal);
+      const answer = await untilAborted(
+        deps.send(
+          chunk.map((index) => entries[index]),
+          signal,
+        ),
+        signal,
+      );
       if (answer === ABORTED) throw signal!.reason;
       results = answer;
     } catch (error) {
@@ -187,7 +196,8 @@ export async function putInOrder(entries: readonly StreamEntry[], deps: PutDepen
   return entries.map((_, index): EntryOutcome => {
     if (stored[index]) return { stored: true };
     const error = lastError[index];
-    if (error) return { stored: false, errorCode: error.errorCode ?? 'Refused', reason: `${error.errorMessage ?? 'refused'} (${giveUpReason})` };
+    if (error)
+      return { stored: false, errorCode: error.errorCode ?? 'Refused', reason: `${error.errorMessage ?? 'refused'} (${giveUpReason})` };
     return { stored: false, errorCode: 'NOT_SENT', reason: `not sent: ${giveUpReason}` };
   });
 }

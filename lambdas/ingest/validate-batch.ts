@@ -87,7 +87,13 @@ type EventCheck = { ok: true; encoded: EncodedRecord } | { ok: false; rejection:
 
 function checkEvent(raw: unknown, batchSentAtMs: number | undefined, receivedAtMs: number, receivedAt: string): EventCheck {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, rejection: { errorCode: 'INVALID_EVENT', reason: `an event must be a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` } };
+    return {
+      ok: false,
+      rejection: {
+        errorCode: 'INVALID_EVENT',
+        reason: `an event must be a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`,
+      },
+    };
   }
   // Before anything recursive (the schema's copy, JSON.stringify) touches the event.
   const shape = eventShapeProblem(raw);
@@ -105,7 +111,10 @@ function checkEvent(raw: unknown, batchSentAtMs: number | undefined, receivedAtM
   const encoded = encodeRecord(toRecord(event, skew.timestampMs, receivedAt));
   const size = encoded.data.byteLength;
   if (size > INGEST_LIMITS.maxEventBytes) {
-    return { ok: false, rejection: { errorCode: 'EVENT_TOO_LARGE', reason: `event is ${size} bytes as stored; the limit is ${INGEST_LIMITS.maxEventBytes}` } };
+    return {
+      ok: false,
+      rejection: { errorCode: 'EVENT_TOO_LARGE', reason: `event is ${size} bytes as stored; the limit is ${INGEST_LIMITS.maxEventBytes}` },
+    };
   }
   return { ok: true, encoded };
 }

@@ -55,6 +55,10 @@ export function journeyProcessorSettings(environment: Readonly<Record<string, st
     analyticsTable: requiredEnv(environment, env.analyticsTable),
     journeysJson: requiredEnv(environment, env.journeys, 'it must hold the journeys as a JSON array'),
     metricsNamespace: environment[env.metricsNamespace] || JOURNEY_PROCESSOR_DEFAULTS.metricsNamespace,
-    failureQueueUrl: requiredEnv(environment, env.failureQueueUrl, 'records that can never succeed are recorded there before they are skipped'),
+    failureQueueUrl: requiredEnv(
+      environment,
+      env.failureQueueUrl,
+      'records that can never succeed are recorded there before they are skipped',
+    ),
   };
 }

@@ -31,7 +31,12 @@ export function factToPoints(fact: Fact): MetricPoint[] {
     case 'JourneyCompleted':
       return [
         count(M.journeyCompleted.name, { Journey: fact.journey, Variant: fact.variant }),
-        { name: M.timeToConvert.name, unit: 'Seconds', dimensions: { Journey: fact.journey, Variant: fact.variant }, value: fact.secondsToConvert },
+        {
+          name: M.timeToConvert.name,
+          unit: 'Seconds',
+          dimensions: { Journey: fact.journey, Variant: fact.variant },
+          value: fact.secondsToConvert,
+        },
       ];
     case 'ExperimentExposure':
       return [count(M.experimentExposure.name, { Flag: fact.flag, Variant: fact.variant })];
@@ -67,7 +72,14 @@ export class EmfBatch {
     for (const { point, values } of this.series.values()) {
       for (let i = 0; i < values.length; i += MAX_VALUES_PER_LINE) {
         const chunk = values.slice(i, i + MAX_VALUES_PER_LINE);
-        lines.push(emfLine(this.namespace, point.dimensions, [{ name: point.name, unit: point.unit, value: chunk.length === 1 ? chunk[0] : chunk }], nowMs));
+        lines.push(
+          emfLine(
+            this.namespace,
+            point.dimensions,
+            [{ name: point.name, unit: point.unit, value: chunk.length === 1 ? chunk[0] : chunk }],
+            nowMs,
+          ),
+        );
       }
     }
     this.series.clear();

@@ -4,7 +4,10 @@ import { experimentPk, STEP_SEEN_SK_PREFIX, type MetricKind } from './table-keys
 
 /** Thrown when the aggregates cannot form a summary; `code` is machine-readable. */
 export class ExperimentDataError extends Error {
-  constructor(readonly code: 'NOT_ENOUGH_VARIANTS', message: string) {
+  constructor(
+    readonly code: 'NOT_ENOUGH_VARIANTS',
+    message: string,
+  ) {
     super(message);
     this.name = 'ExperimentDataError';
   }
@@ -36,12 +39,14 @@ export async function readExperimentSummary(client: DynamoDBDocumentClient, tabl
 
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': experimentPk(flag) },
-      ExclusiveStartKey: startKey,
-    }));
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': experimentPk(flag) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
     for (const item of page.Items ?? []) {
       if (String(item.sk).startsWith(STEP_SEEN_SK_PREFIX)) {
         const journey = String(item.journey);
@@ -64,17 +69,24 @@ export async function readExperimentSummary(client: DynamoDBDocumentClient, tabl
   } while (startKey);
 
   if (variants.size < 2) {
-    throw new ExperimentDataError('NOT_ENOUGH_VARIANTS', `experiment "${flag}" has exposures for ${variants.size} variant(s) in ${tableName}; a summary needs at least 2`);
+    throw new ExperimentDataError(
+      'NOT_ENOUGH_VARIANTS',
+      `experiment "${flag}" has exposures for ${variants.size} variant(s) in ${tableName}; a summary needs at least 2`,
+    );
   }
   // Object.fromEntries defines own properties, so a journey named `__proto__` or `constructor` is a metric like any other.
   const summary: ExperimentSummary = {
     flag,
     variants: [...variants.keys()].sort(byControlThenName).map((name) => {
       const variant = variants.get(name)!;
-      const metrics = Object.fromEntries([...metricKinds].sort(([a], [b]) => a.localeCompare(b)).map(([metric, kind]) => {
-        const sums = variant.metrics.get(metric)?.sums ?? { n: 0, sum: 0, sumSquares: 0 };
-        return [metric, kind === 'conversion' ? { n: variant.users, sum: sums.sum, sumSquares: sums.sumSquares } : sums];
-      }));
+      const metrics = Object.fromEntries(
+        [...metricKinds]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([metric, kind]) => {
+            const sums = variant.metrics.get(metric)?.sums ?? { n: 0, sum: 0, sumSquares: 0 };
+            return [metric, kind === 'conversion' ? { n: variant.users, sum: sums.sum, sumSquares: sums.sumSquares } : sums];
+          }),
+      );
       return { name, users: variant.users, metrics };
     }),
     ...(stepsSeen.size > 0 ? { stepsSeen: Object.fromEntries([...stepsSeen].sort(([a], [b]) => a.localeCompare(b))) } : {}),

@@ -12,12 +12,15 @@ export class SqsFailureQueue implements FailureSink {
 
   async record(skipped: readonly SkippedRecord[]): Promise<number> {
     if (skipped.length === 0) return 0;
-    if (skipped.length > MAX_FAILURES_PER_CALL) throw new Error(`at most ${MAX_FAILURES_PER_CALL} skipped records a call, not ${skipped.length}`);
+    if (skipped.length > MAX_FAILURES_PER_CALL)
+      throw new Error(`at most ${MAX_FAILURES_PER_CALL} skipped records a call, not ${skipped.length}`);
     const nowMs = this.now();
-    const out = await this.client.send(new SendMessageBatchCommand({
-      QueueUrl: this.queueUrl,
-      Entries: skipped.map((s, i) => ({ Id: String(i), MessageBody: failureMessage(s, nowMs) })),
-    }));
+    const out = await this.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: this.queueUrl,
+        Entries: skipped.map((s, i) => ({ Id: String(i), MessageBody: failureMessage(s, nowMs) })),
+      }),
+    );
     const failed = (out.Failed ?? []).map((f) => Number(f.Id));
     return failed.length > 0 ? Math.min(...failed) : skipped.length;
   }

@@ -18,7 +18,10 @@
 export type PermanentReason = 'INVALID_JSON' | 'INVALID_RECORD' | 'PROCESSING_FAILED' | 'EVENT_TOO_LARGE' | 'REJECTED_BY_DYNAMODB';
 
 export class PermanentRecordError extends Error {
-  constructor(readonly reason: PermanentReason, message: string) {
+  constructor(
+    readonly reason: PermanentReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'PermanentRecordError';
   }

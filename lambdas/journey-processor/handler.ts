@@ -33,7 +33,8 @@ export function createHandler(options: HandlerOptions): (event: KinesisStreamEve
   const store = new DynamoUserStore(options.client, options.tableName, options.journeys, now);
   const failures = new SqsFailureQueue(options.failureQueue.client, options.failureQueue.queueUrl, now);
   const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
-  return (event) => processKinesisBatch(event.Records, { store, failures, journeys: options.journeys, writeLine, namespace: options.namespace, now });
+  return (event) =>
+    processKinesisBatch(event.Records, { store, failures, journeys: options.journeys, writeLine, namespace: options.namespace, now });
 }
 
 function fromEnvironment(env: NodeJS.ProcessEnv): ReturnType<typeof createHandler> {

@@ -115,7 +115,12 @@ export async function processKinesisBatch(records: readonly KinesisRecordLike[],
     for (const { skipped } of batch.slice(0, recorded)) metrics.add(countOne('RecordSkipped', { Reason: skipped.reason }));
     if (recorded < batch.length) {
       const first = batch[recorded];
-      log({ level: 'error', code: 'FAILURE_QUEUE_FAILED', sequenceNumber: first.skipped.sequenceNumber, message: `${batch.length - recorded} skipped record(s) not recorded; retrying from this one` });
+      log({
+        level: 'error',
+        code: 'FAILURE_QUEUE_FAILED',
+        sequenceNumber: first.skipped.sequenceNumber,
+        message: `${batch.length - recorded} skipped record(s) not recorded; retrying from this one`,
+      });
       retryFrom = Math.min(retryFrom ?? first.index, first.index);
     }
   };
@@ -126,7 +131,13 @@ export async function processKinesisBatch(records: readonly KinesisRecordLike[],
     try {
       const skip = await processOne(record.kinesis.data, options, metrics);
       if (!skip) continue;
-      log({ level: 'error', code: skip.reason, sequenceNumber, ...(skip.messageId !== undefined ? { messageId: skip.messageId } : {}), message: skip.message });
+      log({
+        level: 'error',
+        code: skip.reason,
+        sequenceNumber,
+        ...(skip.messageId !== undefined ? { messageId: skip.messageId } : {}),
+        message: skip.message,
+      });
       const shardId = record.eventID?.includes(':') ? record.eventID.slice(0, record.eventID.indexOf(':')) : undefined;
       unrecorded.push({ index, skipped: { ...skip, sequenceNumber, shardId, streamArn: record.eventSourceARN } });
       if (unrecorded.length === MAX_FAILURES_PER_CALL) await recordSkipped();
@@ -137,8 +148,10 @@ export async function processKinesisBatch(records: readonly KinesisRecordLike[],
   }
   await recordSkipped();
 
-  const batchItemFailures = retryFrom === undefined ? [] : records.slice(retryFrom).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber }));
-  if (batchItemFailures.length > 0) metrics.add([{ name: 'RecordRetried', unit: 'Count', dimensions: {}, value: batchItemFailures.length }]);
+  const batchItemFailures =
+    retryFrom === undefined ? [] : records.slice(retryFrom).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber }));
+  if (batchItemFailures.length > 0)
+    metrics.add([{ name: 'RecordRetried', unit: 'Count', dimensions: {}, value: batchItemFailures.length }]);
   for (const line of metrics.flush((options.now ?? systemClock)())) options.writeLine(line);
   return { batchItemFailures };
 }

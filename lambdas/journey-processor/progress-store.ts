@@ -3,9 +3,23 @@ import type { Fact } from './facts';
 import { PermanentRecordError } from './failures';
 import type { JourneyProgress } from './funnel';
 import type { Journey } from '../../domain/journeys/journey-schema';
-import { CONVERTED_SK_PREFIX, experimentPk, EXPOSURE_SK_PREFIX, JOURNEY_SK_PREFIX, OUTBOX_SK_PREFIX, stepSeenSk, userPk } from './table-keys';
 import {
-  DEDUPE_ITEMS, parseOutboxIncrements, planCommit, planOutboxChunk, type LoadedUser, type OutboxChunk, type UserChange,
+  CONVERTED_SK_PREFIX,
+  experimentPk,
+  EXPOSURE_SK_PREFIX,
+  JOURNEY_SK_PREFIX,
+  OUTBOX_SK_PREFIX,
+  stepSeenSk,
+  userPk,
+} from './table-keys';
+import {
+  DEDUPE_ITEMS,
+  parseOutboxIncrements,
+  planCommit,
+  planOutboxChunk,
+  type LoadedUser,
+  type OutboxChunk,
+  type UserChange,
 } from './transaction-plan';
 import type { Exposure } from './user-state';
 import { systemClock, type Clock } from '../shared/clock';
@@ -17,8 +31,7 @@ export type { LoadedUser, OutboxChunk, UserChange } from './transaction-plan';
  * sent this messageId before; `conflict`: another writer changed the user first; re-read.
  */
 export type CommitResult =
-  | { readonly status: 'committed'; readonly outbox: readonly OutboxChunk[] }
-  | { readonly status: 'duplicate' | 'conflict' };
+  { readonly status: 'committed'; readonly outbox: readonly OutboxChunk[] } | { readonly status: 'duplicate' | 'conflict' };
 
 /** What the processor needs from storage; the bench and unit tests use an in-memory one. */
 export interface UserStore {
@@ -44,7 +57,7 @@ function rejection(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   if (err.name === 'ValidationException') return err.message;
   const invalid = cancellationReasons(err)?.find((r) => r.Code === 'ValidationError');
-  return invalid ? invalid.Message ?? err.message : undefined;
+  return invalid ? (invalid.Message ?? err.message) : undefined;
 }
 
 /** A user's items as read back: progress, exposures with their conversions, outbox items. */
@@ -65,12 +78,16 @@ function readUser(userKey: string, items: readonly Record<string, unknown>[]): L
     versions.set(sk, Number(item.version));
     if (sk.startsWith(JOURNEY_SK_PREFIX)) {
       journeys.set(sk.slice(JOURNEY_SK_PREFIX.length), {
-        stepIndex: Number(item.stepIndex), startedAtMs: Number(item.startedAtMs), lastStepAtMs: Number(item.lastStepAtMs),
+        stepIndex: Number(item.stepIndex),
+        startedAtMs: Number(item.startedAtMs),
+        lastStepAtMs: Number(item.lastStepAtMs),
       });
     } else if (sk.startsWith(EXPOSURE_SK_PREFIX)) {
       exposures.set(sk.slice(EXPOSURE_SK_PREFIX.length), {
         // convertedJourneys on the exposure: written by releases before converted# items.
-        variant: String(item.variant), exposedAtMs: Number(item.exposedAtMs), convertedJourneys: (item.convertedJourneys as string[] | undefined) ?? [],
+        variant: String(item.variant),
+        exposedAtMs: Number(item.exposedAtMs),
+        convertedJourneys: (item.convertedJourneys as string[] | undefined) ?? [],
       });
     } else if (sk.startsWith(CONVERTED_SK_PREFIX)) {
       converted.set(sk.slice(CONVERTED_SK_PREFIX.length), (item.exposures as string[] | undefined) ?? []);
@@ -105,13 +122,15 @@ export class DynamoUserStore implements UserStore {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': userPk(userKey) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }));
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': userPk(userKey) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -127,7 +146,8 @@ export class DynamoUserStore implements UserStore {
       if (reasons?.slice(0, DEDUPE_ITEMS).some((r) => r.Code === 'ConditionalCheckFailed')) return { status: 'duplicate' };
       if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return { status: 'conflict' };
       const rejected = rejection(err);
-      if (rejected !== undefined) throw new PermanentRecordError('REJECTED_BY_DYNAMODB', `DynamoDB refused the writes of event ${change.messageId}: ${rejected}`);
+      if (rejected !== undefined)
+        throw new PermanentRecordError('REJECTED_BY_DYNAMODB', `DynamoDB refused the writes of event ${change.messageId}: ${rejected}`);
       throw err;
     }
     await this.markStepsSeen(change.facts);
@@ -156,12 +176,14 @@ export class DynamoUserStore implements UserStore {
       const key = JSON.stringify([fact.flag, fact.journey, fact.step]);
       if (this.stepsMarked.has(key)) continue;
       try {
-        await this.client.send(new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: experimentPk(fact.flag), sk: stepSeenSk(fact.journey, fact.step) },
-          UpdateExpression: 'SET flag = :flag, journey = :journey, step = :step, firstSeenAtMs = if_not_exists(firstSeenAtMs, :now)',
-          ExpressionAttributeValues: { ':flag': fact.flag, ':journey': fact.journey, ':step': fact.step, ':now': this.now() },
-        }));
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: experimentPk(fact.flag), sk: stepSeenSk(fact.journey, fact.step) },
+            UpdateExpression: 'SET flag = :flag, journey = :journey, step = :step, firstSeenAtMs = if_not_exists(firstSeenAtMs, :now)',
+            ExpressionAttributeValues: { ':flag': fact.flag, ':journey': fact.journey, ':step': fact.step, ':now': this.now() },
+          }),
+        );
         this.stepsMarked.add(key);
       } catch {
         return;

@@ -13,14 +13,18 @@ import '../../domain/zod-english';
  * lone surrogates, so such a key fails on every write (or two of them become one key).
  */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u; // in `u` mode a surrogate pair is one code point and does not match
-const wellFormed = z.refine<string>((s) => !LONE_SURROGATE.test(s), { message: 'must be well-formed Unicode (no lone surrogates)', abort: true });
+const wellFormed = z.refine<string>((s) => !LONE_SURROGATE.test(s), {
+  message: 'must be well-formed Unicode (no lone surrogates)',
+  abort: true,
+});
 const text = (maxLength: number) => z.string().check(z.minLength(1), wellFormed, z.maxLength(maxLength));
 /** DynamoDB measures keys in UTF-8 bytes; a character limit would let 3-byte characters through. */
-const keyText = (maxBytes: number) => z.string().check(
-  z.minLength(1),
-  wellFormed,
-  z.refine((s) => Buffer.byteLength(s, 'utf8') <= maxBytes, `must be at most ${maxBytes} bytes (UTF-8)`),
-);
+const keyText = (maxBytes: number) =>
+  z.string().check(
+    z.minLength(1),
+    wellFormed,
+    z.refine((s) => Buffer.byteLength(s, 'utf8') <= maxBytes, `must be at most ${maxBytes} bytes (UTF-8)`),
+  );
 
 const featureFlagSeenSchema = z.object({
   'feature_flag.key': text(255),

@@ -4,9 +4,23 @@ import { PermanentRecordError } from './failures';
 import type { JourneyProgress } from './funnel';
 import type { Journey } from '../../domain/journeys/journey-schema';
 import {
-  conversionMetric, CONVERTED_SK_PREFIX, convertedEntry, DEDUPE_TTL_SECONDS, experimentPk, EXPOSURE_SK_PREFIX, EXPOSURE_TTL_SECONDS,
-  JOURNEY_SK_PREFIX, legacyMessageKey, messageKey, metricSk, outboxSk, PROGRESS_TTL_SLACK_SECONDS, secondsToConvertMetric, userPk,
-  variantSk, type MetricKind,
+  conversionMetric,
+  CONVERTED_SK_PREFIX,
+  convertedEntry,
+  DEDUPE_TTL_SECONDS,
+  experimentPk,
+  EXPOSURE_SK_PREFIX,
+  EXPOSURE_TTL_SECONDS,
+  JOURNEY_SK_PREFIX,
+  legacyMessageKey,
+  messageKey,
+  metricSk,
+  outboxSk,
+  PROGRESS_TTL_SLACK_SECONDS,
+  secondsToConvertMetric,
+  userPk,
+  variantSk,
+  type MetricKind,
 } from './table-keys';
 import type { UserState } from './user-state';
 
@@ -53,7 +67,14 @@ export interface UserChange {
 /** One experiment aggregate ADD: a user exposed, or a metric value of a converted user. */
 export type AggregateIncrement =
   | { readonly kind: 'users'; readonly flag: string; readonly variant: string }
-  | { readonly kind: 'metric'; readonly flag: string; readonly variant: string; readonly metric: string; readonly metricKind: MetricKind; readonly value: number };
+  | {
+      readonly kind: 'metric';
+      readonly flag: string;
+      readonly variant: string;
+      readonly metric: string;
+      readonly metricKind: MetricKind;
+      readonly value: number;
+    };
 
 /** An outbox item: ADDs of one event still to apply, under the user's key. */
 export interface OutboxChunk {
@@ -123,7 +144,14 @@ function userItemWrites(table: string, change: UserChange, windowByJourney: Read
       const expiresAt = epochSeconds(next.startedAtMs) + windowSeconds + PROGRESS_TTL_SLACK_SECONDS;
       writes.push(versionedPut(table, { pk, sk, ...next, expiresAt }, readVersion));
     } else if (readVersion !== undefined) {
-      writes.push({ Delete: { TableName: table, Key: { pk, sk }, ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': readVersion } } });
+      writes.push({
+        Delete: {
+          TableName: table,
+          Key: { pk, sk },
+          ConditionExpression: 'version = :read',
+          ExpressionAttributeValues: { ':read': readVersion },
+        },
+      });
     }
   }
   const convertedIn = new Set<string>();
@@ -153,7 +181,14 @@ export function aggregateIncrements(facts: readonly Fact[]): AggregateIncrement[
     if (fact.kind === 'ExperimentConversion') {
       const { flag, variant } = fact;
       increments.push({ kind: 'metric', flag, variant, metric: conversionMetric(fact.journey), metricKind: 'conversion', value: 1 });
-      increments.push({ kind: 'metric', flag, variant, metric: secondsToConvertMetric(fact.journey), metricKind: 'mean', value: fact.secondsToConvert });
+      increments.push({
+        kind: 'metric',
+        flag,
+        variant,
+        metric: secondsToConvertMetric(fact.journey),
+        metricKind: 'mean',
+        value: fact.secondsToConvert,
+      });
     }
   }
   return increments;
@@ -179,7 +214,13 @@ function incrementWrite(table: string, increment: AggregateIncrement): TransactI
       UpdateExpression: 'SET flag = :flag, variant = :variant, metric = :metric, kind = :kind ADD n :one, #sum :value, sumSquares :square',
       ExpressionAttributeNames: { '#sum': 'sum' },
       ExpressionAttributeValues: {
-        ':flag': flag, ':variant': variant, ':metric': metric, ':kind': metricKind, ':one': 1, ':value': value, ':square': value * value,
+        ':flag': flag,
+        ':variant': variant,
+        ':metric': metric,
+        ':kind': metricKind,
+        ':one': 1,
+        ':value': value,
+        ':square': value * value,
       },
     },
   };
@@ -216,11 +257,18 @@ export function planCommit(table: string, change: UserChange, nowMs: number, jou
 
   const outbox: OutboxChunk[] = [];
   for (let i = 0; i < increments.length; i += MAX_INCREMENTS_PER_CHUNK) {
-    outbox.push({ userKey: change.userKey, sk: outboxSk(change.messageId, outbox.length), increments: increments.slice(i, i + MAX_INCREMENTS_PER_CHUNK) });
+    outbox.push({
+      userKey: change.userKey,
+      sk: outboxSk(change.messageId, outbox.length),
+      increments: increments.slice(i, i + MAX_INCREMENTS_PER_CHUNK),
+    });
   }
   if (user.length + outbox.length > MAX_TRANSACT_ITEMS) {
-    throw new PermanentRecordError('EVENT_TOO_LARGE', `event ${change.messageId} changes ${user.length - DEDUPE_ITEMS} of the user's items and `
-      + `${increments.length} aggregates (${outbox.length} outbox items); with its dedupe marker that is more than the ${MAX_TRANSACT_ITEMS} items of a DynamoDB transaction`);
+    throw new PermanentRecordError(
+      'EVENT_TOO_LARGE',
+      `event ${change.messageId} changes ${user.length - DEDUPE_ITEMS} of the user's items and ` +
+        `${increments.length} aggregates (${outbox.length} outbox items); with its dedupe marker that is more than the ${MAX_TRANSACT_ITEMS} items of a DynamoDB transaction`,
+    );
   }
   const pk = userPk(change.userKey);
   // No expiresAt: TTL must never delete ADDs that were not applied.
@@ -250,7 +298,12 @@ export function parseOutboxIncrements(value: unknown): AggregateIncrement[] | un
     const { kind, flag, variant, metric, metricKind, value: v } = raw ?? {};
     if (typeof flag !== 'string' || typeof variant !== 'string') return undefined;
     if (kind === 'users') increments.push({ kind, flag, variant });
-    else if (kind === 'metric' && typeof metric === 'string' && (metricKind === 'conversion' || metricKind === 'mean') && typeof v === 'number') {
+    else if (
+      kind === 'metric' &&
+      typeof metric === 'string' &&
+      (metricKind === 'conversion' || metricKind === 'mean') &&
+      typeof v === 'number'
+    ) {
       increments.push({ kind, flag, variant, metric, metricKind, value: v });
     } else return undefined;
   }

@@ -25,7 +25,9 @@ export type ApiKeysOption = ApiKeySource | 'none';
 export function requireApiKeysOption(apiKeys: unknown, where: string): asserts apiKeys is ApiKeysOption {
   const isSource = typeof apiKeys === 'object' && apiKeys !== null && typeof (apiKeys as ApiKeySource).get === 'function';
   if (apiKeys !== 'none' && !isSource) {
-    throw new Error(`${where}: apiKeys is required: a key source (staticApiKeys, apiKeysFromEnv), or 'none' to serve without keys (local development only)`);
+    throw new Error(
+      `${where}: apiKeys is required: a key source (staticApiKeys, apiKeysFromEnv), or 'none' to serve without keys (local development only)`,
+    );
   }
 }
 
@@ -118,5 +120,7 @@ export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env, options: Om
   const secretArn = env[API_KEYS_ENV.secretArn];
   if (json) return staticApiKeys(parseKeys(json, API_KEYS_ENV.json));
   if (secretArn) return secretsManagerApiKeys(secretArn, options);
-  throw new Error('no API keys configured: set API_KEYS_SECRET_ARN (the Secrets Manager secret of keys) or API_KEYS_JSON; refusing to serve without authentication');
+  throw new Error(
+    'no API keys configured: set API_KEYS_SECRET_ARN (the Secrets Manager secret of keys) or API_KEYS_JSON; refusing to serve without authentication',
+  );
 }

@@ -16,11 +16,18 @@ export interface EmfMetric {
  * One EMF document. Every dimension is declared as one dimension set; pass only low-cardinality values
  * (a route, a journey, a variant), never a user id.
  */
-export function emfDocument(namespace: string, dimensions: Readonly<Record<string, string>>, metrics: readonly EmfMetric[], timestampMs: number): Record<string, unknown> {
+export function emfDocument(
+  namespace: string,
+  dimensions: Readonly<Record<string, string>>,
+  metrics: readonly EmfMetric[],
+  timestampMs: number,
+): Record<string, unknown> {
   const document: Record<string, unknown> = {
     _aws: {
       Timestamp: timestampMs,
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: metrics.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+      CloudWatchMetrics: [
+        { Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: metrics.map((m) => ({ Name: m.name, Unit: m.unit })) },
+      ],
     },
     ...dimensions,
   };
@@ -28,5 +35,9 @@ export function emfDocument(namespace: string, dimensions: Readonly<Record<strin
   return document;
 }
 
-export const emfLine = (namespace: string, dimensions: Readonly<Record<string, string>>, metrics: readonly EmfMetric[], timestampMs: number): string =>
-  JSON.stringify(emfDocument(namespace, dimensions, metrics, timestampMs));
+export const emfLine = (
+  namespace: string,
+  dimensions: Readonly<Record<string, string>>,
+  metrics: readonly EmfMetric[],
+  timestampMs: number,
+): string => JSON.stringify(emfDocument(namespace, dimensions, metrics, timestampMs));

@@ -54,7 +54,10 @@ export function functionUrlHandler(
 ): (event: FunctionUrlEvent, context?: FunctionContext) => Promise<FunctionUrlResult> {
   return async (event, context) => {
     try {
-      const response = await handler(requestFromFunctionUrl(event), context ? { remainingTimeMs: () => context.getRemainingTimeInMillis() } : undefined);
+      const response = await handler(
+        requestFromFunctionUrl(event),
+        context ? { remainingTimeMs: () => context.getRemainingTimeInMillis() } : undefined,
+      );
       return { statusCode: response.status, headers: response.headers, body: response.body };
     } catch (error) {
       logError('unhandled error', error);

@@ -132,45 +132,59 @@ export async function serveHttp(handler: HttpHandler, options: ServeOptions = {}
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const logError = options.logError ?? defaultLambdaIo.logError;
-  const server = createServer(timeLimitOptions({ headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, bodyTimeoutMs }), async (req, res) => {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = requestUrl(req.url);
-    const read = await readBody(req, { maxBytes: maxBodyBytes, timeoutMs: bodyTimeoutMs });
-    let response;
-    if (read.outcome === 'aborted') {
-      options.log?.(`client closed the connection before its request was complete (${method} ${url?.pathname ?? req.url})`);
-      return;
-    } else if (read.outcome === 'timeout') {
-      response = jsonResponse(408, { errorCode: 'REQUEST_TIMEOUT', errorDetails: `request body not received within ${bodyTimeoutMs} ms` }, { connection: 'close' });
-    } else if (read.outcome === 'too-large') {
-      response = jsonResponse(413, { errorCode: 'PARSE_ERROR', errorDetails: `request body exceeds ${maxBodyBytes} bytes` }, { connection: 'close' });
-    } else if (!url) {
-      response = jsonResponse(400, { errorCode: 'BAD_REQUEST', errorDetails: `request target is not a URL: ${String(req.url).slice(0, 100)}` });
-    } else {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  const server = createServer(
+    timeLimitOptions({ headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, bodyTimeoutMs }),
+    async (req, res) => {
+      const method = (req.method ?? 'GET').toUpperCase();
+      const url = requestUrl(req.url);
+      const read = await readBody(req, { maxBytes: maxBodyBytes, timeoutMs: bodyTimeoutMs });
+      let response;
+      if (read.outcome === 'aborted') {
+        options.log?.(`client closed the connection before its request was complete (${method} ${url?.pathname ?? req.url})`);
+        return;
+      } else if (read.outcome === 'timeout') {
+        response = jsonResponse(
+          408,
+          { errorCode: 'REQUEST_TIMEOUT', errorDetails: `request body not received within ${bodyTimeoutMs} ms` },
+          { connection: 'close' },
+        );
+      } else if (read.outcome === 'too-large') {
+        response = jsonResponse(
+          413,
+          { errorCode: 'PARSE_ERROR', errorDetails: `request body exceeds ${maxBodyBytes} bytes` },
+          { connection: 'close' },
+        );
+      } else if (!url) {
+        response = jsonResponse(400, {
+          errorCode: 'BAD_REQUEST',
+          errorDetails: `request target is not a URL: ${String(req.url).slice(0, 100)}`,
+        });
+      } else {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        const request: HttpRequest = {
+          method,
+          path: url.pathname,
+          headers,
+          query: Object.fromEntries(url.searchParams),
+          body: read.body.toString('utf8'),
+          sourceIp: req.socket.remoteAddress,
+        };
+        try {
+          response = await handler(request);
+        } catch (error) {
+          logError('unhandled error', error);
+          response = errorResponse(error);
+        }
       }
-      const request: HttpRequest = {
-        method,
-        path: url.pathname,
-        headers,
-        query: Object.fromEntries(url.searchParams),
-        body: read.body.toString('utf8'),
-        sourceIp: req.socket.remoteAddress,
-      };
-      try {
-        response = await handler(request);
-      } catch (error) {
-        logError('unhandled error', error);
-        response = errorResponse(error);
-      }
-    }
-    // A client that left while the handler ran is simply not answered.
-    if (res.destroyed) return;
-    res.writeHead(response.status, response.headers);
-    res.end(response.body);
-  });
+      // A client that left while the handler ran is simply not answered.
+      if (res.destroyed) return;
+      res.writeHead(response.status, response.headers);
+      res.end(response.body);
+    },
+  );
   answerClientErrors(server, ({ code, message }) => JSON.stringify({ errorCode: code, errorDetails: message }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -16,7 +16,11 @@ interface Violation {
 }
 
 function cruise(cwd: string, sources: readonly string[]): Violation[] {
-  const result = spawnSync(process.execPath, [CRUISER, ...sources, '--config', CONFIG, '--output-type', 'json'], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, [CRUISER, ...sources, '--config', CONFIG, '--output-type', 'json'], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error || !result.stdout) throw new Error(`dependency-cruiser failed: ${result.error?.message ?? result.stderr}`);
   return (JSON.parse(result.stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }
@@ -31,9 +35,11 @@ describe('the import graph', () => {
     const project = tempDir('monoenv-layers-');
     const files: Record<string, string> = {
       'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'commonjs', moduleResolution: 'node', strict: true } }),
-      'domain/flags/evaluator/evaluate.ts': "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\nimport { run } from '../../../cli/run';\nexport const x = [SecretsManagerClient, run];\n",
+      'domain/flags/evaluator/evaluate.ts':
+        "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\nimport { run } from '../../../cli/run';\nexport const x = [SecretsManagerClient, run];\n",
       'cli/run.ts': 'export const run = 1;\n',
-      'constructs/flags/flag-store.ts': "import { handler } from '../../lambdas/flags/handler';\nimport { app } from '../../stacks/a';\nexport const y = [handler, app];\n",
+      'constructs/flags/flag-store.ts':
+        "import { handler } from '../../lambdas/flags/handler';\nimport { app } from '../../stacks/a';\nexport const y = [handler, app];\n",
       'lambdas/flags/handler.ts': "import { z } from '../ingest/handler';\nexport const handler = z;\n",
       'lambdas/flags/contract.ts': "import { handler } from './handler';\nexport const c = handler;\n",
       'lambdas/ingest/handler.ts': 'export const z = 2;\n',
@@ -47,7 +53,9 @@ describe('the import graph', () => {
       writeFileSync(path.join(project, file), text);
     }
     mkdirSync(path.join(project, 'node_modules'), { recursive: true });
-    const rules = new Set(cruise(project, ['domain', 'cli', 'constructs', 'lambdas', 'stacks', 'main.ts', 'client']).map((v) => v.rule.name));
+    const rules = new Set(
+      cruise(project, ['domain', 'cli', 'constructs', 'lambdas', 'stacks', 'main.ts', 'client']).map((v) => v.rule.name),
+    );
     expect([...rules].sort()).toEqual([
       'client-stands-apart',
       'constructs-below-config-and-stacks',

@@ -28,8 +28,15 @@ describe('the sources of dist/', () => {
 
   it('include every file of this repository that they import (nothing the CLI loads is left unbuilt)', () => {
     const { metafile } = buildSync({
-      absWorkingDir: root, entryPoints: files, bundle: true, packages: 'external', platform: 'node',
-      write: false, metafile: true, outdir: path.join(os.tmpdir(), 'unused'), logLevel: 'silent',
+      absWorkingDir: root,
+      entryPoints: files,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      write: false,
+      metafile: true,
+      outdir: path.join(os.tmpdir(), 'unused'),
+      logLevel: 'silent',
     });
     expect(Object.keys(metafile.inputs).filter((input) => !files.includes(input))).toEqual([]);
   });
@@ -104,7 +111,10 @@ describe('changes since the last build', () => {
   it('rebuilds everything when the compiler settings change', () => {
     build();
     shift('tsconfig.json', 60);
-    expect(changes(project)).toEqual({ reason: 'tsconfig.json changed since dist/ was built', files: ['cli/flags.ts', 'cli/main.ts', 'main.ts'] });
+    expect(changes(project)).toEqual({
+      reason: 'tsconfig.json changed since dist/ was built',
+      files: ['cli/flags.ts', 'cli/main.ts', 'main.ts'],
+    });
   });
 });
 

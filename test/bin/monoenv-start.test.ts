@@ -1,5 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/paths';
@@ -9,7 +21,13 @@ import { REPO_ROOT } from '../support/paths';
 const root = REPO_ROOT;
 /** What the package ships (package.json `files`) but dist/, plus the build's own inputs. */
 const packageFiles = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { files: string[] }).files;
-const SOURCES = [...packageFiles.filter((name) => name !== 'dist' && !name.includes('*')), 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = [
+  ...packageFiles.filter((name) => name !== 'dist' && !name.includes('*')),
+  'main.ts',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
 const flagsDir = path.join(root, 'flags');
 const REBUILD = /rebuilding it first/;
 
@@ -20,7 +38,11 @@ function copyProject(into: string) {
 }
 
 function monoenv(project: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(project, 'bin', 'monoenv.js'), ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const result = spawnSync(process.execPath, [path.join(project, 'bin', 'monoenv.js'), ...args], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -58,7 +80,9 @@ describe('monoenv starts from compiled JavaScript', () => {
     utimesSync(command, later, later);
 
     const result = validate(clone);
-    expect(result.stderr).toMatch(/^monoenv: cli\/flags\/command\.ts changed since dist\/ was built; rebuilding it first.*\nedited source ran\n/);
+    expect(result.stderr).toMatch(
+      /^monoenv: cli\/flags\/command\.ts changed since dist\/ was built; rebuilding it first.*\nedited source ran\n/,
+    );
     expect(result.stdout).toMatch(/flags valid/);
     expect(mtime(entry)).toBe(untouched); // only what changed is compiled again
     expect(validate(clone).stderr).not.toMatch(REBUILD);
@@ -75,7 +99,7 @@ describe('monoenv starts from compiled JavaScript', () => {
     expect(existsSync(path.join(clone, 'dist', 'cli', 'flags', 'extra.js'))).toBe(false);
   });
 
-  it('exits non-zero with the compiler\'s first errors when the build fails, running nothing', () => {
+  it("exits non-zero with the compiler's first errors when the build fails, running nothing", () => {
     writeFileSync(command, `${original}\nexport const = ;\n`);
     const failed = validate(clone);
     expect(failed.status).toBe(1);
@@ -90,7 +114,7 @@ describe('monoenv starts from compiled JavaScript', () => {
     expect(fixed.status).toBe(0);
   });
 
-  it('runs an installed package\'s dist/ as it is, sources or not', () => {
+  it("runs an installed package's dist/ as it is, sources or not", () => {
     const installed = path.join(work, 'app', 'node_modules', 'monoenv');
     copyProject(installed);
     cpSync(path.join(clone, 'dist'), path.join(installed, 'dist'), { recursive: true });

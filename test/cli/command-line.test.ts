@@ -4,7 +4,10 @@ const spec = {
   name: 'demo',
   synopsis: '<command> [options]',
   description: 'A command declared once.',
-  subcommands: [{ name: 'show', args: '<key>', summary: 'one thing' }, { name: 'list', summary: 'all things' }],
+  subcommands: [
+    { name: 'show', args: '<key>', summary: 'one thing' },
+    { name: 'list', summary: 'all things' },
+  ],
   options: {
     table: { type: 'string', value: 'name', description: 'the table' },
     json: { type: 'boolean', description: 'print JSON' },
@@ -14,22 +17,24 @@ const spec = {
 
 describe('a command declared once', () => {
   it('makes its usage from the declaration: commands with their arguments, options with their values, help', () => {
-    expect(usageOf(spec)).toBe([
-      'usage: monoenv demo <command> [options]',
-      '',
-      'A command declared once.',
-      '',
-      'commands:',
-      '  show <key>  one thing',
-      '  list        all things',
-      '',
-      'options:',
-      '  --table <name>  the table',
-      '  --json          print JSON',
-      '  -h, --help      show this help',
-      '',
-      'exit codes: 0 ok, 2 bad usage.',
-    ].join('\n'));
+    expect(usageOf(spec)).toBe(
+      [
+        'usage: monoenv demo <command> [options]',
+        '',
+        'A command declared once.',
+        '',
+        'commands:',
+        '  show <key>  one thing',
+        '  list        all things',
+        '',
+        'options:',
+        '  --table <name>  the table',
+        '  --json          print JSON',
+        '  -h, --help      show this help',
+        '',
+        'exit codes: 0 ok, 2 bad usage.',
+      ].join('\n'),
+    );
   });
 
   it('parses to typed values and positionals, with --help/-h', () => {

@@ -2,7 +2,16 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  checkConfig, checkCredentials, checkNode, checkProvider, checkTerraform, exitCodeFor, formatReport, localProductionFacts, run, sharedProfiles,
+  checkConfig,
+  checkCredentials,
+  checkNode,
+  checkProvider,
+  checkTerraform,
+  exitCodeFor,
+  formatReport,
+  localProductionFacts,
+  run,
+  sharedProfiles,
 } from '../../cli/doctor';
 import { tempDir } from '../support/temp';
 
@@ -16,17 +25,33 @@ describe('checkNode', () => {
 
 describe('checkTerraform', () => {
   it('reports the version, fails below 1.11 (write-only arguments) and when missing', () => {
-    expect(checkTerraform({ available: true, path: '/usr/bin/terraform', version: '1.11.4' })).toEqual({ name: 'Terraform', status: 'ok', detail: '1.11.4 at /usr/bin/terraform' });
-    expect(checkTerraform({ available: true, path: '/usr/bin/terraform', version: '1.10.5' })).toMatchObject({ status: 'fail', detail: expect.stringContaining('write-only') });
-    expect(checkTerraform({ available: false, reason: "'terraform' is not on the PATH" })).toMatchObject({ status: 'fail', fix: expect.stringContaining('Install Terraform') });
+    expect(checkTerraform({ available: true, path: '/usr/bin/terraform', version: '1.11.4' })).toEqual({
+      name: 'Terraform',
+      status: 'ok',
+      detail: '1.11.4 at /usr/bin/terraform',
+    });
+    expect(checkTerraform({ available: true, path: '/usr/bin/terraform', version: '1.10.5' })).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('write-only'),
+    });
+    expect(checkTerraform({ available: false, reason: "'terraform' is not on the PATH" })).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('Install Terraform'),
+    });
   });
 });
 
 describe('checkProvider', () => {
   it('is ok with a mirror or the registry, and fails with what to do when neither', () => {
-    expect(checkProvider({ mode: 'mirror', path: '/opt/tf-plugins', awsVersions: ['5.100.0'] }).detail).toBe('filesystem mirror /opt/tf-plugins (hashicorp/aws 5.100.0)');
+    expect(checkProvider({ mode: 'mirror', path: '/opt/tf-plugins', awsVersions: ['5.100.0'] }).detail).toBe(
+      'filesystem mirror /opt/tf-plugins (hashicorp/aws 5.100.0)',
+    );
     expect(checkProvider({ mode: 'registry' }).status).toBe('ok');
-    expect(checkProvider({ mode: 'none', reason: 'offline' })).toMatchObject({ status: 'fail', detail: 'offline', fix: expect.stringContaining('MONOENV_TF_PROVIDER_MIRROR') });
+    expect(checkProvider({ mode: 'none', reason: 'offline' })).toMatchObject({
+      status: 'fail',
+      detail: 'offline',
+      fix: expect.stringContaining('MONOENV_TF_PROVIDER_MIRROR'),
+    });
   });
 });
 
@@ -35,14 +60,21 @@ describe('checkCredentials', () => {
     expect(checkCredentials({ env: { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's' }, profiles: [] }).status).toBe('ok');
     expect(checkCredentials({ env: { AWS_PROFILE: 'prod' }, profiles: ['default', 'prod'] }).detail).toBe("AWS profile 'prod'");
     expect(checkCredentials({ env: {}, profiles: ['default'] }).status).toBe('ok');
-    expect(checkCredentials({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: 'arn:aws:iam::1:role/ci' }, profiles: [] }).status).toBe('ok');
-    expect(checkCredentials({ env: {}, profiles: [], local: { awsEndpoint: 'http://127.0.0.1:4566', answers: true } }))
-      .toEqual({ name: 'Credentials', status: 'ok', detail: 'local production answering at http://127.0.0.1:4566' });
+    expect(
+      checkCredentials({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: 'arn:aws:iam::1:role/ci' }, profiles: [] }).status,
+    ).toBe('ok');
+    expect(checkCredentials({ env: {}, profiles: [], local: { awsEndpoint: 'http://127.0.0.1:4566', answers: true } })).toEqual({
+      name: 'Credentials',
+      status: 'ok',
+      detail: 'local production answering at http://127.0.0.1:4566',
+    });
   });
 
   it('fails a profile that does not exist', () => {
-    expect(checkCredentials({ env: { AWS_PROFILE: 'prod' }, profiles: ['default'] }))
-      .toMatchObject({ status: 'fail', fix: expect.stringContaining('aws configure --profile prod') });
+    expect(checkCredentials({ env: { AWS_PROFILE: 'prod' }, profiles: ['default'] })).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('aws configure --profile prod'),
+    });
   });
 
   it('fails with both ways out when there is nothing', () => {
@@ -53,7 +85,11 @@ describe('checkCredentials', () => {
   });
 
   it('warns when a local production was started but does not answer, even with AWS credentials', () => {
-    const result = checkCredentials({ env: { AWS_PROFILE: 'dev' }, profiles: ['dev'], local: { awsEndpoint: 'http://127.0.0.1:1', answers: false } });
+    const result = checkCredentials({
+      env: { AWS_PROFILE: 'dev' },
+      profiles: ['dev'],
+      local: { awsEndpoint: 'http://127.0.0.1:1', answers: false },
+    });
     expect(result.status).toBe('warn');
     expect(result.detail).toContain('http://127.0.0.1:1 does not answer');
   });
@@ -61,11 +97,16 @@ describe('checkCredentials', () => {
 
 describe('checkConfig', () => {
   it('reports the file or the defaults', () => {
-    expect(checkConfig(() => ({ source: '/p/monoenv.config.json' }))).toMatchObject({ status: 'ok', detail: '/p/monoenv.config.json is valid' });
+    expect(checkConfig(() => ({ source: '/p/monoenv.config.json' }))).toMatchObject({
+      status: 'ok',
+      detail: '/p/monoenv.config.json is valid',
+    });
     expect(checkConfig(() => ({ source: 'defaults' })).detail).toContain('using defaults');
   });
   it('fails an invalid config with the loader message naming the field', () => {
-    const result = checkConfig(() => { throw new Error('invalid monoenv config (x):\n  - region: Invalid input'); });
+    const result = checkConfig(() => {
+      throw new Error('invalid monoenv config (x):\n  - region: Invalid input');
+    });
     expect(result).toMatchObject({ status: 'fail', detail: expect.stringContaining('region: Invalid input') });
   });
   it("warns 'config loader not available' when the module is missing", () => {
@@ -88,14 +129,16 @@ describe('report', () => {
     { name: 'Credentials', status: 'fail' as const, detail: 'none', fix: 'export AWS_PROFILE' },
   ];
   it('prints each check with its fix, and exits 1 only when something failed', () => {
-    expect(formatReport(results)).toBe([
-      'monoenv doctor',
-      '  ok    Node.js       v20.19.0',
-      '  FAIL  Credentials   none',
-      '                      fix: export AWS_PROFILE',
-      '',
-      '1 check(s) failed.',
-    ].join('\n'));
+    expect(formatReport(results)).toBe(
+      [
+        'monoenv doctor',
+        '  ok    Node.js       v20.19.0',
+        '  FAIL  Credentials   none',
+        '                      fix: export AWS_PROFILE',
+        '',
+        '1 check(s) failed.',
+      ].join('\n'),
+    );
     expect(exitCodeFor(results)).toBe(1);
     expect(exitCodeFor([{ ...results[1], status: 'warn' }])).toBe(0);
   });
@@ -106,7 +149,11 @@ describe('gathering facts', () => {
     const dir = tempDir('monoenv-aws-');
     writeFileSync(join(dir, 'config'), '[default]\nregion = us-east-1\n[profile prod]\nregion = eu-west-1\n');
     writeFileSync(join(dir, 'credentials'), '[ci]\naws_access_key_id = x\n');
-    expect(sharedProfiles({ AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') })).toEqual(['default', 'prod', 'ci']);
+    expect(sharedProfiles({ AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') })).toEqual([
+      'default',
+      'prod',
+      'ci',
+    ]);
   });
 
   describe('a local production', () => {
@@ -127,14 +174,28 @@ describe('gathering facts', () => {
     };
 
     it('answers when its endpoint listens', async () => {
-      await expect(localProductionFacts(projectWithState({ awsEndpoint: endpoint, analyticsTable: 't' }))).resolves.toEqual({ awsEndpoint: endpoint, answers: true });
+      await expect(localProductionFacts(projectWithState({ awsEndpoint: endpoint, analyticsTable: 't' }))).resolves.toEqual({
+        awsEndpoint: endpoint,
+        answers: true,
+      });
     });
     it('does not answer when nothing listens', async () => {
-      const closed = await new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); }); });
-      await expect(localProductionFacts(projectWithState({ awsEndpoint: `http://127.0.0.1:${closed}` }))).resolves.toMatchObject({ answers: false });
+      const closed = await new Promise<number>((resolve) => {
+        const s = createServer();
+        s.listen(0, '127.0.0.1', () => {
+          const { port } = s.address() as { port: number };
+          s.close(() => resolve(port));
+        });
+      });
+      await expect(localProductionFacts(projectWithState({ awsEndpoint: `http://127.0.0.1:${closed}` }))).resolves.toMatchObject({
+        answers: false,
+      });
     });
     it('names the bad field of a broken state file', async () => {
-      await expect(localProductionFacts(projectWithState({ awsEndpoint: 'not a url' }))).resolves.toMatchObject({ answers: false, problem: expect.stringContaining('awsEndpoint: awsEndpoint must be a URL') });
+      await expect(localProductionFacts(projectWithState({ awsEndpoint: 'not a url' }))).resolves.toMatchObject({
+        answers: false,
+        problem: expect.stringContaining('awsEndpoint: awsEndpoint must be a URL'),
+      });
     });
     it('is absent without a state file', async () => {
       await expect(localProductionFacts(tempDir('monoenv-project-'))).resolves.toBeUndefined();

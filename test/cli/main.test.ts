@@ -1,9 +1,17 @@
 import { commandNames, main, usage } from '../../cli/main';
 
 // `monoenv --help` is the cheapest start: it must not load the command modules (`local` alone loads cdktf).
-const modules = ['../../cli/flags/command', '../../cli/experiment/command', '../../cli/local/command', '../../cli/doctor', '../../cli/smoke'];
+const modules = [
+  '../../cli/flags/command',
+  '../../cli/experiment/command',
+  '../../cli/local/command',
+  '../../cli/doctor',
+  '../../cli/smoke',
+];
 for (const path of modules) {
-  jest.mock(path, () => { throw new Error(`${path} was loaded`); });
+  jest.mock(path, () => {
+    throw new Error(`${path} was loaded`);
+  });
 }
 
 describe('monoenv --help', () => {

@@ -19,8 +19,17 @@ describe('@openfeature/server-sdk with MonoenvOfrepProvider', () => {
 
   it('resolves every value type with variant, reason and metadata', async () => {
     const ctx = { targetingKey: 'u1', lang: 'en-GB' };
-    await expect(client().getBooleanDetails('bool-flag', false, ctx)).resolves.toMatchObject({ value: true, variant: 'on', reason: 'STATIC', flagMetadata: { flagSetId: 'fixture' } });
-    await expect(client().getStringDetails('string-flag', 'x', ctx)).resolves.toMatchObject({ value: 'goodbye', variant: 'bye', reason: 'TARGETING_MATCH' });
+    await expect(client().getBooleanDetails('bool-flag', false, ctx)).resolves.toMatchObject({
+      value: true,
+      variant: 'on',
+      reason: 'STATIC',
+      flagMetadata: { flagSetId: 'fixture' },
+    });
+    await expect(client().getStringDetails('string-flag', 'x', ctx)).resolves.toMatchObject({
+      value: 'goodbye',
+      variant: 'bye',
+      reason: 'TARGETING_MATCH',
+    });
     await expect(client().getNumberValue('number-flag', 0, ctx)).resolves.toBe(100);
     await expect(client().getObjectValue('object-flag', {}, ctx)).resolves.toEqual({ color: 'red' });
   });
@@ -30,16 +39,26 @@ describe('@openfeature/server-sdk with MonoenvOfrepProvider', () => {
   });
 
   it('returns the default with FLAG_NOT_FOUND for an unknown flag', async () => {
-    await expect(client().getStringDetails('no-such-flag', 'fallback', {})).resolves.toMatchObject({ value: 'fallback', errorCode: ErrorCode.FLAG_NOT_FOUND, reason: 'ERROR' });
+    await expect(client().getStringDetails('no-such-flag', 'fallback', {})).resolves.toMatchObject({
+      value: 'fallback',
+      errorCode: ErrorCode.FLAG_NOT_FOUND,
+      reason: 'ERROR',
+    });
   });
 
   it('returns the default with TYPE_MISMATCH when the flag has another type', async () => {
     await expect(client().getNumberDetails('string-flag', 7, {})).resolves.toMatchObject({ value: 7, errorCode: ErrorCode.TYPE_MISMATCH });
-    await expect(client().getObjectDetails('bool-flag', { a: 1 }, {})).resolves.toMatchObject({ value: { a: 1 }, errorCode: ErrorCode.TYPE_MISMATCH });
+    await expect(client().getObjectDetails('bool-flag', { a: 1 }, {})).resolves.toMatchObject({
+      value: { a: 1 },
+      errorCode: ErrorCode.TYPE_MISMATCH,
+    });
   });
 
   it('passes the server error code through (INVALID_CONTEXT)', async () => {
-    await expect(client().getBooleanDetails('bool-flag', false, { targetingKey: 5 as unknown as string })).resolves.toMatchObject({ value: false, errorCode: ErrorCode.INVALID_CONTEXT });
+    await expect(client().getBooleanDetails('bool-flag', false, { targetingKey: 5 as unknown as string })).resolves.toMatchObject({
+      value: false,
+      errorCode: ErrorCode.INVALID_CONTEXT,
+    });
   });
 
   it('returns the default with GENERAL when the API key is refused', async () => {
@@ -52,7 +71,10 @@ describe('@openfeature/server-sdk with MonoenvOfrepProvider', () => {
     const down = await serveHttp(async () => ({ status: 200, headers: {}, body: '' }));
     await down.close();
     await OpenFeature.setProviderAndWait('down', new MonoenvOfrepProvider({ baseUrl: down.url, timeoutMs: 500 }));
-    await expect(OpenFeature.getClient('down').getStringDetails('string-flag', 'safe', {})).resolves.toMatchObject({ value: 'safe', errorCode: ErrorCode.GENERAL });
+    await expect(OpenFeature.getClient('down').getStringDetails('string-flag', 'safe', {})).resolves.toMatchObject({
+      value: 'safe',
+      errorCode: ErrorCode.GENERAL,
+    });
   });
 });
 

@@ -6,7 +6,9 @@ import { fixtureDocument, fixtureSet, swappableSource, useOfrepServer, withClien
 /** The browser SDK and the official OFREP web provider (bulk evaluation over fetch) against the handler. */
 describe('@openfeature/web-sdk with @openfeature/ofrep-web-provider', () => {
   // A browser holds a client key: it gets the flags marked clientVisible; experiment-flag stays server-only.
-  const flags = swappableSource(fixtureSet(withClientVisible(fixtureDocument(), ['string-flag', 'bool-flag', 'number-flag', 'object-flag', 'disabled-flag'])));
+  const flags = swappableSource(
+    fixtureSet(withClientVisible(fixtureDocument(), ['string-flag', 'bool-flag', 'number-flag', 'object-flag', 'disabled-flag'])),
+  );
   let bulkRequests = 0;
   const server = useOfrepServer(() => ({
     flags: async () => {
@@ -22,7 +24,12 @@ describe('@openfeature/web-sdk with @openfeature/ofrep-web-provider', () => {
   it('loads every flag in bulk and resolves them synchronously, disabled flags to the default', async () => {
     await OpenFeature.setContext({ targetingKey: 'u1', lang: 'en-GB' });
     await OpenFeature.setProviderAndWait(
-      new OFREPWebProvider({ baseUrl: server().url, headers: [['X-API-Key', 'browser-key']], cacheMode: 'disabled', changeDetection: 'none' }),
+      new OFREPWebProvider({
+        baseUrl: server().url,
+        headers: [['X-API-Key', 'browser-key']],
+        cacheMode: 'disabled',
+        changeDetection: 'none',
+      }),
     );
     const client = OpenFeature.getClient();
     expect(client.getStringDetails('string-flag', 'x')).toMatchObject({ value: 'goodbye', variant: 'bye', reason: 'TARGETING_MATCH' });

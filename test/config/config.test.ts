@@ -32,7 +32,15 @@ describe('config', () => {
     const config = parseConfig({});
     expect(config.appName).toBe('monoenv');
     expect(config.services).toHaveLength(1);
-    expect(config.services[0]).toMatchObject({ name: 'web', cpu: 256, memoryMiB: 512, desiredCount: 2, maxCount: 4, containerPort: 8080, healthCheckPath: '/health' });
+    expect(config.services[0]).toMatchObject({
+      name: 'web',
+      cpu: 256,
+      memoryMiB: 512,
+      desiredCount: 2,
+      maxCount: 4,
+      containerPort: 8080,
+      healthCheckPath: '/health',
+    });
     expect(config.network.natGateways).toBe('one');
     expect(config.imageScanning).toEqual({ mode: 'enhanced', keepLastImages: 30, alertSeverity: 'HIGH', rescanSchedule: 'rate(1 day)' });
     expect(config.ownership).toEqual({ domain: 'platform', team: 'platform' });
@@ -43,7 +51,11 @@ describe('config', () => {
       parseConfig({
         region: 'mars',
         alertEmail: 'not-an-email',
-        services: [{ name: 'Web', cpu: 300 }, { name: 'api', cpu: 256, memoryMiB: 8192 }, { name: 'api', minCount: 3, maxCount: 2, desiredCount: 2 }],
+        services: [
+          { name: 'Web', cpu: 300 },
+          { name: 'api', cpu: 256, memoryMiB: 8192 },
+          { name: 'api', minCount: 3, maxCount: 2, desiredCount: 2 },
+        ],
         domain: { name: 'shop.example.com', certificateArn: 'nope' },
         tags: { team: 'x' },
       }),
@@ -65,49 +77,102 @@ describe('config', () => {
   });
 
   it('rejects fields it does not know, so a misspelt setting is not silently ignored', () => {
-    const issues = issuesOf(() => parseConfig({ appname: 'shop', flags: { reservedConcurency: 10 }, services: [{ name: 'web', cpus: 512 }] }));
-    expect(issues.sort()).toEqual(['appname: unknown setting (misspelt?)', 'flags.reservedConcurency: unknown setting (misspelt?)', 'services[0].cpus: unknown setting (misspelt?)']);
+    const issues = issuesOf(() =>
+      parseConfig({ appname: 'shop', flags: { reservedConcurency: 10 }, services: [{ name: 'web', cpus: 512 }] }),
+    );
+    expect(issues.sort()).toEqual([
+      'appname: unknown setting (misspelt?)',
+      'flags.reservedConcurency: unknown setting (misspelt?)',
+      'services[0].cpus: unknown setting (misspelt?)',
+    ]);
   });
 
-  describe('checks the settings that become construct props with the constructs\' own rules', () => {
+  describe("checks the settings that become construct props with the constructs' own rules", () => {
     /** The messages a construct's schema (what it parses its props with) gives `props`, by field. */
     const constructIssues = (schema: z.ZodType, props: Record<string, unknown>): string[] => {
       const result = schema.safeParse(props);
       return result.success ? [] : result.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`);
     };
-    const imageScanning = (props: Record<string, unknown>) => constructIssues(imageScanningSettingsSchema, { repositoryName: 'shop', ...props });
+    const imageScanning = (props: Record<string, unknown>) =>
+      constructIssues(imageScanningSettingsSchema, { repositoryName: 'shop', ...props });
     const publicApi = (props: Record<string, unknown>) => constructIssues(publicApiSettingsSchema, { apiName: 'shop-api', ...props });
     const flagStore = (props: Record<string, unknown>) => constructIssues(flagStoreSettingsSchema, { namePrefix: 'shop', ...props });
     const monitoring = (props: Record<string, unknown>) => constructIssues(monitoringSettingsSchema, { namePrefix: 'shop', ...props });
-    const eventStream = (props: Record<string, unknown>) => constructIssues(eventStreamSettingsSchema, { namePrefix: 'shop', corsAllowOrigins: [], archiveRetentionDays: 400, ...props });
+    const eventStream = (props: Record<string, unknown>) =>
+      constructIssues(eventStreamSettingsSchema, { namePrefix: 'shop', corsAllowOrigins: [], archiveRetentionDays: 400, ...props });
 
     // [config field, config, the construct's field, what the construct says about the same value]
     it.each<[string, Record<string, unknown>, string, string[]]>([
       // The config used to take any rate(...): 'rate(1 week)' passed it and failed in ImageScanning.
-      ['imageScanning.rescanSchedule', { imageScanning: { rescanSchedule: 'rate(1 week)' } }, 'rescanScheduleExpression', imageScanning({ rescanScheduleExpression: 'rate(1 week)' })],
+      [
+        'imageScanning.rescanSchedule',
+        { imageScanning: { rescanSchedule: 'rate(1 week)' } },
+        'rescanScheduleExpression',
+        imageScanning({ rescanScheduleExpression: 'rate(1 week)' }),
+      ],
       ['imageScanning.mode', { imageScanning: { mode: 'deep' } }, 'scanMode', imageScanning({ scanMode: 'deep' })],
-      ['imageScanning.keepLastImages', { imageScanning: { keepLastImages: 2.5 } }, 'keepLastImages', imageScanning({ keepLastImages: 2.5 })],
-      ['imageScanning.alertSeverity', { imageScanning: { alertSeverity: 'SEVERE' } }, 'alertSeverity', imageScanning({ alertSeverity: 'SEVERE' })],
+      [
+        'imageScanning.keepLastImages',
+        { imageScanning: { keepLastImages: 2.5 } },
+        'keepLastImages',
+        imageScanning({ keepLastImages: 2.5 }),
+      ],
+      [
+        'imageScanning.alertSeverity',
+        { imageScanning: { alertSeverity: 'SEVERE' } },
+        'alertSeverity',
+        imageScanning({ alertSeverity: 'SEVERE' }),
+      ],
       ['api.throttleRateLimit', { api: { throttleRateLimit: 0 } }, 'throttleRateLimit', publicApi({ throttleRateLimit: 0 })],
       ['api.throttleBurstLimit', { api: { throttleBurstLimit: 1.5 } }, 'throttleBurstLimit', publicApi({ throttleBurstLimit: 1.5 })],
-      ['flags.corsAllowOrigins[0]', { flags: { corsAllowOrigins: ['https://shop.example.com/'] } }, 'corsAllowOrigins[0]', flagStore({ corsAllowOrigins: ['https://shop.example.com/'] })],
-      ['flags.reservedConcurrency', { flags: { reservedConcurrency: 0 } }, 'reservedConcurrentExecutions', flagStore({ reservedConcurrentExecutions: 0 })],
+      [
+        'flags.corsAllowOrigins[0]',
+        { flags: { corsAllowOrigins: ['https://shop.example.com/'] } },
+        'corsAllowOrigins[0]',
+        flagStore({ corsAllowOrigins: ['https://shop.example.com/'] }),
+      ],
+      [
+        'flags.reservedConcurrency',
+        { flags: { reservedConcurrency: 0 } },
+        'reservedConcurrentExecutions',
+        flagStore({ reservedConcurrentExecutions: 0 }),
+      ],
       ['alertEmail', { alertEmail: 'oncall at example.com' }, 'alertEmail', monitoring({ alertEmail: 'oncall at example.com' })],
-      ['ownership.alertEmail', { ownership: { domain: 'shop', team: 'web', alertEmail: 'web@' } }, 'alertEmail', monitoring({ alertEmail: 'web@' })],
+      [
+        'ownership.alertEmail',
+        { ownership: { domain: 'shop', team: 'web', alertEmail: 'web@' } },
+        'alertEmail',
+        monitoring({ alertEmail: 'web@' }),
+      ],
       // Both used to have no upper bound in the config, so a config could pass and fail in EventStream.
-      ['events.archiveRetentionDays', { events: { archiveRetentionDays: 40000 } }, 'archiveRetentionDays', eventStream({ archiveRetentionDays: 40000 })],
-      ['events.ingestReservedConcurrency', { events: { ingestReservedConcurrency: 20000 } }, 'ingestReservedConcurrentExecutions', eventStream({ ingestReservedConcurrentExecutions: 20000 })],
-    ])('%s: what the construct rejects, the config rejects, with the same message', (configField, config, constructField, fromConstruct) => {
-      expect(fromConstruct).toHaveLength(1);
-      const [field, ...message] = fromConstruct[0].split(': ');
-      expect(field).toBe(constructField);
-      expect(issuesOf(() => parseConfig(config))).toEqual([`${configField}: ${message.join(': ')}`]);
-    });
+      [
+        'events.archiveRetentionDays',
+        { events: { archiveRetentionDays: 40000 } },
+        'archiveRetentionDays',
+        eventStream({ archiveRetentionDays: 40000 }),
+      ],
+      [
+        'events.ingestReservedConcurrency',
+        { events: { ingestReservedConcurrency: 20000 } },
+        'ingestReservedConcurrentExecutions',
+        eventStream({ ingestReservedConcurrentExecutions: 20000 }),
+      ],
+    ])(
+      '%s: what the construct rejects, the config rejects, with the same message',
+      (configField, config, constructField, fromConstruct) => {
+        expect(fromConstruct).toHaveLength(1);
+        const [field, ...message] = fromConstruct[0].split(': ');
+        expect(field).toBe(constructField);
+        expect(issuesOf(() => parseConfig(config))).toEqual([`${configField}: ${message.join(': ')}`]);
+      },
+    );
 
-    it('appName also names the ECR repository, so it follows ImageScanning\'s repositoryName rule too', () => {
+    it("appName also names the ECR repository, so it follows ImageScanning's repositoryName rule too", () => {
       for (const appName of ['a', 'shop-', 'my--shop']) {
         expect(imageScanning({ repositoryName: appName })).toEqual([expect.stringMatching(/^repositoryName: must be 2-256 lowercase/)]);
-        expect(issuesOf(() => parseConfig({ appName }))).toEqual([`appName: '${appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits`]);
+        expect(issuesOf(() => parseConfig({ appName }))).toEqual([
+          `appName: '${appName}' also names the ECR repository, so it needs at least 2 characters and '-' only between letters or digits`,
+        ]);
       }
       expect(parseConfig({ appName: 'my-shop2' }).appName).toBe('my-shop2');
     });
@@ -131,8 +196,13 @@ describe('config', () => {
   });
 
   it('loads the file and lets CD override the image tag, region and alert email from the environment', () => {
-    const dir = tempConfig(JSON.stringify({ appName: 'shop', services: [{ name: 'web' }, { name: 'worker', image: 'public.ecr.aws/x/y:1' }] }));
-    const { config, baseDir } = loadConfig({ cwd: dir, env: { MONOENV_IMAGE_TAG: 'abc123', MONOENV_REGION: 'eu-central-1', MONOENV_ALERT_EMAIL: 'oncall@example.com' } });
+    const dir = tempConfig(
+      JSON.stringify({ appName: 'shop', services: [{ name: 'web' }, { name: 'worker', image: 'public.ecr.aws/x/y:1' }] }),
+    );
+    const { config, baseDir } = loadConfig({
+      cwd: dir,
+      env: { MONOENV_IMAGE_TAG: 'abc123', MONOENV_REGION: 'eu-central-1', MONOENV_ALERT_EMAIL: 'oncall@example.com' },
+    });
     expect(baseDir).toBe(dir);
     expect(config.appName).toBe('shop');
     expect(config.region).toBe('eu-central-1');
@@ -145,7 +215,9 @@ describe('config', () => {
   it('fails with the file named on invalid JSON, a missing explicit file, or a bad override', () => {
     expect(issuesOf(() => loadConfig({ cwd: tempConfig('{ nope') }))[0]).toMatch(/^\(file\): not valid JSON/);
     expect(issuesOf(() => loadConfig({ cwd: os.tmpdir(), file: 'missing.json', env: {} }))).toEqual(['(file): file not found']);
-    expect(issuesOf(() => loadConfig({ cwd: tempConfig('{}'), env: { MONOENV_IMAGE_TAG: 'bad tag!' } }))).toEqual(['services[0].imageTag: imageTag must be a valid image tag']);
+    expect(issuesOf(() => loadConfig({ cwd: tempConfig('{}'), env: { MONOENV_IMAGE_TAG: 'bad tag!' } }))).toEqual([
+      'services[0].imageTag: imageTag must be a valid image tag',
+    ]);
   });
 
   it('uses defaults when there is no config file', () => {

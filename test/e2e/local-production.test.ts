@@ -38,7 +38,6 @@ const repoDir = REPO_ROOT;
 // the whole table and the processor slows as data grows.
 const DEMO_USERS = 100;
 
-
 /** A project folder of its own (config pointing at this repo's flags and journeys), so a developer's `npm start` is never touched. */
 function makeProjectDir(): string {
   const dir = tempDir('monoenv-e2e-');
@@ -64,9 +63,12 @@ async function liveSummary(lp: LocalProduction) {
  */
 async function motoList(endpoint: string, region: string, service: string, request: { path?: string; form?: string }): Promise<string> {
   const authorization = `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
-  const response = await fetch(`${endpoint}${request.path ?? '/'}`, request.form
-    ? { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: request.form }
-    : { headers: { authorization } });
+  const response = await fetch(
+    `${endpoint}${request.path ?? '/'}`,
+    request.form
+      ? { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: request.form }
+      : { headers: { authorization } },
+  );
   const text = await response.text();
   if (!response.ok) throw new Error(`moto ${service} ${request.form ?? request.path}: HTTP ${response.status} ${text.slice(0, 200)}`);
   return text;
@@ -138,7 +140,8 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
     const first = lines.findIndex((line) => line.trim().startsWith('curl '));
     const command = lines.slice(first, first + 3).join('\n');
     // Asynchronously: the APIs answering the curl run in this very process.
-    const bash = async (script: string) => JSON.parse((await promisify(execFile)('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 })).stdout);
+    const bash = async (script: string) =>
+      JSON.parse((await promisify(execFile)('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 })).stdout);
     const answer = await bash(command);
     expect(answer).toMatchObject({ key: 'new-checkout', reason: 'TARGETING_MATCH' });
     expect(typeof answer.value).toBe('boolean');
@@ -172,7 +175,9 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
     const startedAt = Date.now();
     const { code, shoppers } = await runDemo({ cwd: projectDir, users: DEMO_USERS, print: (line) => printed.push(line) });
     expect({ code, tail: printed.slice(-3) }).toMatchObject({ code: 0 });
-    console.log(`e2e: demo of ${DEMO_USERS} shoppers took ${Date.now() - startedAt} ms (${lp.runtime.poller.processedCount()} records processed in all)`);
+    console.log(
+      `e2e: demo of ${DEMO_USERS} shoppers took ${Date.now() - startedAt} ms (${lp.runtime.poller.processedCount()} records processed in all)`,
+    );
     for (const [userId, layout] of shoppers!.layouts) layouts.set(userId, layout);
     const onePage = [...shoppers!.layouts.values()].filter((l) => l === 'one-page').length;
     expect(onePage).toBeGreaterThan(DEMO_USERS * 0.3);
@@ -193,9 +198,21 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
 
   it('terraform plan after the apply shows no changes', async () => {
     const { local: lp } = up();
-    const plan = await runTerraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], { cwd: lp.stackDir, env: lp.terraformEnv, acceptExitCodes: [0, 2] });
-    expect({ exitCode: plan.exitCode, changes: plan.exitCode === 0 ? '' : plan.stdout.split('\n').filter((line) => /^\s*[~+-] |will be|must be/.test(line)).join('\n') })
-      .toEqual({ exitCode: 0, changes: '' });
+    const plan = await runTerraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], {
+      cwd: lp.stackDir,
+      env: lp.terraformEnv,
+      acceptExitCodes: [0, 2],
+    });
+    expect({
+      exitCode: plan.exitCode,
+      changes:
+        plan.exitCode === 0
+          ? ''
+          : plan.stdout
+              .split('\n')
+              .filter((line) => /^\s*[~+-] |will be|must be/.test(line))
+              .join('\n'),
+    }).toEqual({ exitCode: 0, changes: '' });
   }, 240_000);
 
   it('every AWS call the deployed functions made is allowed by their deployed roles and boundary (IAM evaluated)', async () => {
@@ -212,9 +229,13 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
     expect(formatDenials(results)).toBe('');
     // Each function really worked through AWS here, so the evaluation covered what it does.
     const actionsOf = (fn: string) => [...new Set(results.filter((r) => r.principal === fn).map((r) => r.action))].sort();
-    expect(actionsOf('monoenv-flags-evaluate')).toEqual(expect.arrayContaining(['dynamodb:Scan', 'kinesis:PutRecords', 'secretsmanager:GetSecretValue']));
+    expect(actionsOf('monoenv-flags-evaluate')).toEqual(
+      expect.arrayContaining(['dynamodb:Scan', 'kinesis:PutRecords', 'secretsmanager:GetSecretValue']),
+    );
     expect(actionsOf('monoenv-ingest')).toEqual(expect.arrayContaining(['kinesis:PutRecords', 'secretsmanager:GetSecretValue']));
-    expect(actionsOf('monoenv-journey-processor')).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+    expect(actionsOf('monoenv-journey-processor')).toEqual(
+      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']),
+    );
     for (const fn of functions) expect(roles[fn].boundary).toBeDefined();
   }, 120_000);
 
@@ -225,7 +246,21 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
     expect(await layoutNow()).toBe('one-page');
     const output: string[] = [];
     const io = { out: (t: string) => output.push(t), err: (t: string) => output.push(t) };
-    const code = await runFlagsCli(['disable', 'new-checkout', '--table', lp.outputs.flagsTable, '--endpoint', lp.moto.endpoint, '--region', lp.state.region, '--actor', 'e2e'], io);
+    const code = await runFlagsCli(
+      [
+        'disable',
+        'new-checkout',
+        '--table',
+        lp.outputs.flagsTable,
+        '--endpoint',
+        lp.moto.endpoint,
+        '--region',
+        lp.state.region,
+        '--actor',
+        'e2e',
+      ],
+      io,
+    );
     expect({ code, output }).toEqual({ code: 0, output: [expect.stringContaining('disable new-checkout')] });
     const flippedAt = Date.now();
     let layout = await layoutNow();
@@ -251,17 +286,20 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
       expect((await secrets.send(new ListSecretsCommand({}))).SecretList).toEqual([]);
       // Deleted ECS clusters stay visible as INACTIVE, as in AWS.
       const clusters = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
-      const described = clusters.length ? (await ecs.send(new DescribeClustersCommand({ clusters }))).clusters ?? [] : [];
+      const described = clusters.length ? ((await ecs.send(new DescribeClustersCommand({ clusters }))).clusters ?? []) : [];
       expect(described.filter((c) => c.status !== 'INACTIVE').map((c) => c.clusterName)).toEqual([]);
     } finally {
       [dynamo, kinesis, secrets, ecs].forEach((client) => client.destroy());
     }
-    const list = (service: string, request: { path?: string; form?: string }) => motoList(lp.moto.endpoint, lp.state.region, service, request);
+    const list = (service: string, request: { path?: string; form?: string }) =>
+      motoList(lp.moto.endpoint, lp.state.region, service, request);
     expect(JSON.parse(await list('lambda', { path: '/2015-03-31/functions/' })).Functions).toEqual([]);
     expect(await list('s3', { path: '/' })).not.toContain('<Bucket>');
     expect(await list('sqs', { form: 'Action=ListQueues&Version=2012-11-05' })).not.toContain('<QueueUrl>');
     expect(await list('sns', { form: 'Action=ListTopics&Version=2010-03-31' })).not.toContain('<TopicArn>');
-    expect(await list('elasticloadbalancing', { form: 'Action=DescribeLoadBalancers&Version=2015-12-01' })).not.toContain('<LoadBalancerArn>');
+    expect(await list('elasticloadbalancing', { form: 'Action=DescribeLoadBalancers&Version=2015-12-01' })).not.toContain(
+      '<LoadBalancerArn>',
+    );
     expect(await list('iam', { form: 'Action=ListRoles&Version=2010-05-08' })).not.toMatch(/<RoleName>monoenv/);
     expect((await list('ec2', { form: 'Action=DescribeVpcs&Version=2016-11-15' })).match(/<isDefault>false/g)).toBeNull();
   }, 240_000);

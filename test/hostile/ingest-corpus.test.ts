@@ -36,7 +36,10 @@ interface Harness extends CorpusTarget {
   stop(): Promise<void>;
 }
 
-function harness(name: string, serve: (writer: EventWriter, errors: string[], logs: string[]) => Promise<{ url: string; close(): Promise<void> }>): Harness {
+function harness(
+  name: string,
+  serve: (writer: EventWriter, errors: string[], logs: string[]) => Promise<{ url: string; close(): Promise<void> }>,
+): Harness {
   const writer = recordingWriter();
   const errors: string[] = [];
   const logs: string[] = [];
@@ -59,7 +62,8 @@ function harness(name: string, serve: (writer: EventWriter, errors: string[], lo
   };
 }
 
-const describeError = (message: string, error?: unknown) => `${message}${error === undefined ? '' : `: ${(error as Error)?.stack ?? String(error)}`}`;
+const describeError = (message: string, error?: unknown) =>
+  `${message}${error === undefined ? '' : `: ${(error as Error)?.stack ?? String(error)}`}`;
 
 const viaNodeHttp = harness('node-http', async (writer, errors, logs): Promise<RunningServer> =>
   serveHttp(
@@ -112,7 +116,11 @@ describe.each(targets.map((t) => [t.name, t] as const))('via %s, beyond single a
   beforeEach(() => target.reset());
 
   it('takes a client that leaves mid-body as at most one quiet line, no error, and serves the next request', async () => {
-    const request = { path: '/v1/events', headers: { 'content-type': 'application/json', 'x-api-key': WRITE_KEY }, body: JSON.stringify({ batch: [good('m-1')] }) };
+    const request = {
+      path: '/v1/events',
+      headers: { 'content-type': 'application/json', 'x-api-key': WRITE_KEY },
+      body: JSON.stringify({ batch: [good('m-1')] }),
+    };
     const left = await exchange(target.url(), { ...request, stallAfterBytes: 20, abortAfterMs: 50 });
     expect(left.ended).toBe('aborted by the client');
     const start = Date.now();
@@ -125,7 +133,11 @@ describe.each(targets.map((t) => [t.name, t] as const))('via %s, beyond single a
   });
 
   it('stores a resent batch again (at least once: the journey processor drops repeated messageIds)', async () => {
-    const request = { path: '/v1/events', headers: { 'content-type': 'application/json', 'x-api-key': WRITE_KEY }, body: JSON.stringify({ batch: [good('m-1')] }) };
+    const request = {
+      path: '/v1/events',
+      headers: { 'content-type': 'application/json', 'x-api-key': WRITE_KEY },
+      body: JSON.stringify({ batch: [good('m-1')] }),
+    };
     expect((await exchange(target.url(), request)).status).toBe(200);
     expect((await exchange(target.url(), request)).status).toBe(200);
     expect(target.stored().map((r) => r.label)).toEqual(['m-1', 'm-1']);
@@ -134,5 +146,11 @@ describe.each(targets.map((t) => [t.name, t] as const))('via %s, beyond single a
 
 it('leaves Object.prototype as it was after every __proto__ and constructor.prototype in the corpus', () => {
   const probe = {} as Record<string, unknown>;
-  expect([probe.isAdmin, probe.polluted, probe.x, probe.batch, probe.userId]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  expect([probe.isAdmin, probe.polluted, probe.x, probe.batch, probe.userId]).toEqual([
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });

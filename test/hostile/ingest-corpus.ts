@@ -38,10 +38,12 @@ const post = (body: unknown, headers: Record<string, string> = {}): HostileReque
 });
 
 /** `[index, errorCode]` of each rejected event, in order. */
-const rejected = (...expected: Array<[number, string]>) => (answer: HostileAnswer) => {
-  expect((answer.json?.rejected ?? []).map((r: { index: number; errorCode: string }) => [r.index, r.errorCode])).toEqual(expected);
-  for (const r of answer.json?.rejected ?? []) expect(typeof r.reason).toBe('string');
-};
+const rejected =
+  (...expected: Array<[number, string]>) =>
+  (answer: HostileAnswer) => {
+    expect((answer.json?.rejected ?? []).map((r: { index: number; errorCode: string }) => [r.index, r.errorCode])).toEqual(expected);
+    for (const r of answer.json?.rejected ?? []) expect(typeof r.reason).toBe('string');
+  };
 
 const ok = (check?: Expectation['check']): Expectation => ({ status: 200, check });
 const refused = (status: number, code: string, check?: Expectation['check']): Expectation => ({ status, code, check });
@@ -58,7 +60,13 @@ function mixed(category: string, name: string, badJson: string, errorCode: strin
 }
 
 /** A batch holding the event (JSON text) alone: stored, and `check` holds for the stored record. */
-function storedAsSent(category: string, name: string, eventJson: string, check: (record: Record<string, unknown>) => void, stored: string): HostileCase {
+function storedAsSent(
+  category: string,
+  name: string,
+  eventJson: string,
+  check: (record: Record<string, unknown>) => void,
+  stored: string,
+): HostileCase {
   return {
     category,
     name,
@@ -81,21 +89,54 @@ const malformedJson: HostileCase[] = [
   { category: 'malformed JSON', name: 'single quotes', request: post("{'batch': []}"), expect: refused(400, 'PARSE_ERROR') },
   { category: 'malformed JSON', name: 'a comment', request: post('{/* hi */"batch": []}'), expect: refused(400, 'PARSE_ERROR') },
   { category: 'malformed JSON', name: 'NaN', request: post('{"batch": [NaN]}'), expect: refused(400, 'PARSE_ERROR') },
-  { category: 'malformed JSON', name: 'a byte order mark first', request: post(`\ufeff${JSON.stringify({ batch: [good('m')] })}`), expect: refused(400, 'PARSE_ERROR') },
+  {
+    category: 'malformed JSON',
+    name: 'a byte order mark first',
+    request: post(`\ufeff${JSON.stringify({ batch: [good('m')] })}`),
+    expect: refused(400, 'PARSE_ERROR'),
+  },
   { category: 'malformed JSON', name: 'an empty body', request: post(''), expect: refused(400, 'PARSE_ERROR') },
   { category: 'malformed JSON', name: 'only whitespace', request: post(' \n\t '), expect: refused(400, 'PARSE_ERROR') },
   { category: 'malformed JSON', name: 'null', request: post('null'), expect: refused(400, 'INVALID_BATCH') },
   { category: 'malformed JSON', name: 'an array', request: post('[]'), expect: refused(400, 'INVALID_BATCH') },
   { category: 'malformed JSON', name: 'a string', request: post('"batch"'), expect: refused(400, 'INVALID_BATCH') },
   { category: 'malformed JSON', name: 'a number', request: post('123'), expect: refused(400, 'INVALID_BATCH') },
-  { category: 'malformed JSON', name: 'a form instead of JSON', request: post('a=1', { 'content-type': 'application/x-www-form-urlencoded' }), expect: refused(415, 'PARSE_ERROR') },
-  { category: 'malformed JSON', name: 'multipart', request: post('--x--', { 'content-type': 'multipart/form-data; boundary=x' }), expect: refused(415, 'PARSE_ERROR') },
-  { category: 'malformed JSON', name: 'no content type (JSON is assumed)', request: { path: PATH, headers: { 'x-api-key': WRITE_KEY }, body: JSON.stringify({ batch: [good('m-1')] }) }, expect: ok(), stored: ['m-1'] },
-  { category: 'malformed JSON', name: 'a JSON subtype with a charset', request: post({ batch: [good('m-1')] }, { 'content-type': 'application/vnd.segment+json; charset=utf-8' }), expect: ok(), stored: ['m-1'] },
+  {
+    category: 'malformed JSON',
+    name: 'a form instead of JSON',
+    request: post('a=1', { 'content-type': 'application/x-www-form-urlencoded' }),
+    expect: refused(415, 'PARSE_ERROR'),
+  },
+  {
+    category: 'malformed JSON',
+    name: 'multipart',
+    request: post('--x--', { 'content-type': 'multipart/form-data; boundary=x' }),
+    expect: refused(415, 'PARSE_ERROR'),
+  },
+  {
+    category: 'malformed JSON',
+    name: 'no content type (JSON is assumed)',
+    request: { path: PATH, headers: { 'x-api-key': WRITE_KEY }, body: JSON.stringify({ batch: [good('m-1')] }) },
+    expect: ok(),
+    stored: ['m-1'],
+  },
+  {
+    category: 'malformed JSON',
+    name: 'a JSON subtype with a charset',
+    request: post({ batch: [good('m-1')] }, { 'content-type': 'application/vnd.segment+json; charset=utf-8' }),
+    expect: ok(),
+    stored: ['m-1'],
+  },
   {
     category: 'malformed JSON',
     name: 'bytes that are not UTF-8 inside a string (read as U+FFFD, as a UTF-8 decoder does)',
-    request: post(Buffer.concat([Buffer.from(`{"batch":[${JSON.stringify(good('m-1')).slice(0, -1)},"note":"a`), Buffer.from([0xff, 0xfe]), Buffer.from('b"}]}')])),
+    request: post(
+      Buffer.concat([
+        Buffer.from(`{"batch":[${JSON.stringify(good('m-1')).slice(0, -1)},"note":"a`),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('b"}]}'),
+      ]),
+    ),
     expect: ok(),
     stored: ['m-1'],
   },
@@ -105,11 +146,19 @@ const deepNesting: HostileCase[] = [
   mixed('deep nesting', 'an event 5,000 objects deep', eventWith(`"properties":${nestedObjects(5000)}`), 'TOO_DEEP'),
   mixed('deep nesting', 'an event 100,000 arrays deep', eventWith(`"context":{"x":${nestedArrays(100_000)}}`), 'TOO_DEEP'),
   mixed('deep nesting', 'an event one level over the limit', eventWith(`"properties":${nestedObjects(32)}`), 'TOO_DEEP'),
-  { category: 'deep nesting', name: 'an event exactly at the limit', request: post(`{"batch":[${eventWith(`"properties":${nestedObjects(31)}`, 'at-limit')}]}`), expect: ok(rejected()), stored: ['at-limit'] },
+  {
+    category: 'deep nesting',
+    name: 'an event exactly at the limit',
+    request: post(`{"batch":[${eventWith(`"properties":${nestedObjects(31)}`, 'at-limit')}]}`),
+    expect: ok(rejected()),
+    stored: ['at-limit'],
+  },
   {
     category: 'deep nesting',
     name: '499 valid events and one 5,000 deep',
-    request: post(`{"batch":[${[...Array.from({ length: 499 }, (_, i) => JSON.stringify(good(`m-${i}`))), eventWith(`"properties":${nestedObjects(5000)}`, 'deep')].join(',')}]}`),
+    request: post(
+      `{"batch":[${[...Array.from({ length: 499 }, (_, i) => JSON.stringify(good(`m-${i}`))), eventWith(`"properties":${nestedObjects(5000)}`, 'deep')].join(',')}]}`,
+    ),
     expect: ok((answer) => {
       rejected([499, 'TOO_DEEP'])(answer);
       expect(answer.json.accepted).toBe(499);
@@ -117,15 +166,41 @@ const deepNesting: HostileCase[] = [
     stored: Array.from({ length: 499 }, (_, i) => `m-${i}`),
   },
   { category: 'deep nesting', name: 'a body of 5,000 nested arrays', request: post(nestedArrays(5000)), expect: refused(400, 'TOO_DEEP') },
-  { category: 'deep nesting', name: 'a single-event body 5,000 deep', request: post(eventWith(`"properties":${nestedObjects(5000)}`)), expect: { status: 400, check: rejected([0, 'TOO_DEEP']) } },
-  { category: 'deep nesting', name: 'a batch that is a deep object', request: post(`{"batch":${nestedObjects(5000)}}`), expect: refused(400, 'INVALID_BATCH') },
-  { category: 'deep nesting', name: 'a deep envelope field next to a good batch (ignored)', request: post(`{"integrations":${nestedObjects(5000)},"batch":[${JSON.stringify(good('m-1'))}]}`), expect: ok(), stored: ['m-1'] },
+  {
+    category: 'deep nesting',
+    name: 'a single-event body 5,000 deep',
+    request: post(eventWith(`"properties":${nestedObjects(5000)}`)),
+    expect: { status: 400, check: rejected([0, 'TOO_DEEP']) },
+  },
+  {
+    category: 'deep nesting',
+    name: 'a batch that is a deep object',
+    request: post(`{"batch":${nestedObjects(5000)}}`),
+    expect: refused(400, 'INVALID_BATCH'),
+  },
+  {
+    category: 'deep nesting',
+    name: 'a deep envelope field next to a good batch (ignored)',
+    request: post(`{"integrations":${nestedObjects(5000)},"batch":[${JSON.stringify(good('m-1'))}]}`),
+    expect: ok(),
+    stored: ['m-1'],
+  },
 ];
 
 const mb = 1024 * 1024;
 const hugeBodiesAndFields: HostileCase[] = [
-  { category: 'huge bodies and fields', name: 'a body just over 500 KB', request: post({ batch: [good('m', { properties: { blob: 'x'.repeat(501 * 1024) } })] }), expect: refused(413, 'PARSE_ERROR') },
-  { category: 'huge bodies and fields', name: 'a 2 MB body', request: post(Buffer.alloc(2 * mb, 0x20)), expect: refused(413, 'PARSE_ERROR') },
+  {
+    category: 'huge bodies and fields',
+    name: 'a body just over 500 KB',
+    request: post({ batch: [good('m', { properties: { blob: 'x'.repeat(501 * 1024) } })] }),
+    expect: refused(413, 'PARSE_ERROR'),
+  },
+  {
+    category: 'huge bodies and fields',
+    name: 'a 2 MB body',
+    request: post(Buffer.alloc(2 * mb, 0x20)),
+    expect: refused(413, 'PARSE_ERROR'),
+  },
   {
     category: 'huge bodies and fields',
     name: 'an 11 MB body',
@@ -134,7 +209,12 @@ const hugeBodiesAndFields: HostileCase[] = [
     // Over API Gateway's 10 MB payload limit: the gateway answers, the function never runs.
     expectVia: { 'front door': { code: 'Request Entity Too Large' } },
   },
-  { category: 'huge bodies and fields', name: '501 events', request: post({ batch: Array.from({ length: 501 }, (_, i) => good(`m-${i}`)) }), expect: refused(413, 'TOO_MANY_EVENTS') },
+  {
+    category: 'huge bodies and fields',
+    name: '501 events',
+    request: post({ batch: Array.from({ length: 501 }, (_, i) => good(`m-${i}`)) }),
+    expect: refused(413, 'TOO_MANY_EVENTS'),
+  },
   {
     category: 'huge bodies and fields',
     name: '500 events, the most a batch takes',
@@ -143,11 +223,25 @@ const hugeBodiesAndFields: HostileCase[] = [
     stored: Array.from({ length: 500 }, (_, i) => `m-${i}`),
   },
   mixed('huge bodies and fields', 'an event over 32 KB', event({ properties: { blob: 'x'.repeat(33 * 1024) } }), 'EVENT_TOO_LARGE'),
-  mixed('huge bodies and fields', '40,000 property keys', event({ properties: Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, 0])) }), 'EVENT_TOO_LARGE'),
+  mixed(
+    'huge bodies and fields',
+    '40,000 property keys',
+    event({ properties: Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, 0])) }),
+    'EVENT_TOO_LARGE',
+  ),
   mixed('huge bodies and fields', 'a 100 KB property key', event({ properties: { ['k'.repeat(100 * 1024)]: 1 } }), 'EVENT_TOO_LARGE'),
   mixed('huge bodies and fields', 'a userId longer than a partition key', event({ userId: 'u'.repeat(257) }), 'INVALID_EVENT'),
   mixed('huge bodies and fields', 'a 10 KB event name', event({ event: 'e'.repeat(10 * 1024) }), 'INVALID_EVENT'),
-  mixed('huge bodies and fields', '101 feature flags', event({ context: { featureFlags: Array.from({ length: 101 }, (_, i) => ({ 'feature_flag.key': `f${i}`, 'feature_flag.result.variant': 'on' })) } }), 'INVALID_EVENT'),
+  mixed(
+    'huge bodies and fields',
+    '101 feature flags',
+    event({
+      context: {
+        featureFlags: Array.from({ length: 101 }, (_, i) => ({ 'feature_flag.key': `f${i}`, 'feature_flag.result.variant': 'on' })),
+      },
+    }),
+    'INVALID_EVENT',
+  ),
   {
     category: 'huge bodies and fields',
     name: 'a 100 KB messageId (rejected, not echoed back)',
@@ -165,7 +259,12 @@ const wrongTypes: HostileCase[] = [
   { category: 'wrong types', name: 'batch a string', request: post({ batch: 'events' }), expect: refused(400, 'INVALID_BATCH') },
   { category: 'wrong types', name: 'batch null', request: post({ batch: null }), expect: refused(400, 'INVALID_BATCH') },
   { category: 'wrong types', name: 'batch an object', request: post({ batch: { 0: good('m') } }), expect: refused(400, 'INVALID_BATCH') },
-  { category: 'wrong types', name: 'sentAt a number', request: post({ batch: [good('m')], sentAt: 5 }), expect: refused(400, 'INVALID_BATCH') },
+  {
+    category: 'wrong types',
+    name: 'sentAt a number',
+    request: post({ batch: [good('m')], sentAt: 5 }),
+    expect: refused(400, 'INVALID_BATCH'),
+  },
   {
     category: 'wrong types',
     name: 'events that are not objects, between good ones',
@@ -185,7 +284,12 @@ const wrongTypes: HostileCase[] = [
   mixed('wrong types', 'properties a string', event({ properties: 'cheap' }), 'INVALID_EVENT'),
   mixed('wrong types', 'context an array', event({ context: [] }), 'INVALID_EVENT'),
   mixed('wrong types', 'featureFlags a string', event({ context: { featureFlags: 'new-checkout' } }), 'INVALID_EVENT'),
-  mixed('wrong types', 'a flag key a number', event({ context: { featureFlags: [{ 'feature_flag.key': 1, 'feature_flag.result.variant': 'on' }] } }), 'INVALID_EVENT'),
+  mixed(
+    'wrong types',
+    'a flag key a number',
+    event({ context: { featureFlags: [{ 'feature_flag.key': 1, 'feature_flag.result.variant': 'on' }] } }),
+    'INVALID_EVENT',
+  ),
   mixed('wrong types', 'timestamp a number', event({ timestamp: 1_764_064_740_000 }), 'INVALID_EVENT'),
   mixed('wrong types', 'timestamp not a date', event({ timestamp: 'yesterday' }), 'INVALID_EVENT'),
   mixed('wrong types', 'a timestamp years old', event({ timestamp: '2001-01-01T00:00:00Z' }), 'TIMESTAMP_OUT_OF_RANGE'),
@@ -196,27 +300,83 @@ const wrongTypes: HostileCase[] = [
 const unicode: HostileCase[] = [
   mixed('unicode', 'a lone surrogate in a property', eventWith('"properties":{"name":"\\ud800"}'), 'INVALID_EVENT'),
   mixed('unicode', 'a lone surrogate in a property key', eventWith('"properties":{"\\udfff":1}'), 'INVALID_EVENT'),
-  mixed('unicode', 'a lone surrogate in the userId', `${JSON.stringify(good('bad')).replace('"user-1"', '"user-\\ud83d"')}`, 'INVALID_EVENT'),
+  mixed(
+    'unicode',
+    'a lone surrogate in the userId',
+    `${JSON.stringify(good('bad')).replace('"user-1"', '"user-\\ud83d"')}`,
+    'INVALID_EVENT',
+  ),
   mixed('unicode', 'a NUL in the userId', `${JSON.stringify(good('bad')).replace('"user-1"', '"user-\\u0000"')}`, 'INVALID_EVENT'),
   mixed('unicode', 'an escape character in the event name', event({ event: 'checkout\u001b[31m' }), 'INVALID_EVENT'),
   mixed('unicode', 'a NUL in the messageId', event({ messageId: 'm\u0000' }), 'INVALID_EVENT'),
-  storedAsSent('unicode', 'a NUL inside a property value', JSON.stringify(good('nul', { properties: { note: 'a\u0000b' } })), (r) => expect(r.properties).toEqual({ note: 'a\u0000b' }), 'nul'),
-  storedAsSent('unicode', 'right-to-left text and an override', JSON.stringify(good('rtl', { userId: 'משתמש-1', event: 'קנייה\u202e', properties: { note: 'مرحبا' } })), (r) => expect([r.userId, r.event]).toEqual(['משתמש-1', 'קנייה\u202e']), 'rtl'),
-  storedAsSent('unicode', 'emoji everywhere', JSON.stringify(good('🛒', { userId: '👩🏽‍💻', event: '🛒_viewed', properties: { '🙂': '🎉' } })), (r) => expect([r.userId, r.properties]).toEqual(['👩🏽‍💻', { '🙂': '🎉' }]), '🛒'),
-  storedAsSent('unicode', 'zero-width and combining characters', JSON.stringify(good('zw', { userId: 'u\u200bser', properties: { name: 'e\u0301\u0301\u0301' } })), (r) => expect(r.userId).toBe('u\u200bser'), 'zw'),
+  storedAsSent(
+    'unicode',
+    'a NUL inside a property value',
+    JSON.stringify(good('nul', { properties: { note: 'a\u0000b' } })),
+    (r) => expect(r.properties).toEqual({ note: 'a\u0000b' }),
+    'nul',
+  ),
+  storedAsSent(
+    'unicode',
+    'right-to-left text and an override',
+    JSON.stringify(good('rtl', { userId: 'משתמש-1', event: 'קנייה\u202e', properties: { note: 'مرحبا' } })),
+    (r) => expect([r.userId, r.event]).toEqual(['משתמש-1', 'קנייה\u202e']),
+    'rtl',
+  ),
+  storedAsSent(
+    'unicode',
+    'emoji everywhere',
+    JSON.stringify(good('🛒', { userId: '👩🏽‍💻', event: '🛒_viewed', properties: { '🙂': '🎉' } })),
+    (r) => expect([r.userId, r.properties]).toEqual(['👩🏽‍💻', { '🙂': '🎉' }]),
+    '🛒',
+  ),
+  storedAsSent(
+    'unicode',
+    'zero-width and combining characters',
+    JSON.stringify(good('zw', { userId: 'u\u200bser', properties: { name: 'e\u0301\u0301\u0301' } })),
+    (r) => expect(r.userId).toBe('u\u200bser'),
+    'zw',
+  ),
 ];
 
 const prototypeKeys: HostileCase[] = [
   mixed('prototype keys', '__proto__ in properties', eventWith('"properties":{"__proto__":{"isAdmin":true}}'), 'FORBIDDEN_KEY'),
   mixed('prototype keys', '__proto__ on the event', eventWith('"__proto__":{"userId":"someone-else"}'), 'FORBIDDEN_KEY'),
   mixed('prototype keys', '__proto__ deep in context', eventWith('"context":{"page":{"__proto__":{"polluted":1}}}'), 'FORBIDDEN_KEY'),
-  mixed('prototype keys', '__proto__ in a flag', eventWith('"context":{"featureFlags":[{"feature_flag.key":"f","feature_flag.result.variant":"on","__proto__":{"x":1}}]}'), 'FORBIDDEN_KEY'),
+  mixed(
+    'prototype keys',
+    '__proto__ in a flag',
+    eventWith('"context":{"featureFlags":[{"feature_flag.key":"f","feature_flag.result.variant":"on","__proto__":{"x":1}}]}'),
+    'FORBIDDEN_KEY',
+  ),
   mixed('prototype keys', 'constructor.prototype', eventWith('"properties":{"constructor":{"prototype":{"polluted":1}}}'), 'FORBIDDEN_KEY'),
-  storedAsSent('prototype keys', 'constructor, prototype, toString as plain data', JSON.stringify(good('data', { properties: { constructor: 'Williams', prototype: 2, toString: 'x', hasOwnProperty: true } })), (r) => expect(r.properties).toEqual({ constructor: 'Williams', prototype: 2, toString: 'x', hasOwnProperty: true }), 'data'),
-  { category: 'prototype keys', name: '__proto__ in the envelope (ignored, as unknown envelope fields are)', request: post(`{"__proto__":{"batch":[]},"batch":[${JSON.stringify(good('m-1'))}]}`), expect: ok(), stored: ['m-1'] },
+  storedAsSent(
+    'prototype keys',
+    'constructor, prototype, toString as plain data',
+    JSON.stringify(good('data', { properties: { constructor: 'Williams', prototype: 2, toString: 'x', hasOwnProperty: true } })),
+    (r) => expect(r.properties).toEqual({ constructor: 'Williams', prototype: 2, toString: 'x', hasOwnProperty: true }),
+    'data',
+  ),
+  {
+    category: 'prototype keys',
+    name: '__proto__ in the envelope (ignored, as unknown envelope fields are)',
+    request: post(`{"__proto__":{"batch":[]},"batch":[${JSON.stringify(good('m-1'))}]}`),
+    expect: ok(),
+    stored: ['m-1'],
+  },
 ];
 
-const methods = (method: string, code: string | undefined, status = 405): HostileCase => ({ category: 'odd methods and paths', name: method, request: { method, path: PATH, headers: JSON_HEADERS, body: method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify({ batch: [good('m')] }) }, expect: { status, code } });
+const methods = (method: string, code: string | undefined, status = 405): HostileCase => ({
+  category: 'odd methods and paths',
+  name: method,
+  request: {
+    method,
+    path: PATH,
+    headers: JSON_HEADERS,
+    body: method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify({ batch: [good('m')] }),
+  },
+  expect: { status, code },
+});
 const oddMethodsAndPaths: HostileCase[] = [
   methods('PUT', 'METHOD_NOT_ALLOWED'),
   methods('DELETE', 'METHOD_NOT_ALLOWED'),
@@ -225,28 +385,150 @@ const oddMethodsAndPaths: HostileCase[] = [
   methods('GET', 'METHOD_NOT_ALLOWED'),
   // HEAD answers carry no body, so no code.
   methods('HEAD', undefined),
-  { category: 'odd methods and paths', name: 'OPTIONS without an Origin', request: { method: 'OPTIONS', path: PATH }, expect: refused(403, 'CORS_ORIGIN_NOT_ALLOWED') },
-  { category: 'odd methods and paths', name: 'OPTIONS from another origin', request: { method: 'OPTIONS', path: PATH, headers: { origin: 'https://evil.example' } }, expect: refused(403, 'CORS_ORIGIN_NOT_ALLOWED') },
-  { category: 'odd methods and paths', name: 'a preflight from the allowed origin', request: { method: 'OPTIONS', path: PATH, headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' } }, expect: { status: 204, check: (a) => expect(a.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN) } },
-  { category: 'odd methods and paths', name: 'a trailing slash', request: { ...post({ batch: [good('m')] }), path: `${PATH}/` }, expect: refused(404, 'NOT_FOUND'), expectVia: { 'front door': { code: 'Not Found' } } },
-  { category: 'odd methods and paths', name: 'another case', request: { ...post({ batch: [good('m')] }), path: '/V1/EVENTS' }, expect: refused(404, 'NOT_FOUND'), expectVia: { 'front door': { code: 'Not Found' } } },
-  { category: 'odd methods and paths', name: 'a host in the path (//host/path)', request: { ...post({ batch: [good('m')] }), path: `//evil.example${PATH}` }, expect: refused(404, 'NOT_FOUND'), expectVia: { 'front door': { code: 'Not Found' } } },
-  { category: 'odd methods and paths', name: 'a request target that is not a URL', request: { ...post({ batch: [good('m')] }), path: 'http://[' }, expect: refused(400, 'BAD_REQUEST'), expectVia: { 'front door': { code: 'Bad Request' } } },
-  { category: 'odd methods and paths', name: 'a query string (ignored)', request: { ...post({ batch: [good('m-1')] }), path: `${PATH}?debug=1&batch=x` }, expect: ok(), stored: ['m-1'] },
+  {
+    category: 'odd methods and paths',
+    name: 'OPTIONS without an Origin',
+    request: { method: 'OPTIONS', path: PATH },
+    expect: refused(403, 'CORS_ORIGIN_NOT_ALLOWED'),
+  },
+  {
+    category: 'odd methods and paths',
+    name: 'OPTIONS from another origin',
+    request: { method: 'OPTIONS', path: PATH, headers: { origin: 'https://evil.example' } },
+    expect: refused(403, 'CORS_ORIGIN_NOT_ALLOWED'),
+  },
+  {
+    category: 'odd methods and paths',
+    name: 'a preflight from the allowed origin',
+    request: { method: 'OPTIONS', path: PATH, headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' } },
+    expect: { status: 204, check: (a) => expect(a.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN) },
+  },
+  {
+    category: 'odd methods and paths',
+    name: 'a trailing slash',
+    request: { ...post({ batch: [good('m')] }), path: `${PATH}/` },
+    expect: refused(404, 'NOT_FOUND'),
+    expectVia: { 'front door': { code: 'Not Found' } },
+  },
+  {
+    category: 'odd methods and paths',
+    name: 'another case',
+    request: { ...post({ batch: [good('m')] }), path: '/V1/EVENTS' },
+    expect: refused(404, 'NOT_FOUND'),
+    expectVia: { 'front door': { code: 'Not Found' } },
+  },
+  {
+    category: 'odd methods and paths',
+    name: 'a host in the path (//host/path)',
+    request: { ...post({ batch: [good('m')] }), path: `//evil.example${PATH}` },
+    expect: refused(404, 'NOT_FOUND'),
+    expectVia: { 'front door': { code: 'Not Found' } },
+  },
+  {
+    category: 'odd methods and paths',
+    name: 'a request target that is not a URL',
+    request: { ...post({ batch: [good('m')] }), path: 'http://[' },
+    expect: refused(400, 'BAD_REQUEST'),
+    expectVia: { 'front door': { code: 'Bad Request' } },
+  },
+  {
+    category: 'odd methods and paths',
+    name: 'a query string (ignored)',
+    request: { ...post({ batch: [good('m-1')] }), path: `${PATH}?debug=1&batch=x` },
+    expect: ok(),
+    stored: ['m-1'],
+  },
 ];
 
 const badAuth: HostileCase[] = [
-  { category: 'bad auth', name: 'no key', request: { path: PATH, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch: [good('m')] }) }, expect: refused(401, 'UNAUTHORIZED', (a) => expect(a.headers['www-authenticate']).toBe('Bearer')) },
-  { category: 'bad auth', name: 'no key and a malformed body (auth first)', request: { path: PATH, headers: { 'content-type': 'application/json' }, body: '{"batch": [' }, expect: refused(401, 'UNAUTHORIZED') },
-  { category: 'bad auth', name: 'a wrong key', request: post({ batch: [good('m')] }, { 'x-api-key': 'not-a-key' }), expect: refused(403, 'FORBIDDEN') },
-  { category: 'bad auth', name: 'a flag client key', request: post({ batch: [good('m')] }, { 'x-api-key': CLIENT_KEY }), expect: refused(403, 'FORBIDDEN') },
-  { category: 'bad auth', name: 'a flag server key as Bearer', request: { path: PATH, headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVER_KEY}` }, body: JSON.stringify({ batch: [good('m')] }) }, expect: refused(403, 'FORBIDDEN') },
-  { category: 'bad auth', name: 'an empty Bearer', request: { path: PATH, headers: { 'content-type': 'application/json', authorization: 'Bearer ' }, body: JSON.stringify({ batch: [good('m')] }) }, expect: refused(401, 'UNAUTHORIZED') },
-  { category: 'bad auth', name: 'Basic credentials', request: { path: PATH, headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`x:${WRITE_KEY}`).toString('base64')}` }, body: JSON.stringify({ batch: [good('m')] }) }, expect: refused(401, 'UNAUTHORIZED') },
-  { category: 'bad auth', name: 'the write key with a prefix', request: post({ batch: [good('m')] }, { 'x-api-key': `x${WRITE_KEY}` }), expect: refused(403, 'FORBIDDEN') },
-  { category: 'bad auth', name: 'a 10 KB key', request: post({ batch: [good('m')] }, { 'x-api-key': 'k'.repeat(10 * 1024) }), expect: refused(403, 'FORBIDDEN') },
-  { category: 'bad auth', name: 'a 20 KB Authorization header', request: { path: PATH, headers: { 'content-type': 'application/json', authorization: `Bearer ${'k'.repeat(20 * 1024)}` }, body: JSON.stringify({ batch: [good('m')] }) }, expect: refused(431, 'HEADERS_TOO_LARGE'), expectVia: { 'front door': { code: 'Request Header Fields Too Large' } } },
-  { category: 'bad auth', name: 'the write key as Bearer, any case', request: { path: PATH, headers: { 'content-type': 'application/json', authorization: `bEaReR ${WRITE_KEY}` }, body: JSON.stringify({ batch: [good('m-1')] }) }, expect: ok(), stored: ['m-1'] },
+  {
+    category: 'bad auth',
+    name: 'no key',
+    request: { path: PATH, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch: [good('m')] }) },
+    expect: refused(401, 'UNAUTHORIZED', (a) => expect(a.headers['www-authenticate']).toBe('Bearer')),
+  },
+  {
+    category: 'bad auth',
+    name: 'no key and a malformed body (auth first)',
+    request: { path: PATH, headers: { 'content-type': 'application/json' }, body: '{"batch": [' },
+    expect: refused(401, 'UNAUTHORIZED'),
+  },
+  {
+    category: 'bad auth',
+    name: 'a wrong key',
+    request: post({ batch: [good('m')] }, { 'x-api-key': 'not-a-key' }),
+    expect: refused(403, 'FORBIDDEN'),
+  },
+  {
+    category: 'bad auth',
+    name: 'a flag client key',
+    request: post({ batch: [good('m')] }, { 'x-api-key': CLIENT_KEY }),
+    expect: refused(403, 'FORBIDDEN'),
+  },
+  {
+    category: 'bad auth',
+    name: 'a flag server key as Bearer',
+    request: {
+      path: PATH,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVER_KEY}` },
+      body: JSON.stringify({ batch: [good('m')] }),
+    },
+    expect: refused(403, 'FORBIDDEN'),
+  },
+  {
+    category: 'bad auth',
+    name: 'an empty Bearer',
+    request: {
+      path: PATH,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' },
+      body: JSON.stringify({ batch: [good('m')] }),
+    },
+    expect: refused(401, 'UNAUTHORIZED'),
+  },
+  {
+    category: 'bad auth',
+    name: 'Basic credentials',
+    request: {
+      path: PATH,
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`x:${WRITE_KEY}`).toString('base64')}` },
+      body: JSON.stringify({ batch: [good('m')] }),
+    },
+    expect: refused(401, 'UNAUTHORIZED'),
+  },
+  {
+    category: 'bad auth',
+    name: 'the write key with a prefix',
+    request: post({ batch: [good('m')] }, { 'x-api-key': `x${WRITE_KEY}` }),
+    expect: refused(403, 'FORBIDDEN'),
+  },
+  {
+    category: 'bad auth',
+    name: 'a 10 KB key',
+    request: post({ batch: [good('m')] }, { 'x-api-key': 'k'.repeat(10 * 1024) }),
+    expect: refused(403, 'FORBIDDEN'),
+  },
+  {
+    category: 'bad auth',
+    name: 'a 20 KB Authorization header',
+    request: {
+      path: PATH,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${'k'.repeat(20 * 1024)}` },
+      body: JSON.stringify({ batch: [good('m')] }),
+    },
+    expect: refused(431, 'HEADERS_TOO_LARGE'),
+    expectVia: { 'front door': { code: 'Request Header Fields Too Large' } },
+  },
+  {
+    category: 'bad auth',
+    name: 'the write key as Bearer, any case',
+    request: {
+      path: PATH,
+      headers: { 'content-type': 'application/json', authorization: `bEaReR ${WRITE_KEY}` },
+      body: JSON.stringify({ batch: [good('m-1')] }),
+    },
+    expect: ok(),
+    stored: ['m-1'],
+  },
 ];
 
 const raw = (text: string): HostileRequest => ({ path: PATH, raw: text });
@@ -277,7 +559,10 @@ const slowBodies: HostileCase[] = [
     name: 'a chunked body in small chunks (complete: accepted)',
     request: raw(
       `POST ${PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-api-key: ${WRITE_KEY}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n` +
-        `${JSON.stringify({ batch: [good('m-1')] }).match(/.{1,7}/g)!.map((part) => `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`).join('')}0\r\n\r\n`,
+        `${JSON.stringify({ batch: [good('m-1')] })
+          .match(/.{1,7}/g)!
+          .map((part) => `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`)
+          .join('')}0\r\n\r\n`,
     ),
     expect: ok(),
     stored: ['m-1'],
@@ -289,7 +574,13 @@ const slowBodies: HostileCase[] = [
     expect: refused(400, 'BAD_REQUEST'),
     expectVia: { 'front door': { code: 'Bad Request' } },
   },
-  { category: 'slow bodies', name: 'a NUL in a header name', request: raw(`POST ${PATH} HTTP/1.1\r\nhost: x\r\nx-api\u0000-key: 1\r\n\r\n`), expect: refused(400, 'BAD_REQUEST'), expectVia: { 'front door': { code: 'Bad Request' } } },
+  {
+    category: 'slow bodies',
+    name: 'a NUL in a header name',
+    request: raw(`POST ${PATH} HTTP/1.1\r\nhost: x\r\nx-api\u0000-key: 1\r\n\r\n`),
+    expect: refused(400, 'BAD_REQUEST'),
+    expectVia: { 'front door': { code: 'Bad Request' } },
+  },
 ];
 
 const duplicates: HostileCase[] = [

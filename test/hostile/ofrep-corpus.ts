@@ -34,7 +34,12 @@ export interface HttpCase {
   /** `If-None-Match` with the ETag the server gives this body (optionally weak). */
   readonly ifNoneMatchCurrent?: 'strong' | 'weak';
   /** Send the bytes in pieces of this size with a delay; optionally give up (abort) after `abortAfterPieces`. */
-  readonly slow?: { readonly pieceBytes: number; readonly delayMs: number; readonly abortAfterPieces?: number; readonly halfClose?: boolean };
+  readonly slow?: {
+    readonly pieceBytes: number;
+    readonly delayMs: number;
+    readonly abortAfterPieces?: number;
+    readonly halfClose?: boolean;
+  };
   readonly expect: Expectation;
 }
 
@@ -65,7 +70,8 @@ const nestedArrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(leve
 const nestedObjects = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 const manyKeys = (count: number) => `{${Array.from({ length: count }, (_, i) => `"k${i}": "v${i}"`).join(',')}}`;
 const raw = (text: string) => Buffer.from(text, 'latin1');
-const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+const bytes = (...parts: Array<string | number[]>) =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
 export const OFREP_CORPUS: readonly OfrepCase[] = [
   // Malformed JSON
@@ -92,25 +98,59 @@ export const OFREP_CORPUS: readonly OfrepCase[] = [
 
   // Deep nesting: refused before anything walks it, the same on both routes
   { name: 'context with arrays nested 5,000 deep', body: withContext(`{"a": ${nestedArrays(5000)}}`), expect: invalidContext },
-  { name: 'context with arrays nested 5,000 deep (bulk)', path: BULK, body: withContext(`{"a": ${nestedArrays(5000)}}`), expect: invalidContext },
-  { name: 'context with arrays nested 30,000 deep, under 64 KB (bulk)', path: BULK, body: withContext(`{"a": ${nestedArrays(30_000)}}`), expect: invalidContext },
+  {
+    name: 'context with arrays nested 5,000 deep (bulk)',
+    path: BULK,
+    body: withContext(`{"a": ${nestedArrays(5000)}}`),
+    expect: invalidContext,
+  },
+  {
+    name: 'context with arrays nested 30,000 deep, under 64 KB (bulk)',
+    path: BULK,
+    body: withContext(`{"a": ${nestedArrays(30_000)}}`),
+    expect: invalidContext,
+  },
   { name: 'context with objects nested 5,000 deep (bulk)', path: BULK, body: withContext(nestedObjects(5000)), expect: invalidContext },
   { name: 'targetingKey nested 5,000 deep', body: withContext(`{"targetingKey": ${nestedArrays(5000)}}`), expect: invalidContext },
   { name: 'context nested 32 levels: accepted', path: BULK, body: withContext(`{"a": ${nestedArrays(31)}}`), expect: ok },
-  { name: 'deep nesting outside the context is never read', path: BULK, body: `{"other": ${nestedArrays(5000)}, "context": {}}`, expect: ok },
+  {
+    name: 'deep nesting outside the context is never read',
+    path: BULK,
+    body: `{"other": ${nestedArrays(5000)}, "context": {}}`,
+    expect: ok,
+  },
 
   // Huge
   { name: 'body over 64 KB', body: withContext(`{"pad": "${'x'.repeat(70 * 1024)}"}`), expect: parseError(413) },
   { name: 'body over 64 KB (bulk)', path: BULK, body: withContext(`{"pad": "${'x'.repeat(70 * 1024)}"}`), expect: parseError(413) },
-  { name: 'body of 2 MiB: refused before it is buffered', path: BULK, body: withContext(`{"pad": "${'x'.repeat(2 * 1024 * 1024)}"}`), expect: parseError(413) },
+  {
+    name: 'body of 2 MiB: refused before it is buffered',
+    path: BULK,
+    body: withContext(`{"pad": "${'x'.repeat(2 * 1024 * 1024)}"}`),
+    expect: parseError(413),
+  },
   { name: 'context with 3,000 keys', path: BULK, body: withContext(manyKeys(3000)), expect: ok },
   { name: 'targetingKey of 60 KB', path: BULK, body: withContext(`{"targetingKey": "${'u'.repeat(60 * 1024)}"}`), expect: ok },
-  { name: 'context with a 10,000-element array', body: withContext(`{"list": [${Array.from({ length: 10_000 }, () => '1').join(',')}]}`), expect: ok },
+  {
+    name: 'context with a 10,000-element array',
+    body: withContext(`{"list": [${Array.from({ length: 10_000 }, () => '1').join(',')}]}`),
+    expect: ok,
+  },
   // The rest of the body reads as a second, malformed request: Node refuses it and closes before the handler answers.
-  { name: 'Content-Length shorter than the body', headers: { 'content-length': '10' }, body: withContext('{"targetingKey": "user-1"}'), expect: nodeRefuses() },
+  {
+    name: 'Content-Length shorter than the body',
+    headers: { 'content-length': '10' },
+    body: withContext('{"targetingKey": "user-1"}'),
+    expect: nodeRefuses(),
+  },
   { name: 'chunked body', headers: { 'transfer-encoding': 'chunked' }, body: '15\r\n{"context": {"a": 1}}\r\n0\r\n\r\n', expect: ok },
   { name: 'malformed chunked body', headers: { 'transfer-encoding': 'chunked' }, body: 'zz\r\n{}\r\n0\r\n\r\n', expect: nodeRefuses() },
-  { name: 'both Content-Length and chunked (request smuggling)', headers: { 'transfer-encoding': 'chunked', 'content-length': '5' }, body: '0\r\n\r\n', expect: nodeRefuses() },
+  {
+    name: 'both Content-Length and chunked (request smuggling)',
+    headers: { 'transfer-encoding': 'chunked', 'content-length': '5' },
+    body: '0\r\n\r\n',
+    expect: nodeRefuses(),
+  },
 
   // Wrong types
   { name: 'context is an array', body: withContext('[1]'), expect: invalidContext },
@@ -125,26 +165,57 @@ export const OFREP_CORPUS: readonly OfrepCase[] = [
   { name: 'targetingKey is empty: no user, no exposure', path: BULK, body: withContext('{"targetingKey": ""}'), expect: ok },
 
   // Unicode
-  { name: 'lone surrogate in the targetingKey (bulk, experiment exposure)', path: BULK, body: withContext('{"targetingKey": "\\ud800user"}'), expect: ok },
+  {
+    name: 'lone surrogate in the targetingKey (bulk, experiment exposure)',
+    path: BULK,
+    body: withContext('{"targetingKey": "\\ud800user"}'),
+    expect: ok,
+  },
   { name: 'lone surrogates in context keys and values', body: withContext('{"\\udfff": "\\ud83d", "targetingKey": "u"}'), expect: ok },
-  { name: 'NUL in context keys and values', path: BULK, body: withContext('{"\\u0000": "\\u0000", "targetingKey": "a\\u0000b"}'), expect: ok },
-  { name: 'right-to-left override in keys and values', body: withContext('{"\u202Egnal": "\u202Een-GB", "targetingKey": "\u202Eresu"}'), expect: ok },
+  {
+    name: 'NUL in context keys and values',
+    path: BULK,
+    body: withContext('{"\\u0000": "\\u0000", "targetingKey": "a\\u0000b"}'),
+    expect: ok,
+  },
+  {
+    name: 'right-to-left override in keys and values',
+    body: withContext('{"\u202Egnal": "\u202Een-GB", "targetingKey": "\u202Eresu"}'),
+    expect: ok,
+  },
   { name: 'emoji in keys and values (bulk)', path: BULK, body: withContext('{"🚀": "🎉", "targetingKey": "user-🙂"}'), expect: ok },
   { name: 'invalid UTF-8 bytes in a string', body: bytes('{"context": {"targetingKey": "', [0xff, 0xfe, 0xc3], '"}}'), expect: ok },
   { name: 'an overlong UTF-8 slash in a string', path: BULK, body: bytes('{"context": {"x": "', [0xc0, 0xaf], '"}}'), expect: ok },
-  { name: 'a UTF-16 body', headers: { 'content-type': 'application/json; charset=utf-16' }, body: Buffer.from('{"context": {}}', 'utf16le'), expect: parseError() },
+  {
+    name: 'a UTF-16 body',
+    headers: { 'content-type': 'application/json; charset=utf-16' },
+    body: Buffer.from('{"context": {}}', 'utf16le'),
+    expect: parseError(),
+  },
   { name: 'percent-encoded emoji flag key', path: `${BULK}/%F0%9F%9A%80`, expect: notFound },
   { name: 'raw UTF-8 bytes in the path', path: Buffer.from(`${BULK}/ünïcödé`, 'utf8').toString('latin1'), expect: nodeRefuses() },
 
   // Prototype names in bodies and paths
   { name: '"__proto__" in the context carrying a targetingKey', body: withContext('{"__proto__": {"targetingKey": 7}}'), expect: ok },
-  { name: '"constructor.prototype" in the context (bulk)', path: BULK, body: withContext('{"constructor": {"prototype": {"polluted": "yes"}}, "targetingKey": "u"}'), expect: ok },
+  {
+    name: '"constructor.prototype" in the context (bulk)',
+    path: BULK,
+    body: withContext('{"constructor": {"prototype": {"polluted": "yes"}}, "targetingKey": "u"}'),
+    expect: ok,
+  },
   { name: '"prototype" in the context', body: withContext('{"prototype": {"polluted": "yes"}}'), expect: ok },
   { name: '"__proto__" at the top of the body hiding a context', body: '{"__proto__": {"context": [1]}}', expect: ok },
-  { name: 'targetingKey "__proto__" (bulk, experiment exposure)', path: BULK, body: withContext('{"targetingKey": "__proto__"}'), expect: ok },
-  ...['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'].map(
-    (key): HttpCase => ({ name: `flag key "${key}" in the path`, path: `${BULK}/${key}`, expect: notFound }),
-  ),
+  {
+    name: 'targetingKey "__proto__" (bulk, experiment exposure)',
+    path: BULK,
+    body: withContext('{"targetingKey": "__proto__"}'),
+    expect: ok,
+  },
+  ...['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'].map((key): HttpCase => ({
+    name: `flag key "${key}" in the path`,
+    path: `${BULK}/${key}`,
+    expect: notFound,
+  })),
 
   // Percent-encoding and path tricks
   { name: 'encoded slash in the key', path: `${BULK}/bool%2Fflag`, expect: notFound },
@@ -183,8 +254,22 @@ export const OFREP_CORPUS: readonly OfrepCase[] = [
   { name: 'HEAD: a 405 without a body', method: 'HEAD', body: '', expect: { status: 405, errorCode: null } },
   { name: 'a method Node does not know', method: 'BREW', expect: nodeRefuses() },
   { name: 'a lower-case method', method: 'post', expect: nodeRefuses() },
-  { name: 'CORS preflight from the allowed origin', method: 'OPTIONS', path: BULK, body: '', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' }, expect: { status: 204, errorCode: null } },
-  { name: 'CORS preflight from another origin', method: 'OPTIONS', path: BULK, body: '', headers: { origin: 'https://evil.example' }, expect: { status: 403, errorCode: 'CORS_ORIGIN_NOT_ALLOWED' } },
+  {
+    name: 'CORS preflight from the allowed origin',
+    method: 'OPTIONS',
+    path: BULK,
+    body: '',
+    headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' },
+    expect: { status: 204, errorCode: null },
+  },
+  {
+    name: 'CORS preflight from another origin',
+    method: 'OPTIONS',
+    path: BULK,
+    body: '',
+    headers: { origin: 'https://evil.example' },
+    expect: { status: 403, errorCode: 'CORS_ORIGIN_NOT_ALLOWED' },
+  },
   { name: 'OPTIONS without an origin', method: 'OPTIONS', body: '', expect: { status: 403, errorCode: 'CORS_ORIGIN_NOT_ALLOWED' } },
 
   // Authentication
@@ -195,21 +280,47 @@ export const OFREP_CORPUS: readonly OfrepCase[] = [
   { name: 'Bearer without a key', headers: { authorization: 'Bearer ' }, expect: unauthenticated },
   { name: 'Basic credentials', headers: { authorization: 'Basic c2VydmVyLWtleTo=' }, expect: unauthenticated },
   { name: 'a key of 10 KB', headers: { authorization: `Bearer ${'k'.repeat(10 * 1024)}` }, expect: forbidden },
-  { name: 'a key of 20 KB: over the header limit', headers: { authorization: `Bearer ${'k'.repeat(20 * 1024)}` }, expect: nodeRefuses(431) },
+  {
+    name: 'a key of 20 KB: over the header limit',
+    headers: { authorization: `Bearer ${'k'.repeat(20 * 1024)}` },
+    expect: nodeRefuses(431),
+  },
   { name: 'a key with latin1 bytes', headers: { authorization: 'Bearer server-key\u00e9' }, expect: forbidden },
   { name: 'a key with a NUL byte', headers: { authorization: 'Bearer server-key\u0000' }, expect: nodeRefuses() },
   { name: 'a key named like a prototype member', headers: { authorization: 'Bearer __proto__' }, expect: forbidden },
   { name: 'a lower-case bearer scheme and spaces', headers: { authorization: 'bearer    server-key   ' }, expect: ok },
   { name: 'the key in X-API-Key', headers: { authorization: null, 'x-api-key': 'server-key' }, expect: ok },
-  { name: 'a wrong Authorization beats a right X-API-Key', headers: { authorization: 'Bearer nope', 'x-api-key': 'server-key' }, expect: forbidden },
-  { name: 'X-API-Key twice', headers: { authorization: null }, extraHeaders: [['X-API-Key', 'server-key'], ['X-API-Key', 'server-key']], expect: forbidden },
+  {
+    name: 'a wrong Authorization beats a right X-API-Key',
+    headers: { authorization: 'Bearer nope', 'x-api-key': 'server-key' },
+    expect: forbidden,
+  },
+  {
+    name: 'X-API-Key twice',
+    headers: { authorization: null },
+    extraHeaders: [
+      ['X-API-Key', 'server-key'],
+      ['X-API-Key', 'server-key'],
+    ],
+    expect: forbidden,
+  },
   { name: 'a client key on a client-visible flag', headers: { authorization: 'Bearer client-key' }, expect: ok },
-  { name: 'a client key on a server-only flag', path: `${BULK}/experiment-flag`, headers: { authorization: 'Bearer client-key' }, expect: notFound },
+  {
+    name: 'a client key on a server-only flag',
+    path: `${BULK}/experiment-flag`,
+    headers: { authorization: 'Bearer client-key' },
+    expect: notFound,
+  },
 
   // If-None-Match
   { name: 'If-None-Match: * (bulk)', path: BULK, headers: { 'if-none-match': '*' }, expect: { status: 304, errorCode: null } },
   { name: 'If-None-Match: the current ETag (bulk)', path: BULK, ifNoneMatchCurrent: 'strong', expect: { status: 304, errorCode: null } },
-  { name: 'If-None-Match: the current ETag, weak (bulk)', path: BULK, ifNoneMatchCurrent: 'weak', expect: { status: 304, errorCode: null } },
+  {
+    name: 'If-None-Match: the current ETag, weak (bulk)',
+    path: BULK,
+    ifNoneMatchCurrent: 'weak',
+    expect: { status: 304, errorCode: null },
+  },
   { name: 'If-None-Match: garbage', path: BULK, headers: { 'if-none-match': 'garbage' }, expect: ok },
   { name: 'If-None-Match: a lone quote', path: BULK, headers: { 'if-none-match': '"' }, expect: ok },
   { name: 'If-None-Match: W/ alone', path: BULK, headers: { 'if-none-match': 'W/' }, expect: ok },
@@ -227,15 +338,41 @@ export const OFREP_CORPUS: readonly OfrepCase[] = [
   { name: 'no content type', path: BULK, headers: { 'content-type': null }, expect: ok },
 
   // Raw requests Node's parser sees first
-  { name: 'a request line without a version (HTTP/0.9 style: no headers, so no key)', raw: raw(`POST ${SINGLE}\r\n\r\n`), expect: unauthenticated },
+  {
+    name: 'a request line without a version (HTTP/0.9 style: no headers, so no key)',
+    raw: raw(`POST ${SINGLE}\r\n\r\n`),
+    expect: unauthenticated,
+  },
   { name: 'a header without a colon', raw: raw(`POST ${SINGLE} HTTP/1.1\r\nHost: x\r\nBroken header\r\n\r\n`), expect: nodeRefuses() },
-  { name: 'a space before a header colon', raw: raw(`POST ${SINGLE} HTTP/1.1\r\nHost: x\r\nContent-Length : 2\r\n\r\n{}`), expect: nodeRefuses() },
+  {
+    name: 'a space before a header colon',
+    raw: raw(`POST ${SINGLE} HTTP/1.1\r\nHost: x\r\nContent-Length : 2\r\n\r\n{}`),
+    expect: nodeRefuses(),
+  },
   { name: 'HTTP/2 preface on an HTTP/1.1 port', raw: raw('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), expect: nodeRefuses() },
-  { name: 'HTTP/1.0 without Host', raw: raw(`POST ${SINGLE} HTTP/1.0\r\nAuthorization: Bearer server-key\r\nContent-Length: 2\r\n\r\n{}`), expect: ok },
+  {
+    name: 'HTTP/1.0 without Host',
+    raw: raw(`POST ${SINGLE} HTTP/1.0\r\nAuthorization: Bearer server-key\r\nContent-Length: 2\r\n\r\n{}`),
+    expect: ok,
+  },
 
   // Slow and broken transports
   { name: 'a body trickled a few bytes at a time', path: BULK, slow: { pieceBytes: 8, delayMs: 15 }, expect: notServerError },
-  { name: 'headers trickled (slowloris), then given up', slow: { pieceBytes: 4, delayMs: 15, abortAfterPieces: 20 }, expect: notServerError },
-  { name: 'half a body, then the client disappears', path: BULK, slow: { pieceBytes: 120, delayMs: 20, abortAfterPieces: 2 }, expect: notServerError },
-  { name: 'a Content-Length never reached, then a half-close', headers: { 'content-length': '1000' }, slow: { pieceBytes: 64, delayMs: 10, halfClose: true }, expect: notServerError },
+  {
+    name: 'headers trickled (slowloris), then given up',
+    slow: { pieceBytes: 4, delayMs: 15, abortAfterPieces: 20 },
+    expect: notServerError,
+  },
+  {
+    name: 'half a body, then the client disappears',
+    path: BULK,
+    slow: { pieceBytes: 120, delayMs: 20, abortAfterPieces: 2 },
+    expect: notServerError,
+  },
+  {
+    name: 'a Content-Length never reached, then a half-close',
+    headers: { 'content-length': '1000' },
+    slow: { pieceBytes: 64, delayMs: 10, halfClose: true },
+    expect: notServerError,
+  },
 ];

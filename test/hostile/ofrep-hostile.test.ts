@@ -16,13 +16,19 @@ import { requestBytes, sendRaw, type RawAnswer } from '../support/ofrep-raw-http
 const DEFAULT_BODY = '{"context": {"targetingKey": "user-1"}}';
 const isHttpCase = (c: OfrepCase): c is HttpCase => !('raw' in c);
 /** Refused by Node's HTTP parser (no JSON error body from the handler). */
-const isNodeRefusal = (c: OfrepCase): boolean => !('notServerError' in c.expect) && c.expect.errorCode === null && [400, 431].includes(c.expect.status);
+const isNodeRefusal = (c: OfrepCase): boolean =>
+  !('notServerError' in c.expect) && c.expect.errorCode === null && [400, 431].includes(c.expect.status);
 
 /** A plain bulk evaluation: what must still work after any hostile case. */
 const PLAIN: HttpCase = { name: 'plain bulk evaluation', path: BULK, expect: { status: 200, errorCode: null } };
 
 function bytesOf(c: HttpCase, extra: Record<string, string> = {}): Buffer {
-  const headers: Record<string, string | null> = { 'content-type': 'application/json', authorization: 'Bearer server-key', ...c.headers, ...extra };
+  const headers: Record<string, string | null> = {
+    'content-type': 'application/json',
+    authorization: 'Bearer server-key',
+    ...c.headers,
+    ...extra,
+  };
   const list = Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== null);
   const body = c.body === undefined ? DEFAULT_BODY : c.body;
   return requestBytes({
@@ -50,7 +56,11 @@ describe('OFREP API: hostile corpus over HTTP', () => {
     const handler = createOfrepHandler({
       flags: async () => ({ set: corpusSet, stale: false, ageSeconds: 0 }),
       apiKeys: staticApiKeys(KEYS),
-      exposures: { record: async (records) => { exposures.push(...records); } },
+      exposures: {
+        record: async (records) => {
+          exposures.push(...records);
+        },
+      },
       rateLimiter: tokenBucketLimiter({ ratePerSecond: 10_000 }),
       cors: { allowOrigins: [ALLOWED_ORIGIN] },
       metrics: () => undefined,

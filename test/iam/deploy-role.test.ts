@@ -28,7 +28,12 @@ const production = synthesized((app) => new ProductionStack(app, 'production', {
 const workloadBoundary = `arn:aws:iam::${account}:policy/${workloadBoundaryName('shop')}`;
 const deployRoleArn = `arn:aws:iam::${account}:role/shop-deploy`;
 
-function asDeployRole(action: string, resource: string, context: Record<string, string | string[]> = {}, policies?: { identity?: PolicyDocument[]; boundary?: PolicyDocument }) {
+function asDeployRole(
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+  policies?: { identity?: PolicyDocument[]; boundary?: PolicyDocument },
+) {
   const role = bootstrap.role('shop-deploy');
   return simulateRequest({
     principalArn: deployRoleArn,
@@ -50,9 +55,13 @@ describe('the deploy role (bootstrap stack) under IAM evaluation', () => {
     expect(roles.length).toBeGreaterThanOrEqual(9);
     for (const role of roles) {
       expect({ role: role.roleName, boundary: role.boundaryArn }).toEqual({ role: role.roleName, boundary: workloadBoundary });
-      const create = await asDeployRole('iam:CreateRole', `arn:aws:iam::${account}:role/${role.roleName}`, { 'iam:PermissionsBoundary': role.boundaryArn! });
+      const create = await asDeployRole('iam:CreateRole', `arn:aws:iam::${account}:role/${role.roleName}`, {
+        'iam:PermissionsBoundary': role.boundaryArn!,
+      });
       expect({ role: role.roleName, ...create }).toEqual({ role: role.roleName, decision: 'Allowed', reasons: [] });
-      const policy = await asDeployRole('iam:PutRolePolicy', `arn:aws:iam::${account}:role/${role.roleName}`, { 'iam:PermissionsBoundary': role.boundaryArn! });
+      const policy = await asDeployRole('iam:PutRolePolicy', `arn:aws:iam::${account}:role/${role.roleName}`, {
+        'iam:PermissionsBoundary': role.boundaryArn!,
+      });
       expect({ role: role.roleName, decision: policy.decision }).toEqual({ role: role.roleName, decision: 'Allowed' });
     }
   });
@@ -60,9 +69,19 @@ describe('the deploy role (bootstrap stack) under IAM evaluation', () => {
   it('cannot create or empower a role without the workload boundary, or with another one', async () => {
     const target = `arn:aws:iam::${account}:role/shop-anything`;
     expect((await asDeployRole('iam:CreateRole', target)).decision).not.toBe('Allowed');
-    expect((await asDeployRole('iam:CreateRole', target, { 'iam:PermissionsBoundary': `arn:aws:iam::${account}:policy/AdminLike` })).decision).not.toBe('Allowed');
-    expect((await asDeployRole('iam:AttachRolePolicy', target, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' })).decision).not.toBe('Allowed');
-    expect((await asDeployRole('iam:CreateRole', `arn:aws:iam::${account}:role/other-team-role`, { 'iam:PermissionsBoundary': workloadBoundary })).decision).not.toBe('Allowed');
+    expect(
+      (await asDeployRole('iam:CreateRole', target, { 'iam:PermissionsBoundary': `arn:aws:iam::${account}:policy/AdminLike` })).decision,
+    ).not.toBe('Allowed');
+    expect(
+      (await asDeployRole('iam:AttachRolePolicy', target, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' })).decision,
+    ).not.toBe('Allowed');
+    expect(
+      (
+        await asDeployRole('iam:CreateRole', `arn:aws:iam::${account}:role/other-team-role`, {
+          'iam:PermissionsBoundary': workloadBoundary,
+        })
+      ).decision,
+    ).not.toBe('Allowed');
   });
 
   it('cannot make itself an administrator, drop a boundary, edit a boundary policy, or borrow another role', async () => {
@@ -71,7 +90,10 @@ describe('the deploy role (bootstrap stack) under IAM evaluation', () => {
       expect({ action, resource, decision: result.decision }).toEqual({ action, resource, decision: expect.stringMatching(/Denied$/) });
     };
     await denied('iam:PutRolePolicy', deployRoleArn, { 'iam:PermissionsBoundary': workloadBoundary });
-    await denied('iam:AttachRolePolicy', deployRoleArn, { 'iam:PermissionsBoundary': workloadBoundary, 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' });
+    await denied('iam:AttachRolePolicy', deployRoleArn, {
+      'iam:PermissionsBoundary': workloadBoundary,
+      'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess',
+    });
     await denied('iam:UpdateAssumeRolePolicy', deployRoleArn);
     await denied('iam:DeleteRolePermissionsBoundary', `arn:aws:iam::${account}:role/shop-flags-evaluate-role`);
     await denied('iam:CreatePolicyVersion', workloadBoundary);
@@ -82,7 +104,9 @@ describe('the deploy role (bootstrap stack) under IAM evaluation', () => {
 
   it('can still deploy: tables, streams, functions, and passing app roles to their services only', async () => {
     expect((await asDeployRole('dynamodb:CreateTable', `arn:aws:dynamodb:eu-west-1:${account}:table/shop-flags`)).decision).toBe('Allowed');
-    expect((await asDeployRole('lambda:CreateFunction', `arn:aws:lambda:eu-west-1:${account}:function:shop-ingest`)).decision).toBe('Allowed');
+    expect((await asDeployRole('lambda:CreateFunction', `arn:aws:lambda:eu-west-1:${account}:function:shop-ingest`)).decision).toBe(
+      'Allowed',
+    );
     const role = `arn:aws:iam::${account}:role/shop-ingest-role`;
     expect((await asDeployRole('iam:PassRole', role, { 'iam:PassedToService': 'lambda.amazonaws.com' })).decision).toBe('Allowed');
     expect((await asDeployRole('iam:PassRole', role, { 'iam:PassedToService': 'ec2.amazonaws.com' })).decision).not.toBe('Allowed');
@@ -94,13 +118,23 @@ describe('the deploy role (bootstrap stack) under IAM evaluation', () => {
       Statement: (policy.Statement as Array<Record<string, unknown>>).map(({ Condition: _dropped, ...statement }) => statement),
     }));
     // The deploy boundary still denies it, which is why the role carries one...
-    const bounded = await asDeployRole('iam:CreateRole', `arn:aws:iam::${account}:role/shop-admin`, {}, { identity: [POWER_USER_ACCESS, ...unconditioned] });
+    const bounded = await asDeployRole(
+      'iam:CreateRole',
+      `arn:aws:iam::${account}:role/shop-admin`,
+      {},
+      { identity: [POWER_USER_ACCESS, ...unconditioned] },
+    );
     expect(bounded.decision).toBe('ExplicitlyDenied');
     // ...and without both, the defect is back: an unbounded role, the first step to admin.
-    const open = await asDeployRole('iam:CreateRole', `arn:aws:iam::${account}:role/shop-admin`, {}, {
-      identity: [POWER_USER_ACCESS, ...unconditioned],
-      boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
-    });
+    const open = await asDeployRole(
+      'iam:CreateRole',
+      `arn:aws:iam::${account}:role/shop-admin`,
+      {},
+      {
+        identity: [POWER_USER_ACCESS, ...unconditioned],
+        boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+      },
+    );
     expect(open.decision).toBe('Allowed');
   });
 });

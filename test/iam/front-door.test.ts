@@ -51,7 +51,10 @@ describe.each([
     });
 
   it('API Gateway may invoke it for a request on this API route', async () => {
-    expect(await invoke('apigateway.amazonaws.com', { 'aws:SourceArn': viaApi(method, path), 'aws:SourceAccount': account })).toEqual({ decision: 'Allowed', reasons: [] });
+    expect(await invoke('apigateway.amazonaws.com', { 'aws:SourceArn': viaApi(method, path), 'aws:SourceAccount': account })).toEqual({
+      decision: 'Allowed',
+      reasons: [],
+    });
   });
 
   it('API Gateway may not invoke it for another API, or for a route of the other function', async () => {

@@ -23,7 +23,10 @@ function synthesizedEnvironments(): Record<string, Record<string, string>> {
     baseDir: repoRoot,
     guardrails: { report: () => undefined, now: SYNTH_DAY },
   });
-  const functions = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_lambda_function) as Array<{ function_name: string; environment: { variables: Record<string, string> } }>;
+  const functions = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_lambda_function) as Array<{
+    function_name: string;
+    environment: { variables: Record<string, string> };
+  }>;
   return Object.fromEntries(functions.map((fn) => [fn.function_name, fn.environment.variables]));
 }
 
@@ -55,29 +58,52 @@ describe('what the production stack sets is what each handler reads', () => {
 
   it('gives the journey processor its table, failure queue and journeys it can parse', () => {
     const settings = journeyProcessorSettings(env['shop-journey-processor']);
-    expect(settings).toMatchObject({ analyticsTable: 'shop-analytics', metricsNamespace: 'Monoenv/Product', failureQueueUrl: expect.stringContaining('aws_sqs_queue.events_processor-failures') });
+    expect(settings).toMatchObject({
+      analyticsTable: 'shop-analytics',
+      metricsNamespace: 'Monoenv/Product',
+      failureQueueUrl: expect.stringContaining('aws_sqs_queue.events_processor-failures'),
+    });
     expect(parseJourneys(afterTerraform(settings.journeysJson)).map((journey) => journey.name)).toEqual(['checkout', 'onboarding']);
   });
 
   it('gives the image re-scan its repository, mode and image count', () => {
-    expect(loadRescanConfig(env['shop-image-rescan'])).toEqual({ repositoryName: expect.stringContaining('aws_ecr_repository.images_repository'), scanMode: 'enhanced', recentImageCount: 5 });
+    expect(loadRescanConfig(env['shop-image-rescan'])).toEqual({
+      repositoryName: expect.stringContaining('aws_ecr_repository.images_repository'),
+      scanMode: 'enhanced',
+      recentImageCount: 5,
+    });
   });
 });
 
 describe('each contract reads back what it writes', () => {
   it('flags, with the optional stream and keys left out', () => {
     const settings = { flagsTable: 't', corsAllowOrigins: ['*'], rateLimitPerSecond: 7, metricsNamespace: 'X/Y' };
-    expect(flagEvaluationSettings(flagEvaluationEnvironment(settings))).toEqual({ ...settings, apiKeysSecretArn: undefined, eventStreamName: undefined });
+    expect(flagEvaluationSettings(flagEvaluationEnvironment(settings))).toEqual({
+      ...settings,
+      apiKeysSecretArn: undefined,
+      eventStreamName: undefined,
+    });
   });
 
   it('flags: defaults for what is unset, and a named error for what is wrong', () => {
-    expect(flagEvaluationSettings({ FLAGS_TABLE: 't' })).toMatchObject({ rateLimitPerSecond: FLAG_EVALUATION_DEFAULTS.rateLimitPerSecond, metricsNamespace: 'Monoenv/Flags', corsAllowOrigins: [] });
+    expect(flagEvaluationSettings({ FLAGS_TABLE: 't' })).toMatchObject({
+      rateLimitPerSecond: FLAG_EVALUATION_DEFAULTS.rateLimitPerSecond,
+      metricsNamespace: 'Monoenv/Flags',
+      corsAllowOrigins: [],
+    });
     expect(() => flagEvaluationSettings({})).toThrow('environment variable FLAGS_TABLE is required');
-    expect(() => flagEvaluationSettings({ FLAGS_TABLE: 't', RATE_LIMIT_PER_SECOND: 'fast' })).toThrow("RATE_LIMIT_PER_SECOND must be a positive number, got 'fast'");
+    expect(() => flagEvaluationSettings({ FLAGS_TABLE: 't', RATE_LIMIT_PER_SECOND: 'fast' })).toThrow(
+      "RATE_LIMIT_PER_SECOND must be a positive number, got 'fast'",
+    );
   });
 
   it('ingest, journey processor and image re-scan', () => {
-    const ingest = { eventStreamName: 's', apiKeysSecretArn: 'arn:k', metricsNamespace: 'N', corsAllowOrigins: ['https://a.example', 'https://b.example'] };
+    const ingest = {
+      eventStreamName: 's',
+      apiKeysSecretArn: 'arn:k',
+      metricsNamespace: 'N',
+      corsAllowOrigins: ['https://a.example', 'https://b.example'],
+    };
     expect(ingestSettings(ingestEnvironment(ingest))).toEqual(ingest);
     const processor = { analyticsTable: 'a', journeysJson: '[]', metricsNamespace: 'N', failureQueueUrl: 'https://sqs/q' };
     expect(journeyProcessorSettings(journeyProcessorEnvironment(processor))).toEqual(processor);

@@ -42,10 +42,16 @@ describe('monoenv as a library', () => {
     const synthesized = JSON.parse(readFileSync(path.join(out, 'stacks', 'checkout', 'cdk.tf.json'), 'utf8'));
     expect(synthesized.resource.aws_dynamodb_table.flags_table_182295D1).toMatchObject({ name: 'checkout-flags' });
     // The Lambdas were bundled from the installed package, behind the one front door the app made.
-    expect(Object.values(synthesized.resource.aws_lambda_function as Record<string, { function_name: string }>).map((f) => f.function_name).sort())
-      .toEqual(['checkout-flags-evaluate', 'checkout-ingest', 'checkout-journey-processor']);
-    expect(Object.values(synthesized.resource.aws_apigatewayv2_route as Record<string, { route_key: string }>).map((r) => r.route_key).sort())
-      .toEqual(['ANY /ofrep/v1/evaluate/flags', 'ANY /ofrep/v1/evaluate/flags/{key}', 'ANY /v1/events']);
+    expect(
+      Object.values(synthesized.resource.aws_lambda_function as Record<string, { function_name: string }>)
+        .map((f) => f.function_name)
+        .sort(),
+    ).toEqual(['checkout-flags-evaluate', 'checkout-ingest', 'checkout-journey-processor']);
+    expect(
+      Object.values(synthesized.resource.aws_apigatewayv2_route as Record<string, { route_key: string }>)
+        .map((r) => r.route_key)
+        .sort(),
+    ).toEqual(['ANY /ofrep/v1/evaluate/flags', 'ANY /ofrep/v1/evaluate/flags/{key}', 'ANY /v1/events']);
     expect(Object.keys(synthesized.output)).toEqual(['api_url', 'flags_table']);
   }, 180000);
 });

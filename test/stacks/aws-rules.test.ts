@@ -30,31 +30,60 @@ describe('what AWS refuses, put back, fails synth', () => {
   });
 
   it('1. a blocked runtime: nodejs20.x', () => {
-    expect(production((s) => { s.flagStore.evaluationFunction.function.runtime = 'nodejs20.x'; })).toThrow(/\[MONO-LAMBDA-3\].*nodejs20\.x: AWS refuses to create functions on it since 2026-08-31/s);
+    expect(
+      production((s) => {
+        s.flagStore.evaluationFunction.function.runtime = 'nodejs20.x';
+      }),
+    ).toThrow(/\[MONO-LAMBDA-3\].*nodejs20\.x: AWS refuses to create functions on it since 2026-08-31/s);
   });
 
   it('2. a public entry AWS would refuse or anyone could bypass: a function URL without auth, a permission for anyone, a route without its permission', () => {
-    expect(production((s) => {
-      new LambdaFunctionUrl(s, 'url', { functionName: s.flagStore.evaluationFunction.function.functionName, authorizationType: 'NONE' });
-    })).toThrow(/\[MONO-LAMBDA-4\]/);
-    expect(production((s) => {
-      new LambdaPermission(s, 'anyone', { action: 'lambda:InvokeFunction', functionName: s.eventStream.ingestFunction.function.functionName, principal: '*' });
-    })).toThrow(/\[MONO-LAMBDA-5\]/);
-    expect(production((s) => {
-      s.api.node.tryRemoveChild('ingest-invoke-0');
-    })).toThrow(/\[MONO-APIGW-1\]/);
+    expect(
+      production((s) => {
+        new LambdaFunctionUrl(s, 'url', { functionName: s.flagStore.evaluationFunction.function.functionName, authorizationType: 'NONE' });
+      }),
+    ).toThrow(/\[MONO-LAMBDA-4\]/);
+    expect(
+      production((s) => {
+        new LambdaPermission(s, 'anyone', {
+          action: 'lambda:InvokeFunction',
+          functionName: s.eventStream.ingestFunction.function.functionName,
+          principal: '*',
+        });
+      }),
+    ).toThrow(/\[MONO-LAMBDA-5\]/);
+    expect(
+      production((s) => {
+        s.api.node.tryRemoveChild('ingest-invoke-0');
+      }),
+    ).toThrow(/\[MONO-APIGW-1\]/);
   });
 
   it('3. no throttle: a public function without reserved concurrency, a stage without throttling', () => {
-    expect(production((s) => { s.flagStore.evaluationFunction.function.resetReservedConcurrentExecutions(); })).toThrow(/\[MONO-LAMBDA-6\] production\/flags\/evaluate\/function/);
-    expect(production((s) => { s.api.stage.resetDefaultRouteSettings(); })).toThrow(/\[MONO-APIGW-2\]/);
+    expect(
+      production((s) => {
+        s.flagStore.evaluationFunction.function.resetReservedConcurrentExecutions();
+      }),
+    ).toThrow(/\[MONO-LAMBDA-6\] production\/flags\/evaluate\/function/);
+    expect(
+      production((s) => {
+        s.api.stage.resetDefaultRouteSettings();
+      }),
+    ).toThrow(/\[MONO-APIGW-2\]/);
   });
 
   it('4. an API key written to state: a random password data source into secret_string', () => {
-    expect(production((s) => {
-      const random = new DataAwsSecretsmanagerRandomPassword(s.flagStore, 'server-key', { passwordLength: 40 });
-      new SecretsmanagerSecretVersion(s.flagStore, 'api-keys-initial', { secretId: s.flagStore.apiKeysSecret.id, secretString: random.randomPassword });
-    })).toThrow(/\[MONO-STATE-1\] production\/flags\/server-key.*\[MONO-STATE-1\] production\/flags\/api-keys-initial.*secret_string is written to state/s);
+    expect(
+      production((s) => {
+        const random = new DataAwsSecretsmanagerRandomPassword(s.flagStore, 'server-key', { passwordLength: 40 });
+        new SecretsmanagerSecretVersion(s.flagStore, 'api-keys-initial', {
+          secretId: s.flagStore.apiKeysSecret.id,
+          secretString: random.randomPassword,
+        });
+      }),
+    ).toThrow(
+      /\[MONO-STATE-1\] production\/flags\/server-key.*\[MONO-STATE-1\] production\/flags\/api-keys-initial.*secret_string is written to state/s,
+    );
   });
 
   it('5. a deploy role that can create roles without a permissions boundary', () => {

@@ -18,12 +18,19 @@ const config = parseConfig({ appName: 'shop', region: 'eu-west-1', github: { rep
 
 function addresses(json: string): string[] {
   const parsed = JSON.parse(json) as Record<string, Record<string, Record<string, unknown>> | undefined>;
-  return ['resource', 'data', 'ephemeral'].flatMap((kind) =>
-    Object.entries(parsed[kind] ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${kind === 'resource' ? '' : `${kind}.`}${type}.${name}`)),
-  ).sort();
+  return ['resource', 'data', 'ephemeral']
+    .flatMap((kind) =>
+      Object.entries(parsed[kind] ?? {}).flatMap(([type, byName]) =>
+        Object.keys(byName).map((name) => `${kind === 'resource' ? '' : `${kind}.`}${type}.${name}`),
+      ),
+    )
+    .sort();
 }
 
-const recorded = (stack: string) => readFileSync(path.join(__dirname, 'addresses', `${stack}.txt`), 'utf8').split('\n').filter(Boolean);
+const recorded = (stack: string) =>
+  readFileSync(path.join(__dirname, 'addresses', `${stack}.txt`), 'utf8')
+    .split('\n')
+    .filter(Boolean);
 
 describe('Terraform resource addresses', () => {
   it('production: every address as recorded', () => {

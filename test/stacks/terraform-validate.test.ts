@@ -21,20 +21,32 @@ describeNeeding(['terraform'], 'terraform validate of the synthesized stacks', (
     ['production (local target)', { MONOENV_TARGET: 'local', MONOENV_LOCAL_AWS_ENDPOINT: 'http://127.0.0.1:4566' }, 'production'],
   ];
 
-  it.each(targets)('%s is valid Terraform', async (_name, env, stack) => {
-    const dir = mkdtempSync(path.join(outdir, 'out-'));
-    const notes: string[] = [];
-    const app = buildApp({ ...process.env, ...env }, { outdir: dir, guardrails: { report: (text) => notes.push(text), now: SYNTH_DAY }, warn: (line) => notes.push(line) });
-    app.synth();
-    // Each stack's acknowledged findings, reported once: production's HTTP listener (no domain yet) and, where the
-    // bootstrap stack is built, its permissions boundaries' wildcards.
-    const summaries = notes.filter((note) => note.includes('acknowledged finding'));
-    expect(summaries).toEqual(env.MONOENV_TARGET === 'local'
-      ? [expect.stringContaining('[MONO-ELB-1]')]
-      : [expect.stringContaining('[MONO-ELB-1]'), expect.stringMatching(/4 acknowledged finding.*\[MONO-IAM-1\] bootstrap\/workload-boundary/s)]);
-    const result = await validateSynthesizedStack(path.join(dir, 'stacks', stack), { projectDir });
-    const errors = result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail ?? ''}`);
-    expect(errors).toEqual([]);
-    expect(result.valid).toBe(true);
-  }, 240000);
+  it.each(targets)(
+    '%s is valid Terraform',
+    async (_name, env, stack) => {
+      const dir = mkdtempSync(path.join(outdir, 'out-'));
+      const notes: string[] = [];
+      const app = buildApp(
+        { ...process.env, ...env },
+        { outdir: dir, guardrails: { report: (text) => notes.push(text), now: SYNTH_DAY }, warn: (line) => notes.push(line) },
+      );
+      app.synth();
+      // Each stack's acknowledged findings, reported once: production's HTTP listener (no domain yet) and, where the
+      // bootstrap stack is built, its permissions boundaries' wildcards.
+      const summaries = notes.filter((note) => note.includes('acknowledged finding'));
+      expect(summaries).toEqual(
+        env.MONOENV_TARGET === 'local'
+          ? [expect.stringContaining('[MONO-ELB-1]')]
+          : [
+              expect.stringContaining('[MONO-ELB-1]'),
+              expect.stringMatching(/4 acknowledged finding.*\[MONO-IAM-1\] bootstrap\/workload-boundary/s),
+            ],
+      );
+      const result = await validateSynthesizedStack(path.join(dir, 'stacks', stack), { projectDir });
+      const errors = result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail ?? ''}`);
+      expect(errors).toEqual([]);
+      expect(result.valid).toBe(true);
+    },
+    240000,
+  );
 });

@@ -22,7 +22,11 @@ export function fakeStream(refuse: (label: string, call: number) => boolean | st
     calls.push(entries.map(label));
     return entries.map((e): EntryResult => {
       const verdict = refuse(label(e), call);
-      if (verdict) return { errorCode: typeof verdict === 'string' ? verdict : 'ProvisionedThroughputExceededException', errorMessage: 'Rate exceeded for shard' };
+      if (verdict)
+        return {
+          errorCode: typeof verdict === 'string' ? verdict : 'ProvisionedThroughputExceededException',
+          errorMessage: 'Rate exceeded for shard',
+        };
       stored.push(label(e));
       return {};
     });

@@ -23,7 +23,12 @@ export function fixtureDocument(): FlagDocument {
         state: 'ENABLED',
         variants: { control: false, treatment: true },
         defaultVariant: 'control',
-        targeting: { fractional: [['control', 50], ['treatment', 50]] },
+        targeting: {
+          fractional: [
+            ['control', 50],
+            ['treatment', 50],
+          ],
+        },
         metadata: { experiment: true },
       },
       'disabled-flag': { state: 'DISABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
@@ -52,7 +57,9 @@ export function swappableSource(initial: CompiledFlagSet = fixtureSet()): { sour
 }
 
 /** Serves the OFREP handler on loopback for one describe block; keyless (`apiKeys: 'none'`) unless given keys. */
-export function useOfrepServer(options: () => Omit<OfrepHandlerOptions, 'apiKeys'> & Partial<Pick<OfrepHandlerOptions, 'apiKeys'>>): () => RunningServer {
+export function useOfrepServer(
+  options: () => Omit<OfrepHandlerOptions, 'apiKeys'> & Partial<Pick<OfrepHandlerOptions, 'apiKeys'>>,
+): () => RunningServer {
   let server: RunningServer | undefined;
   beforeAll(async () => {
     server = await serveHttp(createOfrepHandler({ logError: () => undefined, apiKeys: 'none', ...options() }));
@@ -66,7 +73,11 @@ export function useOfrepServer(options: () => Omit<OfrepHandlerOptions, 'apiKeys
   };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: any }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: any }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

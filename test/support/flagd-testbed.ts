@@ -33,10 +33,15 @@ export const VALUE_TYPES: Record<GherkinType, FlagValueType> = {
 export function typedValue(type: GherkinType, raw: string): FlagValue {
   const text = unescapeCell(raw);
   switch (type) {
-    case 'Boolean': return text === 'true';
-    case 'String': return text;
-    case 'Integer': return Number.parseInt(text, 10);
-    case 'Float': return Number.parseFloat(text);
-    case 'Object': return JSON.parse(text) as FlagValue;
+    case 'Boolean':
+      return text === 'true';
+    case 'String':
+      return text;
+    case 'Integer':
+      return Number.parseInt(text, 10);
+    case 'Float':
+      return Number.parseFloat(text);
+    case 'Object':
+      return JSON.parse(text) as FlagValue;
   }
 }

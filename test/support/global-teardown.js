@@ -7,6 +7,8 @@ module.exports = async () => {
   const leftovers = readdirSync(root);
   rmSync(root, { recursive: true, force: true });
   if (leftovers.length > 0) {
-    throw new Error(`tests left ${leftovers.length} item(s) in the temp directory (clean up with tempDir() from test/support/temp.ts): ${leftovers.sort().join(', ')}`);
+    throw new Error(
+      `tests left ${leftovers.length} item(s) in the temp directory (clean up with tempDir() from test/support/temp.ts): ${leftovers.sort().join(', ')}`,
+    );
   }
 };

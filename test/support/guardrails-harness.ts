@@ -22,14 +22,14 @@ export function runGuardrails(build: (stack: TerraformStack) => void, options: G
 
 /** The unacknowledged findings of one rule, as `path: problems` strings that read well in a failed expectation. */
 export function findingsOf(ruleId: string, build: (stack: TerraformStack) => void, options: GuardrailsOptions = {}): string[] {
-  return runGuardrails(build, options).guardrails.violations
-    .filter((finding) => finding.ruleId === ruleId)
+  return runGuardrails(build, options)
+    .guardrails.violations.filter((finding) => finding.ruleId === ruleId)
     .map((finding) => `${finding.path}: ${finding.problems.join('; ')}`);
 }
 
 /** The unacknowledged warnings of one rule, in the same form as `findingsOf`. */
 export function warningsOf(ruleId: string, build: (stack: TerraformStack) => void, options: GuardrailsOptions = {}): string[] {
-  return runGuardrails(build, options).guardrails.warnings
-    .filter((finding) => finding.ruleId === ruleId)
+  return runGuardrails(build, options)
+    .guardrails.warnings.filter((finding) => finding.ruleId === ruleId)
     .map((finding) => `${finding.path}: ${finding.problems.join('; ')}`);
 }

@@ -27,7 +27,7 @@ export interface HostileAnswer {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   /** The body as JSON, when it is JSON. */
-  readonly json?: any;  
+  readonly json?: any;
   /** From the first byte sent to the answer (or the end of the connection). */
   readonly elapsedMs: number;
   /** Set when the connection ended without an answer: 'closed', 'reset', 'aborted by the client', 'gave up'. */
@@ -84,10 +84,16 @@ function httpExchange(baseUrl: string, request: HostileRequest, giveUpMs: number
       res.on('error', done);
       res.on('aborted', done);
     });
-    req.on('error', (error: NodeJS.ErrnoException) => !answered && settle({ headers: {}, body: '', ended: error.code === 'ECONNRESET' ? 'reset' : `error ${error.code ?? error.message}` }));
+    req.on(
+      'error',
+      (error: NodeJS.ErrnoException) =>
+        !answered &&
+        settle({ headers: {}, body: '', ended: error.code === 'ECONNRESET' ? 'reset' : `error ${error.code ?? error.message}` }),
+    );
     req.on('close', () => !answered && settle({ headers: {}, body: '', ended: 'closed' }));
     timers.push(setTimeout(() => settle({ headers: {}, body: '', ended: 'gave up' }), giveUpMs));
-    if (request.abortAfterMs !== undefined) timers.push(setTimeout(() => settle({ headers: {}, body: '', ended: 'aborted by the client' }), request.abortAfterMs));
+    if (request.abortAfterMs !== undefined)
+      timers.push(setTimeout(() => settle({ headers: {}, body: '', ended: 'aborted by the client' }), request.abortAfterMs));
     if (body && request.stallAfterBytes !== undefined) {
       req.write(body.subarray(0, request.stallAfterBytes));
       req.flushHeaders();
@@ -112,7 +118,11 @@ function rawExchange(baseUrl: string, request: HostileRequest, giveUpMs: number)
       timers.forEach(clearTimeout);
       socket.destroy();
       const parsed = parseResponse(Buffer.concat(chunks));
-      resolve({ ...(parsed ?? { headers: {}, body: '' }), ...(parsed ? {} : { ended: ended ?? 'closed' }), elapsedMs: Date.now() - started });
+      resolve({
+        ...(parsed ?? { headers: {}, body: '' }),
+        ...(parsed ? {} : { ended: ended ?? 'closed' }),
+        elapsedMs: Date.now() - started,
+      });
     };
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);

@@ -32,13 +32,22 @@ export interface MotoSuiteOptions {
 async function evaluateFunctionCalls(proxy: RecordingProxy, iam: NonNullable<MotoSuiteOptions['iam']>): Promise<void> {
   const { policies, functions } = productionPolicies(iam.config);
   const alias = iam.alias ?? ((arn: string) => arn);
-  const calls = proxy.calls()
+  const calls = proxy
+    .calls()
     .filter((call) => functions.includes(call.principal))
-    .map((call) => ({ ...call, authorizations: call.authorizations.map((a) => ({ ...a, resource: alias(a.resource) })), resources: call.resources.map(alias) }));
-  if (calls.length === 0) throw new Error('the suite asked for an IAM evaluation but made no AWS call with function credentials (functionClientConfig)');
+    .map((call) => ({
+      ...call,
+      authorizations: call.authorizations.map((a) => ({ ...a, resource: alias(a.resource) })),
+      resources: call.resources.map(alias),
+    }));
+  if (calls.length === 0)
+    throw new Error('the suite asked for an IAM evaluation but made no AWS call with function credentials (functionClientConfig)');
   const principals = [...new Set(calls.map((call) => call.principal))];
   const roles = Object.fromEntries(principals.map((fn) => [fn, policies.functionRole(fn)]));
-  const boundaries = Object.fromEntries(principals.map((fn) => [fn, roles[fn].boundaryArn]).filter(([, arn]) => arn)) as Record<string, string>;
+  const boundaries = Object.fromEntries(principals.map((fn) => [fn, roles[fn].boundaryArn]).filter(([, arn]) => arn)) as Record<
+    string,
+    string
+  >;
   const boundaryDocuments = Object.fromEntries(Object.entries(boundaries).map(([fn]) => [fn, workloadBoundary()]));
   const results = await simulateCalls({
     calls,
@@ -47,23 +56,42 @@ async function evaluateFunctionCalls(proxy: RecordingProxy, iam: NonNullable<Mot
     principalArns: Object.fromEntries(principals.map((fn) => [fn, `arn:aws:iam::123456789012:role/${roles[fn].roleName}`])),
     keyOf: iam.keyOf,
     // A customer managed key's default key policy: the account's IAM policies decide (AWS's default for new keys).
-    resourcePolicies: iam.keyOf ? keyPolicies(calls.flatMap((call) => call.resources), iam.keyOf) : undefined,
+    resourcePolicies: iam.keyOf
+      ? keyPolicies(
+          calls.flatMap((call) => call.resources),
+          iam.keyOf,
+        )
+      : undefined,
   });
   const denials = formatDenials(results);
   if (denials) throw new Error(`AWS would deny calls the functions made in this suite:\n${denials}`);
 }
 
 function workloadBoundary() {
-  const { workloadBoundaryDocument } = require('../../constructs/security/permissions-boundary') as typeof import('../../constructs/security/permissions-boundary');
+  const { workloadBoundaryDocument } =
+    require('../../constructs/security/permissions-boundary') as typeof import('../../constructs/security/permissions-boundary');
   return workloadBoundaryDocument() as { Statement: unknown };
 }
 
 function keyPolicies(resources: readonly string[], keyOf: KeyOf) {
   const keys = [...new Set(resources.map(keyOf).filter((key): key is string => key !== undefined))];
-  return Object.fromEntries(keys.map((key) => [key, {
-    Version: '2012-10-17',
-    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' }],
-  }]));
+  return Object.fromEntries(
+    keys.map((key) => [
+      key,
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'Enable IAM User Permissions',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+        ],
+      },
+    ]),
+  );
 }
 
 /**
@@ -99,8 +127,14 @@ export async function createPkSkTable(client: DynamoDBClient, tableName: string)
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
     }),
   );
 }

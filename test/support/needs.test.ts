@@ -10,7 +10,9 @@ describe('suites that need a real part', () => {
   });
 
   it('fail in CI instead of skipping', () => {
-    expect(() => needsVerdict(['terraform', 'moto'], { ...noTerraform, CI: 'true' })).toThrow(/^CI must run the suites that need terraform and moto: terraform: /);
+    expect(() => needsVerdict(['terraform', 'moto'], { ...noTerraform, CI: 'true' })).toThrow(
+      /^CI must run the suites that need terraform and moto: terraform: /,
+    );
   });
 
   it('run where the parts are there', () => {

@@ -36,7 +36,10 @@ export function missingNeed(needs: readonly Need[], env: NodeJS.ProcessEnv = pro
 }
 
 /** What to do about a missing part: nothing, skip (printing why), or fail (in CI). */
-export function needsVerdict(needs: readonly Need[], env: NodeJS.ProcessEnv = process.env): { run: true } | { run: false; skipReason: string } {
+export function needsVerdict(
+  needs: readonly Need[],
+  env: NodeJS.ProcessEnv = process.env,
+): { run: true } | { run: false; skipReason: string } {
   const reason = missingNeed(needs, env);
   if (!reason) return { run: true };
   if (env.CI) throw new Error(`CI must run the suites that need ${needs.join(' and ')}: ${reason}`);
@@ -50,7 +53,7 @@ export function describeNeeding(needs: readonly Need[], name: string, fn: () => 
     describe(name, fn);
     return;
   }
-   
+
   console.warn(`SKIP ${name}: ${verdict.skipReason}`);
   describe.skip(`${name} (skipped: ${verdict.skipReason})`, () => it('skipped', () => undefined));
 }

@@ -8,7 +8,10 @@ const diagnosticSchema = z.object({
   summary: z.string(),
   detail: z.string().optional(),
   address: z.string().optional(),
-  range: z.object({ filename: z.string(), start: z.object({ line: z.number() }) }).partial().optional(),
+  range: z
+    .object({ filename: z.string(), start: z.object({ line: z.number() }) })
+    .partial()
+    .optional(),
 });
 const validateOutputSchema = z.object({
   valid: z.boolean(),
@@ -44,7 +47,10 @@ export async function validateSynthesizedStack(stackDir: string, options: Valida
   try {
     parsed = validateOutputSchema.parse(JSON.parse(stdout));
   } catch (err) {
-    throw new TerraformError('TERRAFORM_BAD_OUTPUT', `terraform validate -json (in ${stackDir}) printed unexpected output (${(err as Error).message}):\n${lastLines(stdout, 5)}`);
+    throw new TerraformError(
+      'TERRAFORM_BAD_OUTPUT',
+      `terraform validate -json (in ${stackDir}) printed unexpected output (${(err as Error).message}):\n${lastLines(stdout, 5)}`,
+    );
   }
   return { valid: parsed.valid, errorCount: parsed.error_count, warningCount: parsed.warning_count, diagnostics: parsed.diagnostics };
 }

@@ -18,7 +18,9 @@ function validate(file: string) {
 }
 
 describe('action-validator', () => {
-  const workflows = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file)).sort();
+  const workflows = readdirSync(workflowDir)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
 
   it('finds the workflows', () => {
     expect(workflows).toEqual(expect.arrayContaining(['ci.yml', 'deploy.yml', 'scheduled-scan.yml']));
@@ -33,18 +35,21 @@ describe('action-validator', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'monoenv-workflow-'));
     try {
       const broken = path.join(dir, 'broken.yml');
-      writeFileSync(broken, [
-        'name: broken',
-        'on: push',
-        'jobs:',
-        '  test:',
-        '    runs-on: ubuntu-latest',
-        '    steps:',
-        '      - uses: actions/checkout@v4',
-        '        whith:', // misspelt `with`
-        '          fetch-depth: 0',
-        '',
-      ].join('\n'));
+      writeFileSync(
+        broken,
+        [
+          'name: broken',
+          'on: push',
+          'jobs:',
+          '  test:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '        whith:', // misspelt `with`
+          '          fetch-depth: 0',
+          '',
+        ].join('\n'),
+      );
       const { status, output } = validate(broken);
       expect(status).not.toBe(0);
       expect(output).toMatch(/Additional property 'whith' is not allowed/);

@@ -42,7 +42,12 @@ export function parseWorkflow(file: string, text: string): Workflow {
   if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((error) => error.message).join('; ')}`);
   const data: unknown = document.toJS();
   if (!isRecord(data) || !isRecord(data.jobs)) throw new Error(`${file}: a workflow needs a jobs map`);
-  const on = typeof data.on === 'string' ? { [data.on]: null } : Array.isArray(data.on) ? Object.fromEntries(data.on.map((event) => [event, null])) : data.on;
+  const on =
+    typeof data.on === 'string'
+      ? { [data.on]: null }
+      : Array.isArray(data.on)
+        ? Object.fromEntries(data.on.map((event) => [event, null]))
+        : data.on;
   if (!isRecord(on)) throw new Error(`${file}: a workflow needs an 'on' trigger`);
   return { ...(data as object), file, text, on, jobs: data.jobs as Record<string, Job> } as Workflow;
 }
@@ -84,7 +89,20 @@ export function checkRunsCommands(workflow: Workflow, commands: readonly string[
   return commands.filter((command) => !ran.has(command)).map((command) => `${workflow.file}: does not run \`${command}\``);
 }
 
-const NPM_BUILTINS = new Set(['ci', 'install', 'audit', 'exec', 'pack', 'publish', 'version', 'config', 'cache', 'ls', 'outdated', 'whoami']);
+const NPM_BUILTINS = new Set([
+  'ci',
+  'install',
+  'audit',
+  'exec',
+  'pack',
+  'publish',
+  'version',
+  'config',
+  'cache',
+  'ls',
+  'outdated',
+  'whoami',
+]);
 
 /** Every `npm run <script>` / `npm test|start|stop` names a script package.json has. */
 export function checkNpmScriptsExist(workflow: Workflow, scripts: Readonly<Record<string, string>>): string[] {
@@ -93,7 +111,8 @@ export function checkNpmScriptsExist(workflow: Workflow, scripts: Readonly<Recor
     for (const match of command.matchAll(/\bnpm\s+(run(?:-script)?\s+([\w:.-]+)|[\w-]+)/g)) {
       const script = match[2] ?? match[1];
       if (match[2] === undefined && NPM_BUILTINS.has(script)) continue;
-      if (!(script in scripts)) problems.push(`${workflow.file}: \`${command}\` calls npm script '${script}', which package.json does not have`);
+      if (!(script in scripts))
+        problems.push(`${workflow.file}: \`${command}\` calls npm script '${script}', which package.json does not have`);
     }
   }
   return problems;
@@ -104,7 +123,8 @@ export function checkMonoenvCommandsExist(workflow: Workflow, known: readonly st
   return commandsOf(workflow).flatMap((command) =>
     [...command.matchAll(/\bnpx\s+monoenv\s+([\w-]+)/g)]
       .filter((match) => !known.includes(match[1]))
-      .map((match) => `${workflow.file}: \`${command}\` runs monoenv command '${match[1]}', which cli/main.ts does not have`));
+      .map((match) => `${workflow.file}: \`${command}\` runs monoenv command '${match[1]}', which cli/main.ts does not have`),
+  );
 }
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -112,10 +132,9 @@ const VERSION_TAG = /^v?\d+(\.\d+){0,2}$/;
 
 /** Every `uses:` outside this repository names a commit SHA (with a `# vX.Y.Z` comment) or a version tag. */
 export function checkPinnedActions(workflow: Workflow): string[] {
-  const uses = [
-    ...Object.values(workflow.jobs).map((job) => job.uses),
-    ...stepsOf(workflow).map(([, step]) => step.uses),
-  ].filter((value): value is string => typeof value === 'string');
+  const uses = [...Object.values(workflow.jobs).map((job) => job.uses), ...stepsOf(workflow).map(([, step]) => step.uses)].filter(
+    (value): value is string => typeof value === 'string',
+  );
   const problems: string[] = [];
   for (const ref of uses) {
     if (ref.startsWith('./')) continue;
@@ -146,7 +165,8 @@ const grantsIdToken = (permissions: unknown): boolean =>
 export function checkIdTokenOnlyIn(workflows: readonly Workflow[], allowed: { readonly file: string; readonly job: string }): string[] {
   const problems: string[] = [];
   for (const workflow of workflows) {
-    if (grantsIdToken(workflow.permissions)) problems.push(`${workflow.file}: grants id-token: write to every job; grant it only to the deploy job`);
+    if (grantsIdToken(workflow.permissions))
+      problems.push(`${workflow.file}: grants id-token: write to every job; grant it only to the deploy job`);
     for (const [jobId, job] of Object.entries(workflow.jobs)) {
       if (!grantsIdToken(job.permissions)) continue;
       if (workflow.file === allowed.file && jobId === allowed.job) continue;
@@ -154,20 +174,27 @@ export function checkIdTokenOnlyIn(workflows: readonly Workflow[], allowed: { re
     }
   }
   const deploy = workflows.find((workflow) => workflow.file === allowed.file)?.jobs[allowed.job];
-  if (!deploy || !grantsIdToken(deploy.permissions)) problems.push(`${allowed.file}: job '${allowed.job}' does not request id-token: write, so it cannot assume the deploy role over OIDC`);
+  if (!deploy || !grantsIdToken(deploy.permissions))
+    problems.push(`${allowed.file}: job '${allowed.job}' does not request id-token: write, so it cannot assume the deploy role over OIDC`);
   return problems;
 }
 
-const AWS_KEY_PATTERN = /\b(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|aws-secret-access-key|aws-session-token)\b|secrets\.AWS_\w+/g;
+const AWS_KEY_PATTERN =
+  /\b(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|aws-secret-access-key|aws-session-token)\b|secrets\.AWS_\w+/g;
 
 /** No stored AWS keys: not as env, not as action inputs, not from secrets. */
 export function checkNoAwsKeys(workflow: Workflow): string[] {
-  return [...new Set([...workflow.text.matchAll(AWS_KEY_PATTERN)].map((match) => match[0]))]
-    .map((key) => `${workflow.file}: uses stored AWS credentials (${key}); assume the deploy role over OIDC instead`);
+  return [...new Set([...workflow.text.matchAll(AWS_KEY_PATTERN)].map((match) => match[0]))].map(
+    (key) => `${workflow.file}: uses stored AWS credentials (${key}); assume the deploy role over OIDC instead`,
+  );
 }
 
 const groupOf = (concurrency: unknown): string | undefined =>
-  typeof concurrency === 'string' ? concurrency : isRecord(concurrency) && typeof concurrency.group === 'string' ? concurrency.group : undefined;
+  typeof concurrency === 'string'
+    ? concurrency
+    : isRecord(concurrency) && typeof concurrency.group === 'string'
+      ? concurrency.group
+      : undefined;
 
 /** The deploy job runs one at a time (a concurrency group) and is never cancelled halfway. */
 export function checkDeployConcurrency(workflow: Workflow, jobId: string): string[] {
@@ -206,14 +233,17 @@ export function checkDeployRole(workflow: Workflow, jobId: string, variable: str
       problems.push(`${workflow.file}: role-to-assume is '${role}', not the repository variable vars.${variable}`);
     }
   }
-  if (!workflow.text.includes(output)) problems.push(`${workflow.file}: never names the bootstrap output '${output}' that ${variable} holds`);
+  if (!workflow.text.includes(output))
+    problems.push(`${workflow.file}: never names the bootstrap output '${output}' that ${variable} holds`);
   return problems;
 }
 
 /** The workflow runs on a cron schedule. */
 export function checkSchedule(workflow: Workflow): string[] {
   const schedule = workflow.on.schedule;
-  const crons = Array.isArray(schedule) ? schedule.filter((entry) => isRecord(entry) && typeof entry.cron === 'string' && entry.cron.trim().split(/\s+/).length === 5) : [];
+  const crons = Array.isArray(schedule)
+    ? schedule.filter((entry) => isRecord(entry) && typeof entry.cron === 'string' && entry.cron.trim().split(/\s+/).length === 5)
+    : [];
   return crons.length > 0 ? [] : [`${workflow.file}: has no schedule trigger with a cron expression`];
 }
 

@@ -58,15 +58,21 @@ describe('the workflows in .github/workflows', () => {
     expect(checkRunsCommands(byFile('ci.yml'), [...commands, 'npm run synth'])).toEqual([]);
   });
 
-  it.each(workflows.map((workflow) => [workflow.file, workflow] as const))('%s calls only npm scripts and monoenv commands that exist', (_file, workflow) => {
-    expect(checkNpmScriptsExist(workflow, scripts)).toEqual([]);
-    expect(checkMonoenvCommandsExist(workflow, monoenvCommands)).toEqual([]);
-  });
+  it.each(workflows.map((workflow) => [workflow.file, workflow] as const))(
+    '%s calls only npm scripts and monoenv commands that exist',
+    (_file, workflow) => {
+      expect(checkNpmScriptsExist(workflow, scripts)).toEqual([]);
+      expect(checkMonoenvCommandsExist(workflow, monoenvCommands)).toEqual([]);
+    },
+  );
 
-  it.each(workflows.map((workflow) => [workflow.file, workflow] as const))('%s pins every action to a version and holds no AWS keys', (_file, workflow) => {
-    expect(checkPinnedActions(workflow)).toEqual([]);
-    expect(checkNoAwsKeys(workflow)).toEqual([]);
-  });
+  it.each(workflows.map((workflow) => [workflow.file, workflow] as const))(
+    '%s pins every action to a version and holds no AWS keys',
+    (_file, workflow) => {
+      expect(checkPinnedActions(workflow)).toEqual([]);
+      expect(checkNoAwsKeys(workflow)).toEqual([]);
+    },
+  );
 
   it('grant id-token: write only to the deploy job', () => {
     expect(checkIdTokenOnlyIn(workflows, DEPLOY)).toEqual([]);
@@ -88,8 +94,17 @@ describe('the workflows in .github/workflows', () => {
     expect(checks).toBeDefined();
     expect([deploy.jobs.deploy.needs].flat()).toContain(checks![0]);
 
-    const push = stepIndex(deploy, 'deploy', (step) => !!step.uses?.startsWith('docker/build-push-action@') && step.with?.push === true && String(step.with?.tags).endsWith(':${{ github.sha }}'));
-    const cdktfDeploy = stepIndex(deploy, 'deploy', (step) => /MONOENV_IMAGE_TAG=\$\{\{ github\.sha \}\} npx cdktf deploy production --auto-approve/.test(step.run ?? ''));
+    const push = stepIndex(
+      deploy,
+      'deploy',
+      (step) =>
+        !!step.uses?.startsWith('docker/build-push-action@') &&
+        step.with?.push === true &&
+        String(step.with?.tags).endsWith(':${{ github.sha }}'),
+    );
+    const cdktfDeploy = stepIndex(deploy, 'deploy', (step) =>
+      /MONOENV_IMAGE_TAG=\$\{\{ github\.sha \}\} npx cdktf deploy production --auto-approve/.test(step.run ?? ''),
+    );
     const smoke = stepIndex(deploy, 'deploy', (step) => /\bnpx monoenv smoke\b/.test(step.run ?? ''));
     expect(push).toBeGreaterThanOrEqual(0);
     expect(cdktfDeploy).toBeGreaterThan(push);
@@ -102,7 +117,9 @@ describe('the workflows in .github/workflows', () => {
     expect(commands).toEqual(expect.arrayContaining(['npm audit --audit-level=high']));
     expect(commands.some((command) => /terraform .*init -backend=false/.test(command))).toBe(true);
     expect(commands.some((command) => /terraform .*validate/.test(command))).toBe(true);
-    const trivy = Object.values(ci.jobs).flatMap((job) => job.steps ?? []).filter((step) => step.uses?.startsWith('aquasecurity/trivy-action@'));
+    const trivy = Object.values(ci.jobs)
+      .flatMap((job) => job.steps ?? [])
+      .filter((step) => step.uses?.startsWith('aquasecurity/trivy-action@'));
     expect(trivy.map((step) => step.with?.['scan-type']).sort()).toEqual(['config', 'image']);
     for (const step of trivy) expect([step.with?.severity, String(step.with?.['exit-code'])]).toEqual(['HIGH,CRITICAL', '1']);
     expect(ci.text).toContain('examples/checkout-service/Dockerfile');
@@ -111,7 +128,9 @@ describe('the workflows in .github/workflows', () => {
   it('scheduled-scan.yml runs daily on a schedule and reuses the scans', () => {
     const scheduled = byFile('scheduled-scan.yml');
     expect(checkSchedule(scheduled)).toEqual([]);
-    expect(Object.values(scheduled.jobs).some((job) => job.uses === './.github/workflows/ci.yml' && job.with?.['scans-only'] === true)).toBe(true);
+    expect(
+      Object.values(scheduled.jobs).some((job) => job.uses === './.github/workflows/ci.yml' && job.with?.['scans-only'] === true),
+    ).toBe(true);
   });
 });
 
@@ -123,27 +142,40 @@ describe('the workflow rules catch what they are for', () => {
     expect(readmeTestCommand(readmeText)).toBe('npm test');
     expect(() => readmeTestCommand('```\nnpm ci\n```')).toThrow('no `npm test` line');
     const workflow = snippet(jobsWith('      - run: npm ci\n      - run: npm test -- --ci\n'));
-    expect(checkRunsCommands(workflow, readmeCommands(readmeText))).toEqual(['bad.yml: does not run `npm run synth`', 'bad.yml: does not run `npm test`']);
+    expect(checkRunsCommands(workflow, readmeCommands(readmeText))).toEqual([
+      'bad.yml: does not run `npm run synth`',
+      'bad.yml: does not run `npm test`',
+    ]);
   });
 
   it('an npm script or monoenv command that does not exist', () => {
-    const workflow = snippet(jobsWith('      - run: |\n          npm ci\n          npm run lint && npm test\n          npx monoenv smokecheck\n'));
-    expect(checkNpmScriptsExist(workflow, { test: 'jest' })).toEqual(["bad.yml: `npm run lint` calls npm script 'lint', which package.json does not have"]);
-    expect(checkMonoenvCommandsExist(workflow, ['smoke'])).toEqual(["bad.yml: `npx monoenv smokecheck` runs monoenv command 'smokecheck', which cli/main.ts does not have"]);
+    const workflow = snippet(
+      jobsWith('      - run: |\n          npm ci\n          npm run lint && npm test\n          npx monoenv smokecheck\n'),
+    );
+    expect(checkNpmScriptsExist(workflow, { test: 'jest' })).toEqual([
+      "bad.yml: `npm run lint` calls npm script 'lint', which package.json does not have",
+    ]);
+    expect(checkMonoenvCommandsExist(workflow, ['smoke'])).toEqual([
+      "bad.yml: `npx monoenv smokecheck` runs monoenv command 'smokecheck', which cli/main.ts does not have",
+    ]);
   });
 
   it('actions on a branch, without a version, or on a SHA nobody can read', () => {
-    const workflow = snippet(jobsWith([
-      '      - uses: actions/checkout@main',
-      '      - uses: aquasecurity/trivy-action@master',
-      '      - uses: some/action',
-      '      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83',
-      '      - uses: docker://alpine:latest',
-      '      - uses: actions/setup-node@6044e13b5dc448c55e2357c09f80417699197238 # v6.2.0',
-      '      - uses: aquasecurity/trivy-action@0.35.0',
-      '      - uses: ./local-action',
-      '',
-    ].join('\n')));
+    const workflow = snippet(
+      jobsWith(
+        [
+          '      - uses: actions/checkout@main',
+          '      - uses: aquasecurity/trivy-action@master',
+          '      - uses: some/action',
+          '      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83',
+          '      - uses: docker://alpine:latest',
+          '      - uses: actions/setup-node@6044e13b5dc448c55e2357c09f80417699197238 # v6.2.0',
+          '      - uses: aquasecurity/trivy-action@0.35.0',
+          '      - uses: ./local-action',
+          '',
+        ].join('\n'),
+      ),
+    );
     expect(checkPinnedActions(workflow)).toEqual([
       "bad.yml: actions/checkout@main is pinned to 'main', a branch or moving name, not a version",
       "bad.yml: aquasecurity/trivy-action@master is pinned to 'master', a branch or moving name, not a version",
@@ -157,25 +189,34 @@ describe('the workflow rules catch what they are for', () => {
   });
 
   it('id-token: write anywhere but the deploy job, or not on it', () => {
-    const everywhere = snippet('on: push\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps: []\n', 'deploy.yml');
+    const everywhere = snippet(
+      'on: push\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps: []\n',
+      'deploy.yml',
+    );
     expect(checkIdTokenOnlyIn([everywhere], DEPLOY)).toEqual([
       'deploy.yml: grants id-token: write to every job; grant it only to the deploy job',
       "deploy.yml: job 'deploy' does not request id-token: write, so it cannot assume the deploy role over OIDC",
     ]);
     const otherJob = snippet('on: push\njobs:\n  test:\n    permissions: write-all\n    runs-on: ubuntu-latest\n    steps: []\n', 'ci.yml');
-    expect(checkIdTokenOnlyIn([otherJob, byFile('deploy.yml')], DEPLOY)).toEqual(["ci.yml: job 'test' grants id-token: write; only deploy.yml job 'deploy' may"]);
+    expect(checkIdTokenOnlyIn([otherJob, byFile('deploy.yml')], DEPLOY)).toEqual([
+      "ci.yml: job 'test' grants id-token: write; only deploy.yml job 'deploy' may",
+    ]);
   });
 
   it('stored AWS keys, as env or as action inputs', () => {
-    const workflow = snippet(jobsWith([
-      '      - uses: aws-actions/configure-aws-credentials@v6',
-      '        with:',
-      '          aws-access-key-id: ${{ secrets.DEPLOY_KEY_ID }}',
-      '      - run: aws s3 ls',
-      '        env:',
-      '          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET }}',
-      '',
-    ].join('\n')));
+    const workflow = snippet(
+      jobsWith(
+        [
+          '      - uses: aws-actions/configure-aws-credentials@v6',
+          '        with:',
+          '          aws-access-key-id: ${{ secrets.DEPLOY_KEY_ID }}',
+          '      - run: aws s3 ls',
+          '        env:',
+          '          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET }}',
+          '',
+        ].join('\n'),
+      ),
+    );
     expect(checkNoAwsKeys(workflow)).toEqual([
       'bad.yml: uses stored AWS credentials (aws-access-key-id); assume the deploy role over OIDC instead',
       'bad.yml: uses stored AWS credentials (AWS_SECRET_ACCESS_KEY); assume the deploy role over OIDC instead',
@@ -187,39 +228,46 @@ describe('the workflow rules catch what they are for', () => {
     expect(checkDeployConcurrency(snippet('on: push\njobs:\n  deploy:\n    steps: []\n'), 'deploy')).toEqual([
       "bad.yml: job 'deploy' has no concurrency group, so two deploys can run at once",
     ]);
-    expect(checkDeployConcurrency(snippet('on: push\nconcurrency:\n  group: prod\n  cancel-in-progress: true\njobs:\n  deploy:\n    steps: []\n'), 'deploy')).toEqual([
-      "bad.yml: job 'deploy' cancels a running deploy (cancel-in-progress: true), which can stop terraform halfway",
-    ]);
+    expect(
+      checkDeployConcurrency(
+        snippet('on: push\nconcurrency:\n  group: prod\n  cancel-in-progress: true\njobs:\n  deploy:\n    steps: []\n'),
+        'deploy',
+      ),
+    ).toEqual(["bad.yml: job 'deploy' cancels a running deploy (cancel-in-progress: true), which can stop terraform halfway"]);
     expect(checkDeployConcurrency(snippet('on: push\nconcurrency: prod\njobs:\n  deploy:\n    steps: []\n'), 'deploy')).toEqual([]);
   });
 
   it('a role that is not the variable holding the bootstrap output', () => {
-    const hardCoded = snippet([
-      'on: push',
-      'jobs:',
-      '  deploy:',
-      '    steps:',
-      '      - uses: aws-actions/configure-aws-credentials@v6',
-      '        with:',
-      '          role-to-assume: arn:aws:iam::123456789012:role/deployer',
-      '',
-    ].join('\n'));
+    const hardCoded = snippet(
+      [
+        'on: push',
+        'jobs:',
+        '  deploy:',
+        '    steps:',
+        '      - uses: aws-actions/configure-aws-credentials@v6',
+        '        with:',
+        '          role-to-assume: arn:aws:iam::123456789012:role/deployer',
+        '',
+      ].join('\n'),
+    );
     expect(checkDeployRole(hardCoded, 'deploy', ROLE_VARIABLE, ROLE_OUTPUT)).toEqual([
       "bad.yml: role-to-assume is 'arn:aws:iam::123456789012:role/deployer', not the repository variable vars.MONOENV_DEPLOY_ROLE_ARN",
       "bad.yml: never names the bootstrap output 'deploy_role_arn' that MONOENV_DEPLOY_ROLE_ARN holds",
     ]);
-    const throughEnv = snippet([
-      'on: push',
-      'env:',
-      '  ROLE: ${{ vars.MONOENV_DEPLOY_ROLE_ARN }} # the deploy_role_arn output',
-      'jobs:',
-      '  deploy:',
-      '    steps:',
-      '      - uses: aws-actions/configure-aws-credentials@v6',
-      '        with:',
-      '          role-to-assume: ${{ env.ROLE }}',
-      '',
-    ].join('\n'));
+    const throughEnv = snippet(
+      [
+        'on: push',
+        'env:',
+        '  ROLE: ${{ vars.MONOENV_DEPLOY_ROLE_ARN }} # the deploy_role_arn output',
+        'jobs:',
+        '  deploy:',
+        '    steps:',
+        '      - uses: aws-actions/configure-aws-credentials@v6',
+        '        with:',
+        '          role-to-assume: ${{ env.ROLE }}',
+        '',
+      ].join('\n'),
+    );
     expect(checkDeployRole(throughEnv, 'deploy', ROLE_VARIABLE, ROLE_OUTPUT)).toEqual([]);
     expect(checkDeployRole(snippet('on: push\njobs:\n  deploy:\n    steps: []\n'), 'deploy', ROLE_VARIABLE, ROLE_OUTPUT)[0]).toBe(
       "bad.yml: job 'deploy' never runs aws-actions/configure-aws-credentials",
@@ -227,8 +275,12 @@ describe('the workflow rules catch what they are for', () => {
   });
 
   it('a "scheduled" workflow without a cron schedule, and files that are not workflows', () => {
-    expect(checkSchedule(snippet('on:\n  workflow_dispatch:\njobs: {}\n'))).toEqual(['bad.yml: has no schedule trigger with a cron expression']);
-    expect(checkSchedule(snippet("on:\n  schedule:\n    - cron: 'daily'\njobs: {}\n"))).toEqual(['bad.yml: has no schedule trigger with a cron expression']);
+    expect(checkSchedule(snippet('on:\n  workflow_dispatch:\njobs: {}\n'))).toEqual([
+      'bad.yml: has no schedule trigger with a cron expression',
+    ]);
+    expect(checkSchedule(snippet("on:\n  schedule:\n    - cron: 'daily'\njobs: {}\n"))).toEqual([
+      'bad.yml: has no schedule trigger with a cron expression',
+    ]);
     expect(() => parseWorkflow('x.yml', 'on: push\njobs: [')).toThrow(/^x\.yml: /);
     expect(() => parseWorkflow('x.yml', 'on: push\n')).toThrow('x.yml: a workflow needs a jobs map');
   });

@@ -16,7 +16,9 @@ export function acknowledge(scope: IConstruct, ruleId: string, reason: string): 
     throw new Error(`Guardrails.acknowledge(${scope.node.path}): ruleId ${JSON.stringify(ruleId)} is not a rule id like "MONO-S3-1".`);
   }
   if (reason.trim().length < 10) {
-    throw new Error(`Guardrails.acknowledge(${scope.node.path}, ${ruleId}): give a reason of at least 10 characters saying why the finding is acceptable.`);
+    throw new Error(
+      `Guardrails.acknowledge(${scope.node.path}, ${ruleId}): give a reason of at least 10 characters saying why the finding is acceptable.`,
+    );
   }
   const ack: Acknowledgement = { ruleId, reason: reason.trim() };
   scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, ack);

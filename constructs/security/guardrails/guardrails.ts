@@ -91,7 +91,9 @@ export class Guardrails implements IAspect {
       for (const finding of violations) Annotations.of(findConstruct(node, finding.path)).addError(formatFinding(finding));
       return;
     }
-    throw new Error(`Guardrails: ${violations.length} finding(s) under ${node.node.path || 'the app'} must be fixed or acknowledged with Guardrails.acknowledge(construct, ruleId, reason):\n\n${violations.map(formatFinding).join('\n\n')}`);
+    throw new Error(
+      `Guardrails: ${violations.length} finding(s) under ${node.node.path || 'the app'} must be fixed or acknowledged with Guardrails.acknowledge(construct, ruleId, reason):\n\n${violations.map(formatFinding).join('\n\n')}`,
+    );
   }
 
   /** Runs every rule on every element under `scope`. */
@@ -104,7 +106,9 @@ export class Guardrails implements IAspect {
         try {
           problems = rule.check(element, stack);
         } catch (err) {
-          throw new Error(`Guardrails rule ${rule.id} crashed on ${element.path} (${element.address}): ${(err as Error).message}`, { cause: err });
+          throw new Error(`Guardrails rule ${rule.id} crashed on ${element.path} (${element.address}): ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         for (const severity of SEVERITIES) {
           const messages = problems.filter((problem) => severityOf(problem) === severity).map(messageOf);
@@ -131,8 +135,12 @@ export class Guardrails implements IAspect {
     if (this.summaryPrinted || (warnings.length === 0 && acknowledged.length === 0)) return;
     this.summaryPrinted = true;
     const sections = [
-      ...(warnings.length ? [`Guardrails: ${warnings.length} warning(s), not failing synth:\n${warnings.map(formatFinding).join('\n')}`] : []),
-      ...(acknowledged.length ? [`Guardrails: ${acknowledged.length} acknowledged finding(s):\n${acknowledged.map(formatFinding).join('\n')}`] : []),
+      ...(warnings.length
+        ? [`Guardrails: ${warnings.length} warning(s), not failing synth:\n${warnings.map(formatFinding).join('\n')}`]
+        : []),
+      ...(acknowledged.length
+        ? [`Guardrails: ${acknowledged.length} acknowledged finding(s):\n${acknowledged.map(formatFinding).join('\n')}`]
+        : []),
     ];
     const report = this.options.report ?? ((text: string) => process.stderr.write(`${text}\n`));
     report(sections.join('\n\n'));

@@ -36,7 +36,11 @@ export function statementsOfDocument(config: Record<string, unknown>): PolicySta
     actions: stringList(statement.actions),
     notActions: stringList(statement.not_actions),
     resources: stringList(statement.resources),
-    conditions: blocks(statement.condition).map((condition) => ({ operator: String(condition.test), key: String(condition.variable), values: stringList(condition.values) })),
+    conditions: blocks(statement.condition).map((condition) => ({
+      operator: String(condition.test),
+      key: String(condition.variable),
+      values: stringList(condition.values),
+    })),
   }));
 }
 
@@ -60,7 +64,8 @@ export function statementsOfJson(policy: unknown): PolicyStatement[] | undefined
     notActions: jsonList(statement.NotAction),
     resources: jsonList(statement.Resource),
     conditions: Object.entries(firstObject(statement.Condition)).flatMap(([operator, tests]) =>
-      Object.entries(firstObject(tests)).map(([key, values]) => ({ operator, key, values: jsonList(values) }))),
+      Object.entries(firstObject(tests)).map(([key, values]) => ({ operator, key, values: jsonList(values) })),
+    ),
   }));
 }
 
@@ -84,7 +89,12 @@ export function allowStatementsOfJson(policy: unknown): AllowStatement[] | undef
 
 /** Terraform types that hold IAM policies, for a rule's `appliesTo`. */
 export const IAM_POLICY_TYPES: readonly string[] = [
-  'data.aws_iam_policy_document', 'aws_iam_role', 'aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy',
+  'data.aws_iam_policy_document',
+  'aws_iam_role',
+  'aws_iam_role_policy',
+  'aws_iam_policy',
+  'aws_iam_user_policy',
+  'aws_iam_group_policy',
 ];
 
 /** The statements an element holds, labelled with where they are; inline JSON that cannot be read is skipped. */
@@ -92,20 +102,25 @@ export function statementsOf(element: ElementView): PolicyStatement[] {
   if (element.kind === 'data') return element.type === 'aws_iam_policy_document' ? statementsOfDocument(element.config) : [];
   if (element.type === 'aws_iam_role') {
     return blocks(element.config.inline_policy).flatMap((inline) =>
-      (statementsOfJson(inline.policy) ?? []).map((s) => ({ ...s, label: `inline_policy ${String(inline.name ?? '')} ${s.label}` })));
+      (statementsOfJson(inline.policy) ?? []).map((s) => ({ ...s, label: `inline_policy ${String(inline.name ?? '')} ${s.label}` })),
+    );
   }
   return statementsOfJson(element.config.policy) ?? [];
 }
 
 /** Whether an IAM action pattern (`*`, `iam:*`, `iam:Put*Policy`, ...) covers `action`; IAM ignores case. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(action);
 }
 
 /** The pattern through which a statement covers `action` (`NotAction: x` covers everything x does not); undefined if none. */
 export function patternCovering(statement: PolicyStatement, action: string): string | undefined {
   if (statement.actions) return statement.actions.find((pattern) => actionMatches(pattern, action));
-  if (statement.notActions && !statement.notActions.some((pattern) => actionMatches(pattern, action))) return `NotAction ${statement.notActions.join(', ')}`;
+  if (statement.notActions && !statement.notActions.some((pattern) => actionMatches(pattern, action)))
+    return `NotAction ${statement.notActions.join(', ')}`;
   return undefined;
 }

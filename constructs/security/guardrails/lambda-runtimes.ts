@@ -35,8 +35,12 @@ export interface LambdaRuntime {
   readonly blockUpdate?: string;
 }
 
-const runtime = (name: string, deprecated?: string, blockCreate?: string, blockUpdate?: string): LambdaRuntime =>
-  ({ name, deprecated, blockCreate, blockUpdate });
+const runtime = (name: string, deprecated?: string, blockCreate?: string, blockUpdate?: string): LambdaRuntime => ({
+  name,
+  deprecated,
+  blockCreate,
+  blockUpdate,
+});
 
 /** Every Lambda runtime identifier AWS lists, with its dates. */
 export const LAMBDA_RUNTIMES: Readonly<Record<string, LambdaRuntime>> = {
@@ -104,9 +108,45 @@ export const LAMBDA_RUNTIMES: Readonly<Record<string, LambdaRuntime>> = {
  * (nodejs24.x, python3.14, java25, dotnet10, ruby4.0) need a newer provider.
  */
 export const AWS_PROVIDER_5_100_RUNTIMES: readonly string[] = [
-  'nodejs', 'nodejs4.3', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', 'nodejs12.x', 'nodejs14.x', 'nodejs16.x', 'java8',
-  'java8.al2', 'java11', 'python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'dotnetcore1.0',
-  'dotnetcore2.0', 'dotnetcore2.1', 'dotnetcore3.1', 'dotnet6', 'dotnet8', 'nodejs4.3-edge', 'go1.x', 'ruby2.5',
-  'ruby2.7', 'provided', 'provided.al2', 'nodejs18.x', 'python3.10', 'java17', 'ruby3.2', 'ruby3.3', 'ruby3.4',
-  'python3.11', 'nodejs20.x', 'provided.al2023', 'python3.12', 'java21', 'python3.13', 'nodejs22.x',
+  'nodejs',
+  'nodejs4.3',
+  'nodejs6.10',
+  'nodejs8.10',
+  'nodejs10.x',
+  'nodejs12.x',
+  'nodejs14.x',
+  'nodejs16.x',
+  'java8',
+  'java8.al2',
+  'java11',
+  'python2.7',
+  'python3.6',
+  'python3.7',
+  'python3.8',
+  'python3.9',
+  'dotnetcore1.0',
+  'dotnetcore2.0',
+  'dotnetcore2.1',
+  'dotnetcore3.1',
+  'dotnet6',
+  'dotnet8',
+  'nodejs4.3-edge',
+  'go1.x',
+  'ruby2.5',
+  'ruby2.7',
+  'provided',
+  'provided.al2',
+  'nodejs18.x',
+  'python3.10',
+  'java17',
+  'ruby3.2',
+  'ruby3.3',
+  'ruby3.4',
+  'python3.11',
+  'nodejs20.x',
+  'provided.al2023',
+  'python3.12',
+  'java21',
+  'python3.13',
+  'nodejs22.x',
 ];

@@ -43,8 +43,10 @@ export class StackView {
   static of(scope: IConstruct): StackView {
     const elements: ElementView[] = [];
     for (const node of scope.node.findAll()) {
-      const view = TerraformResource.isTerraformResource(node) ? viewOf(node, 'resource')
-        : node instanceof TerraformDataSource ? viewOf(node, 'data')
+      const view = TerraformResource.isTerraformResource(node)
+        ? viewOf(node, 'resource')
+        : node instanceof TerraformDataSource
+          ? viewOf(node, 'data')
           : undefined;
       if (view) elements.push(view);
     }

@@ -24,13 +24,15 @@ export function checkTargeting(targeting: unknown, at: string, scope: TargetingS
   const checkResult = (value: unknown, field: string) => {
     if (value === null || !isLiteral(value)) return;
     const variant = String(value);
-    if (!scope.variants.has(variant)) report(field, `targeting can return "${variant}", which is not a variant (${[...scope.variants].join(', ')})`);
+    if (!scope.variants.has(variant))
+      report(field, `targeting can return "${variant}", which is not a variant (${[...scope.variants].join(', ')})`);
   };
 
   const walk = (node: unknown, field: string, isResult: boolean, refs: readonly string[]): void => {
     const name = refName(node);
     if (name !== undefined) {
-      if (!Object.prototype.hasOwnProperty.call(scope.evaluators, name)) report(`${field}.$ref`, `unresolvable $ref "${name}": no such entry in $evaluators`);
+      if (!Object.prototype.hasOwnProperty.call(scope.evaluators, name))
+        report(`${field}.$ref`, `unresolvable $ref "${name}": no such entry in $evaluators`);
       else if (refs.includes(name)) report(`${field}.$ref`, `cyclic $ref: ${[...refs, name].join(' -> ')}`);
       else walk(scope.evaluators[name], `$evaluators.${name}`, isResult, [...refs, name]);
       return;
@@ -68,7 +70,15 @@ export function checkTargeting(targeting: unknown, at: string, scope: TargetingS
       return;
     }
     if (operator === 'fractional') {
-      checkFractional(args, opField, isResult, report, checkResult, (entry, f) => walk(entry, f, false, refs), (v, f) => walk(v, f, isResult, refs));
+      checkFractional(
+        args,
+        opField,
+        isResult,
+        report,
+        checkResult,
+        (entry, f) => walk(entry, f, false, refs),
+        (v, f) => walk(v, f, isResult, refs),
+      );
       return;
     }
     if (operator === 'sem_ver') checkSemVer(args, opField, report);
@@ -140,6 +150,7 @@ function checkSemVer(args: unknown[], at: string, report: Report): void {
     report(`${at}[1]`, `unknown sem_ver operator ${JSON.stringify(operator)}; use one of ${SEM_VER_OPERATORS.join(' ')}`);
   }
   [left, right].forEach((version, i) => {
-    if (isLiteral(version) && parseVersion(version) === null) report(`${at}[${i * 2}]`, `${JSON.stringify(version)} is not a semantic version`);
+    if (isLiteral(version) && parseVersion(version) === null)
+      report(`${at}[${i * 2}]`, `${JSON.stringify(version)} is not a semantic version`);
   });
 }

@@ -4,7 +4,12 @@ import type { CompiledFlag, FlagDefinition, Metadata } from './types';
 import { CLIENT_VISIBLE } from './visibility';
 
 /** A targeting rule that cannot be built does not throw: it is kept in `compileError` (PARSE_ERROR when evaluated). */
-export function compileFlag(key: string, definition: FlagDefinition, setMetadata: Metadata, evaluators: Record<string, unknown>): CompiledFlag {
+export function compileFlag(
+  key: string,
+  definition: FlagDefinition,
+  setMetadata: Metadata,
+  evaluators: Record<string, unknown>,
+): CompiledFlag {
   const flag: CompiledFlag = {
     key,
     state: definition.state,

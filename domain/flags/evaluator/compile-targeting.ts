@@ -49,6 +49,5 @@ export function compileTargeting(
   const { logic, readsFlagdContext } = rewrite(resolved.logic, flagKey);
   const rule = buildLogic(logic);
   if (!readsFlagdContext) return (context: EvaluationContext) => rule(context);
-  return (context: EvaluationContext, nowSeconds: number) =>
-    rule({ ...context, $flagd: { flagKey, timestamp: nowSeconds } });
+  return (context: EvaluationContext, nowSeconds: number) => rule({ ...context, $flagd: { flagKey, timestamp: nowSeconds } });
 }

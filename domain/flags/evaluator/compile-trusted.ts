@@ -18,8 +18,7 @@ export interface StoredFlagDocument {
   metadata?: unknown;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a stored flag cannot be evaluated, or undefined. Only what evaluation depends on. */
 function unusable(flag: unknown): string | undefined {

@@ -29,7 +29,13 @@ function evaluateCompiled(flag: CompiledFlag, context: EvaluationContext, nowSec
     try {
       outcome = flag.targeting(context, nowSeconds ?? Math.floor(Date.now() / 1000));
     } catch (error) {
-      return { key, reason: 'ERROR', errorCode: 'GENERAL', errorDetails: `targeting failed: ${(error as Error)?.message ?? String(error)}`, metadata };
+      return {
+        key,
+        reason: 'ERROR',
+        errorCode: 'GENERAL',
+        errorDetails: `targeting failed: ${(error as Error)?.message ?? String(error)}`,
+        metadata,
+      };
     }
     if (outcome === null || outcome === undefined) {
       variant = flag.defaultVariant;
@@ -42,7 +48,13 @@ function evaluateCompiled(flag: CompiledFlag, context: EvaluationContext, nowSec
 
   if (variant === undefined) return { key, reason: 'DEFAULT', metadata };
   if (!hasOwn.call(flag.variants, variant)) {
-    return { key, reason: 'ERROR', errorCode: 'GENERAL', errorDetails: `targeting returned "${variant}", which is not a variant of flag "${key}"`, metadata };
+    return {
+      key,
+      reason: 'ERROR',
+      errorCode: 'GENERAL',
+      errorDetails: `targeting returned "${variant}", which is not a variant of flag "${key}"`,
+      metadata,
+    };
   }
   return { key, value: flag.variants[variant], variant, reason, metadata };
 }
@@ -54,7 +66,13 @@ export function evaluateFlag(set: CompiledFlagSet, key: string, context: Evaluat
     return { key, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND', errorDetails: `flag "${key}" not found`, metadata: set.metadata };
   }
   if (!isContext(context)) {
-    return { key, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorDetails: 'the evaluation context must be an object', metadata: flag.metadata };
+    return {
+      key,
+      reason: 'ERROR',
+      errorCode: 'INVALID_CONTEXT',
+      errorDetails: 'the evaluation context must be an object',
+      metadata: flag.metadata,
+    };
   }
   return evaluateCompiled(flag, context, nowSeconds);
 }
@@ -64,7 +82,13 @@ export function evaluateAll(set: CompiledFlagSet, context: EvaluationContext, no
   const results: EvaluationResult[] = [];
   if (!isContext(context)) {
     for (const flag of set.flags.values()) {
-      results.push({ key: flag.key, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorDetails: 'the evaluation context must be an object', metadata: flag.metadata });
+      results.push({
+        key: flag.key,
+        reason: 'ERROR',
+        errorCode: 'INVALID_CONTEXT',
+        errorDetails: 'the evaluation context must be an object',
+        metadata: flag.metadata,
+      });
     }
     return results;
   }

@@ -34,7 +34,10 @@ export function mergeFlagDocuments(docs: FlagDocument[]): FlagDocument {
     for (const [name, value] of Object.entries(doc.metadata ?? {})) {
       const first = metadataSource.get(name);
       if (first !== undefined && metadata[name] !== value) {
-        issues.push({ field: `metadata.${name}`, message: `flag-set metadata "${name}" differs between documents #${first} and #${index}` });
+        issues.push({
+          field: `metadata.${name}`,
+          message: `flag-set metadata "${name}" differs between documents #${first} and #${index}`,
+        });
         continue;
       }
       metadataSource.set(name, first ?? index);

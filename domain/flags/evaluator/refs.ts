@@ -41,7 +41,8 @@ export function resolveRefs(logic: unknown, evaluators: Record<string, unknown>,
     }
     if (Array.isArray(node)) return node.map((item, i) => visit(item, `${at}[${i}]`, active));
     // fromEntries defines properties: a `__proto__` key in a rule stays a key (and fails as an unknown operator).
-    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value, `${at}.${key}`, active)]));
+    if (node && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value, `${at}.${key}`, active)]));
     return node;
   };
 

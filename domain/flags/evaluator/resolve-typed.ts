@@ -19,16 +19,25 @@ export interface TypedResolution<T extends FlagValue> {
 
 export function hasType(value: unknown, type: FlagValueType): boolean {
   switch (type) {
-    case 'boolean': return typeof value === 'boolean';
-    case 'string': return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string';
     case 'number':
-    case 'float': return typeof value === 'number';
-    case 'integer': return Number.isInteger(value);
-    case 'object': return typeof value === 'object' && value !== null;
+    case 'float':
+      return typeof value === 'number';
+    case 'integer':
+      return Number.isInteger(value);
+    case 'object':
+      return typeof value === 'object' && value !== null;
   }
 }
 
-export function resolveTyped<T extends FlagValue>(result: EvaluationResult, expectedType: FlagValueType, defaultValue: T): TypedResolution<T> {
+export function resolveTyped<T extends FlagValue>(
+  result: EvaluationResult,
+  expectedType: FlagValueType,
+  defaultValue: T,
+): TypedResolution<T> {
   const metadata = result.metadata ?? {};
   if (result.value === undefined) {
     const { key, reason, errorCode, errorDetails } = result;

@@ -26,7 +26,9 @@ export function canonicalJson(value: unknown): string {
       }
     } else if (current && typeof current === 'object') {
       const record = current as Record<string, unknown>;
-      const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+      const keys = Object.keys(record)
+        .filter((key) => record[key] !== undefined)
+        .sort();
       out.push('{');
       work.push({ text: '}' });
       for (let i = keys.length - 1; i >= 0; i--) {

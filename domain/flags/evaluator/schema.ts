@@ -19,7 +19,8 @@ const hasOwn = (value: object, key: string): boolean => Object.prototype.hasOwnP
 
 export function checkStructure(doc: unknown): FlagIssue[] {
   const issues: FlagIssue[] = [];
-  const report = (field: string, message: string, flag?: string) => issues.push(flag === undefined ? { field, message } : { flag, field, message });
+  const report = (field: string, message: string, flag?: string) =>
+    issues.push(flag === undefined ? { field, message } : { flag, field, message });
   const unknownFields = (value: Record<string, unknown>, allowed: string[], field: string, flag?: string) => {
     const extra = Object.keys(value).filter((key) => !allowed.includes(key));
     if (extra.length > 0) report(field, `unknown field(s): ${extra.join(', ')}`, flag);
@@ -31,7 +32,8 @@ export function checkStructure(doc: unknown): FlagIssue[] {
       return;
     }
     for (const [key, value] of Object.entries(metadata)) {
-      if (!['string', 'number', 'boolean'].includes(typeof value)) report(`${field}.${key}`, 'metadata values must be a string, number or boolean', flag);
+      if (!['string', 'number', 'boolean'].includes(typeof value))
+        report(`${field}.${key}`, 'metadata values must be a string, number or boolean', flag);
     }
   };
 
@@ -44,7 +46,10 @@ export function checkStructure(doc: unknown): FlagIssue[] {
   if (doc.$evaluators !== undefined && !isObject(doc.$evaluators)) report('$evaluators', 'must be an object of name to JSON Logic');
   checkMetadata(doc.metadata, 'metadata');
   if (isObject(doc.metadata) && hasOwn(doc.metadata, CLIENT_VISIBLE)) {
-    report(`metadata.${CLIENT_VISIBLE}`, `put ${CLIENT_VISIBLE} on each flag a browser needs: set metadata is inherited by every flag, and would show every flag to client keys`);
+    report(
+      `metadata.${CLIENT_VISIBLE}`,
+      `put ${CLIENT_VISIBLE} on each flag a browser needs: set metadata is inherited by every flag, and would show every flag to client keys`,
+    );
   }
   if (!isObject(doc.flags)) {
     report('flags', 'must be an object of flag key to flag');
@@ -65,7 +70,8 @@ export function checkStructure(doc: unknown): FlagIssue[] {
       if (Object.keys(flag.variants).length === 0) report(`${at}.variants`, 'needs at least one variant', key);
       for (const [name, value] of Object.entries(flag.variants)) {
         if (name === '') report(`${at}.variants`, 'variant names must not be empty', key);
-        const valid = ['boolean', 'string'].includes(typeof value) || Number.isFinite(value) || (typeof value === 'object' && value !== null);
+        const valid =
+          ['boolean', 'string'].includes(typeof value) || Number.isFinite(value) || (typeof value === 'object' && value !== null);
         if (!valid) report(`${at}.variants.${name}`, 'a variant value must be a boolean, string, number, object or array (not null)', key);
       }
     }
@@ -75,7 +81,11 @@ export function checkStructure(doc: unknown): FlagIssue[] {
     if (flag.targeting !== undefined && !isObject(flag.targeting)) report(`${at}.targeting`, 'must be a JSON Logic object', key);
     checkMetadata(flag.metadata, `${at}.metadata`, key);
     if (isObject(flag.metadata) && hasOwn(flag.metadata, CLIENT_VISIBLE) && typeof flag.metadata[CLIENT_VISIBLE] !== 'boolean') {
-      report(`${at}.metadata.${CLIENT_VISIBLE}`, 'must be true or false (true: client keys, such as browsers, may evaluate this flag)', key);
+      report(
+        `${at}.metadata.${CLIENT_VISIBLE}`,
+        'must be true or false (true: client keys, such as browsers, may evaluate this flag)',
+        key,
+      );
     }
   }
   return issues;

@@ -36,7 +36,10 @@ export interface AppResponse {
 export type Layout = 'one-page' | 'classic';
 
 const userSchema = z.object({
-  userId: z.string({ error: 'userId must be a string' }).min(1, 'userId must not be empty').max(256, 'userId must be at most 256 characters'),
+  userId: z
+    .string({ error: 'userId must be a string' })
+    .min(1, 'userId must not be empty')
+    .max(256, 'userId must be at most 256 characters'),
 });
 const completeSchema = userSchema.extend({
   amount: z.number({ error: 'amount must be a number' }).nonnegative('amount must not be negative').optional(),
@@ -54,7 +57,11 @@ export function createCheckoutApp(flags: FlagClient, events: EventSender) {
   async function layoutFor(userId: string): Promise<{ layout: Layout; variant: string; newCheckout: boolean }> {
     const details = await flags.getBooleanDetails(CHECKOUT_FLAG, false, { targetingKey: userId });
     // The default (flag disabled, API unreachable) is the classic checkout: the safe one.
-    return { layout: details.value ? 'one-page' : 'classic', variant: details.variant ?? (details.value ? 'on' : 'off'), newCheckout: details.value };
+    return {
+      layout: details.value ? 'one-page' : 'classic',
+      variant: details.variant ?? (details.value ? 'on' : 'off'),
+      newCheckout: details.value,
+    };
   }
 
   return async function handle(request: AppRequest): Promise<AppResponse> {

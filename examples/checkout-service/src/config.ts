@@ -20,8 +20,16 @@ export interface CheckoutServiceConfig {
 export function configFromEnv(env: NodeJS.ProcessEnv): CheckoutServiceConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`checkout-service: bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `checkout-service: bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const c = parsed.data;
-  return { port: c.PORT, flagsUrl: c.FLAGS_URL, flagsServerKey: c.FLAGS_SERVER_KEY, eventsUrl: c.EVENTS_URL, eventsWriteKey: c.EVENTS_WRITE_KEY };
+  return {
+    port: c.PORT,
+    flagsUrl: c.FLAGS_URL,
+    flagsServerKey: c.FLAGS_SERVER_KEY,
+    eventsUrl: c.EVENTS_URL,
+    eventsWriteKey: c.EVENTS_WRITE_KEY,
+  };
 }

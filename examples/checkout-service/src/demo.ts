@@ -21,8 +21,13 @@ const WAIT_SECONDS = 300;
 /** Exposed users and checkout conversions counted so far (zero before the first exposure). */
 async function counted(source: ReturnType<typeof resolveLiveSource>): Promise<{ users: number; conversions: number }> {
   try {
-    const summary = (await readLiveSummary(source, CHECKOUT_FLAG)) as { variants: Array<{ users: number; metrics: Record<string, { sum: number }> }> };
-    return summary.variants.reduce((total, v) => ({ users: total.users + v.users, conversions: total.conversions + (v.metrics[JOURNEY]?.sum ?? 0) }), { users: 0, conversions: 0 });
+    const summary = (await readLiveSummary(source, CHECKOUT_FLAG)) as {
+      variants: Array<{ users: number; metrics: Record<string, { sum: number }> }>;
+    };
+    return summary.variants.reduce(
+      (total, v) => ({ users: total.users + v.users, conversions: total.conversions + (v.metrics[JOURNEY]?.sum ?? 0) }),
+      { users: 0, conversions: 0 },
+    );
   } catch (error) {
     if ((error as Error).name === 'ExperimentDataError') return { users: 0, conversions: 0 };
     throw error;
@@ -49,29 +54,51 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const cwd = options.cwd ?? process.cwd();
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const state = readLocalState(cwd);
-  if (!state || state.status !== 'running' || !state.flagsUrl || !state.eventsUrl || !state.flagsApiKeysSecret || !state.eventsWriteKeySecret) {
+  if (
+    !state ||
+    state.status !== 'running' ||
+    !state.flagsUrl ||
+    !state.eventsUrl ||
+    !state.flagsApiKeysSecret ||
+    !state.eventsWriteKeySecret
+  ) {
     print('monoenv demo: no running local production here; start it first with `npm start` (in another terminal)');
     return { code: 2 };
   }
-  const keys = await readLocalKeys(state.awsEndpoint, state.region, { flagsApiKeysSecret: state.flagsApiKeysSecret, eventsWriteKeySecret: state.eventsWriteKeySecret });
+  const keys = await readLocalKeys(state.awsEndpoint, state.region, {
+    flagsApiKeysSecret: state.flagsApiKeysSecret,
+    eventsWriteKeySecret: state.eventsWriteKeySecret,
+  });
   const source = resolveLiveSource({}, process.env, cwd);
   const before = await counted(source);
 
-  const service = await startCheckoutService({ port: 0, flagsUrl: state.flagsUrl, flagsServerKey: keys.flagsServer, eventsUrl: state.eventsUrl, eventsWriteKey: keys.write });
+  const service = await startCheckoutService({
+    port: 0,
+    flagsUrl: state.flagsUrl,
+    flagsServerKey: keys.flagsServer,
+    eventsUrl: state.eventsUrl,
+    eventsWriteKey: keys.write,
+  });
   let completed: number;
   let shoppers: ShopperResult;
   try {
-    print(`checkout service on ${service.url}; ${users} shoppers through ${JOURNEY}: cart_viewed -> checkout_started -> payment_submitted -> order_completed`);
+    print(
+      `checkout service on ${service.url}; ${users} shoppers through ${JOURNEY}: cart_viewed -> checkout_started -> payment_submitted -> order_completed`,
+    );
     // A fresh prefix per run: the processor counts each user once, so a second demo adds new shoppers.
     const prefix = `demo-${Date.now().toString(36)}`;
     const result = (shoppers = await runShoppers({
       serviceUrl: service.url,
       userIds: Array.from({ length: users }, (_, i) => `${prefix}-${i}`),
-      onUser: (done) => { if (done % 50 === 0 || done === users) print(`  ${done}/${users} shoppers`); },
+      onUser: (done) => {
+        if (done % 50 === 0 || done === users) print(`  ${done}/${users} shoppers`);
+      },
     }));
     completed = Object.values(result.completed).reduce((a, b) => a + b, 0);
     const shown = [...result.layouts.values()];
-    print(`  layouts: one-page ${shown.filter((l) => l === 'one-page').length}, classic ${shown.filter((l) => l === 'classic').length}; ${completed} completed checkouts`);
+    print(
+      `  layouts: one-page ${shown.filter((l) => l === 'one-page').length}, classic ${shown.filter((l) => l === 'classic').length}; ${completed} completed checkouts`,
+    );
   } finally {
     await service.close();
   }
@@ -82,13 +109,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const now = await counted(source);
     if (now.users - before.users >= users && now.conversions - before.conversions >= completed) break;
     if (Date.now() > deadline) {
-      print(`monoenv demo: after ${WAIT_SECONDS} s the processor has counted ${now.users - before.users}/${users} shoppers and ${now.conversions - before.conversions}/${completed} conversions; is \`npm start\` still running?`);
+      print(
+        `monoenv demo: after ${WAIT_SECONDS} s the processor has counted ${now.users - before.users}/${users} shoppers and ${now.conversions - before.conversions}/${completed} conversions; is \`npm start\` still running?`,
+      );
       return { code: 1, shoppers };
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   print('');
-  const code = await runExperimentCommand(['report', CHECKOUT_FLAG, '--metric', JOURNEY], { out: print, err: print, env: process.env, cwd, readLive: readLiveSummary });
+  const code = await runExperimentCommand(['report', CHECKOUT_FLAG, '--metric', JOURNEY], {
+    out: print,
+    err: print,
+    env: process.env,
+    cwd,
+    readLive: readLiveSummary,
+  });
   return { code, shoppers };
 }
 
@@ -100,7 +135,9 @@ if (require.main === module) {
     process.exit(2);
   }
   runDemo({ users }).then(
-    ({ code }) => { process.exitCode = code; },
+    ({ code }) => {
+      process.exitCode = code;
+    },
     (error) => {
       process.stderr.write(`monoenv demo: ${(error as Error).message}\n`);
       process.exitCode = 1;

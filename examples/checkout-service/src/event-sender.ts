@@ -29,18 +29,20 @@ export function createEventSender(options: EventSenderOptions): EventSender {
       const at = now().toISOString();
       const body = {
         sentAt: at,
-        batch: [{
-          messageId: randomUUID(),
-          type: 'track',
-          event,
-          userId,
-          timestamp: at,
-          properties,
-          context: {
-            library: { name: 'checkout-service' },
-            featureFlags: flags.map((f) => ({ 'feature_flag.key': f.key, 'feature_flag.result.variant': f.variant })),
+        batch: [
+          {
+            messageId: randomUUID(),
+            type: 'track',
+            event,
+            userId,
+            timestamp: at,
+            properties,
+            context: {
+              library: { name: 'checkout-service' },
+              featureFlags: flags.map((f) => ({ 'feature_flag.key': f.key, 'feature_flag.result.variant': f.variant })),
+            },
           },
-        }],
+        ],
       };
       try {
         const response = await fetch(url, {

@@ -43,7 +43,10 @@ export async function startCheckoutService(config: CheckoutServiceConfig): Promi
   const domain = `checkout-service-${process.pid}-${Date.now()}`;
   const provider = new MonoenvOfrepProvider({ baseUrl: config.flagsUrl, apiKey: config.flagsServerKey });
   await OpenFeature.setProviderAndWait(domain, provider);
-  const handle = createCheckoutApp(OpenFeature.getClient(domain), createEventSender({ eventsUrl: config.eventsUrl, writeKey: config.eventsWriteKey }));
+  const handle = createCheckoutApp(
+    OpenFeature.getClient(domain),
+    createEventSender({ eventsUrl: config.eventsUrl, writeKey: config.eventsWriteKey }),
+  );
 
   const server = createServer(async (req, res) => {
     let status = 500;
@@ -51,7 +54,12 @@ export async function startCheckoutService(config: CheckoutServiceConfig): Promi
     try {
       const url = new URL(req.url ?? '/', 'http://service');
       const payload = req.method === 'POST' ? await readJson(req) : undefined;
-      ({ status, body } = await handle({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: payload }));
+      ({ status, body } = await handle({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: payload,
+      }));
     } catch (error) {
       const known = error as { status?: number; code?: string; message: string };
       if (known.status) ({ status, body } = { status: known.status, body: { error: { code: known.code, message: known.message } } });

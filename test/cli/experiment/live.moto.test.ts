@@ -16,28 +16,65 @@ describeWithMoto('monoenv experiment report against DynamoDB (moto)', (moto) => 
   async function report(argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runExperimentCommand(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd: '/nonexistent', readLive: readLiveSummary });
+    const code = await runExperimentCommand(argv, {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      env: {},
+      cwd: '/nonexistent',
+      readLive: readLiveSummary,
+    });
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
   }
 
   beforeAll(async () => {
     const client = new DynamoDBClient(motoClientConfig(moto().endpoint));
-    await client.send(new CreateTableCommand({
-      TableName: table,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     documents = DynamoDBDocumentClient.from(client);
-    for (const [variant, users, converters] of [['control', 5000, 600], ['treatment', 5030, 700]] as const) {
+    for (const [variant, users, converters] of [
+      ['control', 5000, 600],
+      ['treatment', 5030, 700],
+    ] as const) {
       await put({ pk: experimentPk('new-checkout'), sk: variantSk(variant), flag: 'new-checkout', variant, users });
-      await put({ pk: experimentPk('new-checkout'), sk: metricSk(variant, 'checkout'), flag: 'new-checkout', variant, metric: 'checkout', kind: 'conversion', n: users, sum: converters, sumSquares: converters });
+      await put({
+        pk: experimentPk('new-checkout'),
+        sk: metricSk(variant, 'checkout'),
+        flag: 'new-checkout',
+        variant,
+        metric: 'checkout',
+        kind: 'conversion',
+        n: users,
+        sum: converters,
+        sumSquares: converters,
+      });
     }
     await put({ pk: experimentPk('lonely'), sk: variantSk('control'), flag: 'lonely', variant: 'control', users: 10 });
   });
 
   it('reads the live summary through the journey processor reader and reports it', async () => {
-    const { code, stdout, stderr } = await report(['report', 'new-checkout', '--table', table, '--endpoint', moto().endpoint, '--region', 'us-east-1', '--json']);
+    const { code, stdout, stderr } = await report([
+      'report',
+      'new-checkout',
+      '--table',
+      table,
+      '--endpoint',
+      moto().endpoint,
+      '--region',
+      'us-east-1',
+      '--json',
+    ]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const parsed = JSON.parse(stdout);
     expect(parsed.control).toBe('control');
@@ -54,6 +91,8 @@ describeWithMoto('monoenv experiment report against DynamoDB (moto)', (moto) => 
   it('exits 1 naming the table when it does not exist', async () => {
     const { code, stderr } = await report(['report', 'new-checkout', '--table', 'missing', '--endpoint', moto().endpoint]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^monoenv experiment: cannot read 'new-checkout' from table missing at http:\/\/127\.0\.0\.1:\d+: ResourceNotFoundException: .*\[read-failed\]$/);
+    expect(stderr).toMatch(
+      /^monoenv experiment: cannot read 'new-checkout' from table missing at http:\/\/127\.0\.0\.1:\d+: ResourceNotFoundException: .*\[read-failed\]$/,
+    );
   });
 });

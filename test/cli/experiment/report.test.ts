@@ -53,26 +53,30 @@ describe('buildReport', () => {
   });
 
   it('calls a clear drop a significant decrease', () => {
-    const report = buildReport(summaryOf({
-      flag: 'f',
-      variants: [
-        { name: 'a', users: 5000, metrics: { checkout: conversions(5000, 700) } },
-        { name: 'b', users: 5000, metrics: { checkout: conversions(5000, 550) } },
-      ],
-    }));
+    const report = buildReport(
+      summaryOf({
+        flag: 'f',
+        variants: [
+          { name: 'a', users: 5000, metrics: { checkout: conversions(5000, 700) } },
+          { name: 'b', users: 5000, metrics: { checkout: conversions(5000, 550) } },
+        ],
+      }),
+    );
     expect(report.metrics[0].variants[1].verdict!.code).toBe('decrease');
   });
 
   it('puts the named control first and checks the split against the weights', () => {
-    const report = buildReport(summaryOf({
-      flag: 'f',
-      control: 'off',
-      weights: { on: 90, off: 10 },
-      variants: [
-        { name: 'on', users: 9000, metrics: { checkout: conversions(9000, 900) } },
-        { name: 'off', users: 1000, metrics: { checkout: conversions(1000, 100) } },
-      ],
-    }));
+    const report = buildReport(
+      summaryOf({
+        flag: 'f',
+        control: 'off',
+        weights: { on: 90, off: 10 },
+        variants: [
+          { name: 'on', users: 9000, metrics: { checkout: conversions(9000, 900) } },
+          { name: 'off', users: 1000, metrics: { checkout: conversions(1000, 100) } },
+        ],
+      }),
+    );
     expect(report.control).toBe('off');
     expect(report.metrics[0].variants.map((v) => v.variant)).toEqual(['off', 'on']);
     expect(report.srm.expectedShares).toEqual([0.1, 0.9]);
@@ -80,13 +84,15 @@ describe('buildReport', () => {
   });
 
   it('marks every verdict unreliable when the split mismatches (gbstats SRM vector)', () => {
-    const report = buildReport(summaryOf({
-      flag: 'f',
-      variants: [
-        { name: 'a', users: 1000, metrics: { checkout: conversions(1000, 100) } },
-        { name: 'b', users: 1200, metrics: { checkout: conversions(1200, 200) } },
-      ],
-    }));
+    const report = buildReport(
+      summaryOf({
+        flag: 'f',
+        variants: [
+          { name: 'a', users: 1000, metrics: { checkout: conversions(1000, 100) } },
+          { name: 'b', users: 1200, metrics: { checkout: conversions(1200, 200) } },
+        ],
+      }),
+    );
     expect(report.srm.pValue).toBeCloseTo(0.000020079, 9);
     const verdict = report.metrics[0].variants[1].verdict!;
     expect(verdict.reliable).toBe(false);
@@ -95,38 +101,69 @@ describe('buildReport', () => {
   });
 
   it('analyses a ratio metric when a denominator is given', () => {
-    const report = buildReport(summaryOf({
-      flag: 'f',
-      variants: [
-        { name: 'a', users: 100, metrics: { revenue_per_order: { n: 100, sum: 485.11, sumSquares: 2715.48, denominator: { sum: 679.91, sumSquares: 4939.42 }, sumProduct: 3602.15 } } },
-        { name: 'b', users: 100, metrics: { revenue_per_order: { n: 100, sum: 514.78, sumSquares: 2994.9, denominator: { sum: 705.41, sumSquares: 5291.37 }, sumProduct: 3918.16 } } },
-      ],
-    }), { metric: 'revenue_per_order' });
+    const report = buildReport(
+      summaryOf({
+        flag: 'f',
+        variants: [
+          {
+            name: 'a',
+            users: 100,
+            metrics: {
+              revenue_per_order: {
+                n: 100,
+                sum: 485.11,
+                sumSquares: 2715.48,
+                denominator: { sum: 679.91, sumSquares: 4939.42 },
+                sumProduct: 3602.15,
+              },
+            },
+          },
+          {
+            name: 'b',
+            users: 100,
+            metrics: {
+              revenue_per_order: {
+                n: 100,
+                sum: 514.78,
+                sumSquares: 2994.9,
+                denominator: { sum: 705.41, sumSquares: 5291.37 },
+                sumProduct: 3918.16,
+              },
+            },
+          },
+        ],
+      }),
+      { metric: 'revenue_per_order' },
+    );
     const [control, treatment] = report.metrics[0].variants;
     expect(report.metrics[0].kind).toBe('ratio');
     expect(control.value).toBeCloseTo(485.11 / 679.91, 10);
-    expect(treatment.relative!.estimate).toBeCloseTo((514.78 / 705.41) / (485.11 / 679.91) - 1, 10);
+    expect(treatment.relative!.estimate).toBeCloseTo(514.78 / 705.41 / (485.11 / 679.91) - 1, 10);
   });
 
   it('says when a variant has no data for a metric instead of comparing', () => {
-    const report = buildReport(summaryOf({
-      flag: 'f',
-      variants: [
-        { name: 'a', users: 10, metrics: { signup: conversions(10, 2) } },
-        { name: 'b', users: 10, metrics: {} },
-      ],
-    }));
+    const report = buildReport(
+      summaryOf({
+        flag: 'f',
+        variants: [
+          { name: 'a', users: 10, metrics: { signup: conversions(10, 2) } },
+          { name: 'b', users: 10, metrics: {} },
+        ],
+      }),
+    );
     expect(report.metrics[0].variants[1].verdict).toMatchObject({ code: 'no-data', text: 'no data: this variant has none' });
   });
 
   it('says when there is too little data', () => {
-    const report = buildReport(summaryOf({
-      flag: 'f',
-      variants: [
-        { name: 'a', users: 1, metrics: { signup: conversions(1, 1) } },
-        { name: 'b', users: 1, metrics: { signup: conversions(1, 0) } },
-      ],
-    }));
+    const report = buildReport(
+      summaryOf({
+        flag: 'f',
+        variants: [
+          { name: 'a', users: 1, metrics: { signup: conversions(1, 1) } },
+          { name: 'b', users: 1, metrics: { signup: conversions(1, 0) } },
+        ],
+      }),
+    );
     expect(report.metrics[0].variants[1].verdict!.code).toBe('insufficient-data');
   });
 
@@ -150,8 +187,12 @@ describe('renderText', () => {
   it('prints a row per variant with rate, lifts, p-value and verdict', () => {
     expect(text).toContain('Sample ratio: 5,000 / 5,030 users (expected 50% / 50%), p = 0.765  OK');
     expect(text).toMatch(/^off\s+5,000\s+12\.0%\s+baseline$/m);
-    expect(text).toMatch(/^on\s+5,030\s+13\.9%\s+\+1\.92pp \[\+0\.\d+pp, \+3\.\d+pp\]\s+\+16\.0% \[.+\]\s+0\.0\d\d\s+significant increase$/m);
-    expect(text).toMatch(/^on\s+5,030\s+3,461\s+0\.7\s+\+0\.29 \[\+0\.0454, \+0\.535\]\s+\+70\.7% \[-3\.53%, \+145\.0%\]\s+0\.062\s+not significant$/m);
+    expect(text).toMatch(
+      /^on\s+5,030\s+13\.9%\s+\+1\.92pp \[\+0\.\d+pp, \+3\.\d+pp\]\s+\+16\.0% \[.+\]\s+0\.0\d\d\s+significant increase$/m,
+    );
+    expect(text).toMatch(
+      /^on\s+5,030\s+3,461\s+0\.7\s+\+0\.29 \[\+0\.0454, \+0\.535\]\s+\+70\.7% \[-3\.53%, \+145\.0%\]\s+0\.062\s+not significant$/m,
+    );
   });
 
   it('draws zero outside a significant interval and inside a non-significant one', () => {
@@ -186,7 +227,10 @@ describe('a report without metrics', () => {
   ];
   const exposedOnly = summaryOf({
     flag: 'new-checkout',
-    variants: [{ name: 'off', users: 100, metrics: {} }, { name: 'on', users: 100, metrics: {} }],
+    variants: [
+      { name: 'off', users: 100, metrics: {} },
+      { name: 'on', users: 100, metrics: {} },
+    ],
     stepsSeen: { checkout: ['order_completed', 'checkout_started'] },
   });
 

@@ -16,7 +16,11 @@ function ok(comparison: Comparison): Extract<Comparison, { status: 'ok' }> {
   return comparison;
 }
 
-function expectEffect(effect: Effect | undefined, expected: { estimate: number; ci: [number, number]; pValue: number; se?: number }, digits = 5): void {
+function expectEffect(
+  effect: Effect | undefined,
+  expected: { estimate: number; ci: [number, number]; pValue: number; se?: number },
+  digits = 5,
+): void {
   expect(effect).toBeDefined();
   expect(effect!.estimate).toBeCloseTo(expected.estimate, digits);
   expect(effect!.ci[0]).toBeCloseTo(expected.ci[0], digits);
@@ -65,12 +69,17 @@ describe('sequential testing (gbstats vectors)', () => {
   });
 
   it('reproduces the always-valid interval for proportions with the default tuning (5000)', () => {
-    const result = ok(compareToControl({ kind: 'proportion', n: 3000, sum: 1396 }, { kind: 'proportion', n: 3461, sum: 2422 }, { sequential: true }));
+    const result = ok(
+      compareToControl({ kind: 'proportion', n: 3000, sum: 1396 }, { kind: 'proportion', n: 3461, sum: 2422 }, { sequential: true }),
+    );
     expectEffect(result.relative, { estimate: 0.50386, ci: [0.40098, 0.60675], pValue: 0, se: 0.03386 });
   });
 
   it('is wider than the fixed-horizon interval, and tightest when tuned near the sample size', () => {
-    const width = (c: Comparison) => { const e = ok(c).relative!; return e.ci[1] - e.ci[0]; };
+    const width = (c: Comparison) => {
+      const e = ok(c).relative!;
+      return e.ci[1] - e.ci[0];
+    };
     const fixed = width(compareToControl(seqA, meanB));
     const near = width(compareToControl(seqA, meanB, { sequential: true, tuningParameter: 6461 }));
     const below = width(compareToControl(seqA, meanB, { sequential: true, tuningParameter: 10 }));
@@ -82,7 +91,9 @@ describe('sequential testing (gbstats vectors)', () => {
 
   it('its p-value falls below alpha exactly when its interval excludes zero', () => {
     for (const sum of [1500, 1560, 1600, 1700]) {
-      const effect = ok(compareToControl({ kind: 'proportion', n: 3000, sum: 1500 }, { kind: 'proportion', n: 3000, sum }, { sequential: true })).absolute;
+      const effect = ok(
+        compareToControl({ kind: 'proportion', n: 3000, sum: 1500 }, { kind: 'proportion', n: 3000, sum }, { sequential: true }),
+      ).absolute;
       const excludesZero = effect.ci[0] > 0 || effect.ci[1] < 0;
       expect(effect.pValue < 0.05).toBe(excludesZero);
     }
@@ -101,15 +112,33 @@ describe('ratio metrics (delta method)', () => {
 
   it('with a denominator of 1 per unit it equals the plain mean test', () => {
     const asRatio = (s: Extract<MetricStatistic, { kind: 'mean' }>): MetricStatistic => ({
-      kind: 'ratio', n: s.n, numerator: s, denominator: { sum: s.n, sumSquares: s.n }, sumProduct: s.sum,
+      kind: 'ratio',
+      n: s.n,
+      numerator: s,
+      denominator: { sum: s.n, sumSquares: s.n },
+      sumProduct: s.sum,
     });
-    const result = ok(compareToControl(asRatio(meanA as Extract<MetricStatistic, { kind: 'mean' }>), asRatio(meanB as Extract<MetricStatistic, { kind: 'mean' }>)));
+    const result = ok(
+      compareToControl(
+        asRatio(meanA as Extract<MetricStatistic, { kind: 'mean' }>),
+        asRatio(meanB as Extract<MetricStatistic, { kind: 'mean' }>),
+      ),
+    );
     expectEffect(result.relative, { estimate: 0.70732, ci: [-0.03526, 1.44989], pValue: 0.06191 });
     expectEffect(result.absolute, { estimate: 0.29, ci: [0.04538, 0.53462], pValue: 0.02016 });
   });
 
   it('matches the first-order Taylor variance computed from the raw data', () => {
-    const pairs: Array<[number, number]> = [[10, 2], [0, 1], [35, 3], [12, 1], [8, 2], [0, 1], [20, 4], [5, 1]];
+    const pairs: Array<[number, number]> = [
+      [10, 2],
+      [0, 1],
+      [35, 3],
+      [12, 1],
+      [8, 2],
+      [0, 1],
+      [20, 4],
+      [5, 1],
+    ];
     const stat = users(pairs);
     const n = pairs.length;
     const mM = pairs.reduce((a, [m]) => a + m, 0) / n;

@@ -1,11 +1,25 @@
 import type { FlagDefinition } from '../../../domain/flags/evaluator';
-import { FlagEditError, disableFlag, enableFlag, fractionalWeights, parseWeights, setDefaultVariant, setFractionalWeights } from '../../../cli/flags/edits';
+import {
+  FlagEditError,
+  disableFlag,
+  enableFlag,
+  fractionalWeights,
+  parseWeights,
+  setDefaultVariant,
+  setFractionalWeights,
+} from '../../../cli/flags/edits';
 
 const split: FlagDefinition = {
   state: 'ENABLED',
   variants: { a: 'A', b: 'B', c: 'C' },
   defaultVariant: 'a',
-  targeting: { if: [{ '==': [{ var: 'beta' }, true] }, 'c', { fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'email' }] }, ['a', 50], ['b', 50]] }] },
+  targeting: {
+    if: [
+      { '==': [{ var: 'beta' }, true] },
+      'c',
+      { fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'email' }] }, ['a', 50], ['b', 50]] },
+    ],
+  },
 };
 
 describe('runtime flag edits', () => {
@@ -20,22 +34,45 @@ describe('runtime flag edits', () => {
   });
 
   it('replaces the buckets of the first fractional rule, keeping its bucketing expression and the rest of the rule', () => {
-    const edited = setFractionalWeights(split, [['a', 10], ['b', 80], ['c', 10]]);
+    const edited = setFractionalWeights(split, [
+      ['a', 10],
+      ['b', 80],
+      ['c', 10],
+    ]);
     expect(edited.targeting).toEqual({
-      if: [{ '==': [{ var: 'beta' }, true] }, 'c', { fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'email' }] }, ['a', 10], ['b', 80], ['c', 10]] }],
+      if: [
+        { '==': [{ var: 'beta' }, true] },
+        'c',
+        { fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'email' }] }, ['a', 10], ['b', 80], ['c', 10]] },
+      ],
     });
-    expect(fractionalWeights(edited)).toEqual([['a', 10], ['b', 80], ['c', 10]]);
-    expect(fractionalWeights(split)).toEqual([['a', 50], ['b', 50]]); // the input is not mutated
+    expect(fractionalWeights(edited)).toEqual([
+      ['a', 10],
+      ['b', 80],
+      ['c', 10],
+    ]);
+    expect(fractionalWeights(split)).toEqual([
+      ['a', 50],
+      ['b', 50],
+    ]); // the input is not mutated
   });
 
   it('refuses weights for unknown variants, all-zero weights and flags without a split', () => {
-    expect(() => setFractionalWeights(split, [['a', 1], ['x', 1]])).toThrow(/unknown variant\(s\) x/);
+    expect(() =>
+      setFractionalWeights(split, [
+        ['a', 1],
+        ['x', 1],
+      ]),
+    ).toThrow(/unknown variant\(s\) x/);
     expect(() => setFractionalWeights(split, [['a', 0]])).toThrow(/above 0/);
     expect(() => setFractionalWeights({ ...split, targeting: undefined }, [['a', 1]])).toThrow(FlagEditError);
   });
 
   it('parses <variant>=<weight> arguments strictly', () => {
-    expect(parseWeights(['a=1', 'b=99'])).toEqual([['a', 1], ['b', 99]]);
+    expect(parseWeights(['a=1', 'b=99'])).toEqual([
+      ['a', 1],
+      ['b', 99],
+    ]);
     expect(() => parseWeights([])).toThrow(/at least one/);
     expect(() => parseWeights(['a=1.5'])).toThrow(/whole, non-negative/);
     expect(() => parseWeights(['a=-1'])).toThrow(/whole, non-negative/);

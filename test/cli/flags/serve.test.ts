@@ -38,7 +38,9 @@ describe('monoenv flags serve: the OFREP handler over flag files, reloaded on ch
 
   it('serves the files, requiring the key it was given', async () => {
     expect((await api().postEvaluateFlag('greeting', { context: {} })).value).toMatchObject({ value: 'hello', variant: 'hi' });
-    await expect(new OFREPApi({ baseUrl: server.url }).postEvaluateFlag('greeting', { context: {} })).rejects.toBeInstanceOf(OFREPApiUnauthorizedError);
+    await expect(new OFREPApi({ baseUrl: server.url }).postEvaluateFlag('greeting', { context: {} })).rejects.toBeInstanceOf(
+      OFREPApiUnauthorizedError,
+    );
   });
 
   it('reloads an edited file', async () => {
@@ -66,7 +68,10 @@ describe('monoenv flags serve: the OFREP handler over flag files, reloaded on ch
   it('picks up a new file', async () => {
     const fixed = nextLog(/flags reloaded/);
     writeFileSync(join(dir, 'greeting.json'), flagFile('hi'));
-    writeFileSync(join(dir, 'extra.json'), JSON.stringify({ flags: { extra: { state: 'ENABLED', variants: { on: true }, defaultVariant: 'on' } } }));
+    writeFileSync(
+      join(dir, 'extra.json'),
+      JSON.stringify({ flags: { extra: { state: 'ENABLED', variants: { on: true }, defaultVariant: 'on' } } }),
+    );
     await fixed;
     await server.reload(); // both writes may have landed in separate debounced reloads
     expect((await api().postEvaluateFlag('extra', { context: {} })).value).toMatchObject({ value: true });

@@ -20,7 +20,12 @@ describe('which flag table the CLI edits', () => {
     writeState(runningState({ flagsTable: 'local-flags', awsEndpoint: 'http://127.0.0.1:5000', region: 'us-east-1' }));
     expect(resolveTarget({ table: 'cli' }, { MONOENV_FLAGS_TABLE: 'env' }, cwd)).toMatchObject({ table: 'cli', source: '--table' });
     expect(resolveTarget({}, { MONOENV_FLAGS_TABLE: 'env' }, cwd)).toMatchObject({ table: 'env', endpoint: undefined });
-    expect(resolveTarget({}, {}, cwd)).toEqual({ table: 'local-flags', endpoint: 'http://127.0.0.1:5000', region: 'us-east-1', source: join('.monoenv', 'local', 'state.json') });
+    expect(resolveTarget({}, {}, cwd)).toEqual({
+      table: 'local-flags',
+      endpoint: 'http://127.0.0.1:5000',
+      region: 'us-east-1',
+      source: join('.monoenv', 'local', 'state.json'),
+    });
   });
 
   it('is a usage error when no table is known, and names the broken field of a bad state file', () => {

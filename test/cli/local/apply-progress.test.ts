@@ -4,7 +4,11 @@ describe('terraform apply progress', () => {
   it('prints the plan, a count every tenth of it and slow resources every 30 s, from chunks split anywhere', () => {
     const lines: string[] = [];
     let now = 0;
-    const progress = applyProgress(0, (line) => lines.push(line), () => now);
+    const progress = applyProgress(
+      0,
+      (line) => lines.push(line),
+      () => now,
+    );
     const output = [
       'Plan: 20 to add, 0 to change, 0 to destroy.',
       ...Array.from({ length: 20 }, (_, i) => `aws_thing.r${i}: Creation complete after 1s [id=r${i}]`),
@@ -26,7 +30,11 @@ describe('terraform apply progress', () => {
 
   it('says destroyed for a destroy plan', () => {
     const lines: string[] = [];
-    const progress = applyProgress(0, (line) => lines.push(line), () => 0);
+    const progress = applyProgress(
+      0,
+      (line) => lines.push(line),
+      () => 0,
+    );
     progress.feed('Plan: 0 to add, 0 to change, 1 to destroy.\naws_x.y: Destruction complete after 0s\n');
     expect(lines).toEqual(['plan: 0 to add, 0 to change, 1 to destroy', '1/1 destroyed (0 s)']);
     expect(progress.summary()).toBe('1/1 resources destroyed in 0 s');

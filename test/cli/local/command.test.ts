@@ -4,7 +4,9 @@ describe('monoenv local: usage', () => {
   let errors: string[];
   beforeEach(() => {
     errors = [];
-    jest.spyOn(console, 'error').mockImplementation((text: string) => { errors.push(text); });
+    jest.spyOn(console, 'error').mockImplementation((text: string) => {
+      errors.push(text);
+    });
   });
   afterEach(() => jest.restoreAllMocks());
 

@@ -14,7 +14,10 @@ const api: DeployedApi = { id: 'abc123', name: 'shop-api', routes, throttle: { r
 describe('the local HTTP API: route matching as API Gateway does it', () => {
   it('matches literal paths, path parameters, and prefers a method route to ANY', () => {
     expect(matchRoute(routes, 'POST', '/ofrep/v1/evaluate/flags')?.route.routeKey).toBe('ANY /ofrep/v1/evaluate/flags');
-    expect(matchRoute(routes, 'POST', '/ofrep/v1/evaluate/flags/new%20checkout')).toEqual({ route: routes[1], pathParameters: { key: 'new checkout' } });
+    expect(matchRoute(routes, 'POST', '/ofrep/v1/evaluate/flags/new%20checkout')).toEqual({
+      route: routes[1],
+      pathParameters: { key: 'new checkout' },
+    });
     expect(matchRoute(routes, 'POST', '/v1/events')?.route.functionName).toBe('ingest-post');
     expect(matchRoute(routes, 'GET', '/v1/events')?.route.functionName).toBe('ingest');
   });
@@ -35,15 +38,45 @@ describe('the local HTTP API: route matching as API Gateway does it', () => {
   });
 
   it('builds the payload format 2.0 event and reads the function result back', () => {
-    const event = httpApiEvent(api, matchRoute(routes, 'POST', '/ofrep/v1/evaluate/flags/x')!, {
-      method: 'POST', rawPath: '/ofrep/v1/evaluate/flags/x', rawQueryString: 'a=1&a=2', headers: { 'content-type': 'application/json', host: 'h' }, body: '{}', sourceIp: '10.0.0.1',
-    }, '123456789012', Date.parse('2026-11-25T10:00:00Z'));
+    const event = httpApiEvent(
+      api,
+      matchRoute(routes, 'POST', '/ofrep/v1/evaluate/flags/x')!,
+      {
+        method: 'POST',
+        rawPath: '/ofrep/v1/evaluate/flags/x',
+        rawQueryString: 'a=1&a=2',
+        headers: { 'content-type': 'application/json', host: 'h' },
+        body: '{}',
+        sourceIp: '10.0.0.1',
+      },
+      '123456789012',
+      Date.parse('2026-11-25T10:00:00Z'),
+    );
     expect(event).toMatchObject({
-      version: '2.0', routeKey: 'ANY /ofrep/v1/evaluate/flags/{key}', rawPath: '/ofrep/v1/evaluate/flags/x', queryStringParameters: { a: '1,2' }, pathParameters: { key: 'x' }, body: '{}', isBase64Encoded: false,
-      requestContext: { apiId: 'abc123', stage: '$default', http: { method: 'POST', sourceIp: '10.0.0.1' }, timeEpoch: Date.parse('2026-11-25T10:00:00Z') },
+      version: '2.0',
+      routeKey: 'ANY /ofrep/v1/evaluate/flags/{key}',
+      rawPath: '/ofrep/v1/evaluate/flags/x',
+      queryStringParameters: { a: '1,2' },
+      pathParameters: { key: 'x' },
+      body: '{}',
+      isBase64Encoded: false,
+      requestContext: {
+        apiId: 'abc123',
+        stage: '$default',
+        http: { method: 'POST', sourceIp: '10.0.0.1' },
+        timeEpoch: Date.parse('2026-11-25T10:00:00Z'),
+      },
     });
-    expect(httpApiResponse({ statusCode: 201, headers: { a: 'b' }, body: 'aGk=', isBase64Encoded: true })).toEqual({ status: 201, headers: { a: 'b' }, body: Buffer.from('hi') });
-    expect(httpApiResponse({ ok: true })).toEqual({ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"ok":true}') });
+    expect(httpApiResponse({ statusCode: 201, headers: { a: 'b' }, body: 'aGk=', isBase64Encoded: true })).toEqual({
+      status: 201,
+      headers: { a: 'b' },
+      body: Buffer.from('hi'),
+    });
+    expect(httpApiResponse({ ok: true })).toEqual({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"ok":true}'),
+    });
   });
 });
 
@@ -57,13 +90,20 @@ describe('the local HTTP API over real HTTP', () => {
       now: () => 0,
       invoke: async (name, event) => {
         if ((event as { rawPath: string }).rawPath === '/ofrep/v1/evaluate/flags/boom') throw new Error('handler crashed');
-        return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, path: (event as { rawPath: string }).rawPath }) };
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name, path: (event as { rawPath: string }).rawPath }),
+        };
       },
       onError: (name, error) => errors.push(`${name}: ${error.message}`),
     });
     try {
       const ok = await fetch(`${door.url}/ofrep/v1/evaluate/flags/x`, { method: 'POST', body: '{}' });
-      expect({ status: ok.status, body: await ok.json() }).toEqual({ status: 200, body: { name: 'flags', path: '/ofrep/v1/evaluate/flags/x' } });
+      expect({ status: ok.status, body: await ok.json() }).toEqual({
+        status: 200,
+        body: { name: 'flags', path: '/ofrep/v1/evaluate/flags/x' },
+      });
       const missing = await fetch(`${door.url}/nope`);
       expect({ status: missing.status, body: await missing.json() }).toEqual({ status: 404, body: { message: 'Not Found' } });
       const failed = await fetch(`${door.url}/ofrep/v1/evaluate/flags/boom`, { method: 'POST' });

@@ -45,12 +45,20 @@ describe('a deployed function run by the local runtime', () => {
 
   it('runs the shipped bundle with only its deployed environment, its own credentials and the SDK the runtime provides', async () => {
     expect(await host.invoke({})).toEqual({
-      table: 'shop-flags', leaked: null, accessKey: 'shop-env', endpoint: 'http://127.0.0.1:1', region: 'eu-west-1', functionName: 'shop-env',
+      table: 'shop-flags',
+      leaked: null,
+      accessKey: 'shop-env',
+      endpoint: 'http://127.0.0.1:1',
+      region: 'eu-west-1',
+      functionName: 'shop-env',
     });
   });
 
   it('reports a handler error as Lambda does, and keeps serving', async () => {
-    await expect(host.invoke({ fail: 'bad input' })).rejects.toMatchObject({ errorType: 'TypeError', message: 'shop-env: TypeError: bad input' });
+    await expect(host.invoke({ fail: 'bad input' })).rejects.toMatchObject({
+      errorType: 'TypeError',
+      message: 'shop-env: TypeError: bad input',
+    });
     expect(await host.invoke({})).toMatchObject({ table: 'shop-flags' });
   });
 
@@ -62,8 +70,15 @@ describe('a deployed function run by the local runtime', () => {
 
   it('fails every invocation of a package whose handler does not exist, naming it', async () => {
     const broken = await startLambdaHost({
-      functionName: 'shop-broken', zipFile, codeDir: tempDir('monoenv-code-'), handler: 'index.nope', environment: {},
-      awsEndpoint: 'http://127.0.0.1:1', region: 'eu-west-1', timeoutSeconds: 1, log: () => undefined,
+      functionName: 'shop-broken',
+      zipFile,
+      codeDir: tempDir('monoenv-code-'),
+      handler: 'index.nope',
+      environment: {},
+      awsEndpoint: 'http://127.0.0.1:1',
+      region: 'eu-west-1',
+      timeoutSeconds: 1,
+      log: () => undefined,
     });
     try {
       await expect(broken.invoke({})).rejects.toThrow(/shop-broken: Error: the module has no export nope/);

@@ -18,7 +18,15 @@ async function slowUpstream() {
     }, 20);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, most, close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    most,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 describe('writes the local AWS cannot take concurrently', () => {
@@ -26,8 +34,14 @@ describe('writes the local AWS cannot take concurrently', () => {
     const upstream = await slowUpstream();
     const writes = await startMotoWrites(upstream.url);
     try {
-      const call = (target: string) => fetch(writes.url, { method: 'POST', headers: { 'x-amz-target': target }, body: '{}' }).then((r) => r.json());
-      const targets = ['Kinesis_20131202.PutRecords', 'Kinesis_20131202.PutRecord', 'DynamoDB_20120810.TransactWriteItems', 'DynamoDB_20120810.GetItem'];
+      const call = (target: string) =>
+        fetch(writes.url, { method: 'POST', headers: { 'x-amz-target': target }, body: '{}' }).then((r) => r.json());
+      const targets = [
+        'Kinesis_20131202.PutRecords',
+        'Kinesis_20131202.PutRecord',
+        'DynamoDB_20120810.TransactWriteItems',
+        'DynamoDB_20120810.GetItem',
+      ];
       const answers = await Promise.all(targets.flatMap((target) => Array.from({ length: 6 }, () => call(target))));
       expect(answers.filter((a) => a.echoed === 'DynamoDB_20120810.GetItem')).toHaveLength(6);
       // Never two Kinesis puts (of either kind) at once, nor two transactions.

@@ -22,7 +22,18 @@ describe('resources local production cannot run', () => {
   const names = list.map((item) => item.name);
 
   it('lists each by its AWS name, resolving references to other resources', () => {
-    expect(names).toEqual(expect.arrayContaining(['shop-web', 'shop-flags', 'shop-ingest', 'shop-api', 'shop-rescan', 'shop-findings', 'shop-flags-errors', 'shop-ingest-errors']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'shop-web',
+        'shop-flags',
+        'shop-ingest',
+        'shop-api',
+        'shop-rescan',
+        'shop-findings',
+        'shop-flags-errors',
+        'shop-ingest-errors',
+      ]),
+    );
     expect(list.find((item) => item.address === 'aws_lambda_event_source_mapping.processor')?.name).toBe('shop-ingest');
     expect(list.find((item) => item.name === 'shop-api')?.what).toMatch(/serves its deployed routes/);
   });

@@ -10,7 +10,9 @@ function occupy(): Promise<{ server: Server; port: number }> {
 
 describe('ports for local production', () => {
   let taken: { server: Server; port: number };
-  beforeAll(async () => { taken = await occupy(); });
+  beforeAll(async () => {
+    taken = await occupy();
+  });
   afterAll(() => new Promise<void>((resolve) => taken.server.close(() => resolve())));
 
   it('knows a taken port from a free one', async () => {

@@ -4,7 +4,10 @@ import { runningState } from '../../support/local-fixtures';
 
 const state: LocalState = runningState({ eventsUrl: undefined, flagsTable: undefined, analyticsTable: undefined, eventStream: undefined });
 
-const alive = (...pids: number[]): ProcessProbe => (pid) => pids.includes(pid);
+const alive =
+  (...pids: number[]): ProcessProbe =>
+  (pid) =>
+    pids.includes(pid);
 
 describe('is a local production already running?', () => {
   it('no state file: nothing runs', () => {
@@ -22,7 +25,9 @@ describe('is a local production already running?', () => {
   it('runtime alive but moto gone (killed mid-run): broken, and the message asks for npm stop', () => {
     const check = checkRunning(state, alive(100));
     expect(check.kind).toBe('broken');
-    expect(alreadyRunningMessage(check as Extract<typeof check, { kind: 'broken' }>)).toMatch(/local AWS \(moto, pid 200\) has stopped; run `npm stop`/);
+    expect(alreadyRunningMessage(check as Extract<typeof check, { kind: 'broken' }>)).toMatch(
+      /local AWS \(moto, pid 200\) has stopped; run `npm stop`/,
+    );
   });
 
   it('runtime gone: stale, naming a moto it left behind only when that still lives', () => {
@@ -32,7 +37,10 @@ describe('is a local production already running?', () => {
 
   it('asks the probe about each pid in its role', () => {
     const asked: string[] = [];
-    checkRunning(state, (pid, role) => { asked.push(`${role}:${pid}`); return true; });
+    checkRunning(state, (pid, role) => {
+      asked.push(`${role}:${pid}`);
+      return true;
+    });
     expect(asked.sort()).toEqual(['moto:200', 'runtime:100']);
   });
 

@@ -1,6 +1,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalStateError, readLocalState, removeLocalState, stateFilePath, writeLocalState, type LocalState } from '../../../cli/local/state-file';
+import {
+  LocalStateError,
+  readLocalState,
+  removeLocalState,
+  stateFilePath,
+  writeLocalState,
+  type LocalState,
+} from '../../../cli/local/state-file';
 import { resolveTarget } from '../../../cli/flags/target';
 import { resolveLiveSource } from '../../../cli/experiment/live-source';
 import { runningState } from '../../support/local-fixtures';
@@ -10,7 +17,9 @@ const running: LocalState = runningState({ pids: { runtime: 4242, moto: 4243 } }
 
 describe('local state file', () => {
   let dir: string;
-  beforeEach(() => { dir = tempDir('monoenv-state-'); });
+  beforeEach(() => {
+    dir = tempDir('monoenv-state-');
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is absent until written, then reads back what was written, then is gone after removal', () => {
@@ -53,6 +62,10 @@ describe('local state file', () => {
     writeLocalState(dir, running);
     expect(JSON.parse(readFileSync(stateFilePath(dir), 'utf8')).flagsTable).toBe('monoenv-flags');
     expect(resolveTarget({}, {}, dir)).toMatchObject({ table: 'monoenv-flags', endpoint: running.awsEndpoint, region: 'eu-west-1' });
-    expect(resolveLiveSource({}, {}, dir)).toMatchObject({ tableName: 'monoenv-analytics', endpoint: running.awsEndpoint, region: 'eu-west-1' });
+    expect(resolveLiveSource({}, {}, dir)).toMatchObject({
+      tableName: 'monoenv-analytics',
+      endpoint: running.awsEndpoint,
+      region: 'eu-west-1',
+    });
   });
 });

@@ -5,7 +5,13 @@ import { stopLocalProduction } from '../../../cli/local/stop';
 import { runningState } from '../../support/local-fixtures';
 import { tempDir } from '../../support/temp';
 
-const state: LocalState = runningState({ flagsUrl: undefined, eventsUrl: undefined, flagsTable: undefined, analyticsTable: undefined, eventStream: undefined });
+const state: LocalState = runningState({
+  flagsUrl: undefined,
+  eventsUrl: undefined,
+  flagsTable: undefined,
+  analyticsTable: undefined,
+  eventStream: undefined,
+});
 
 /** Fake processes: a signal ends a pid unless it is listed as stubborn (ignores SIGTERM). */
 function fakeProcesses(alive: number[], stubborn: number[] = []) {
@@ -24,19 +30,27 @@ function fakeProcesses(alive: number[], stubborn: number[] = []) {
 
 describe('npm stop', () => {
   let dir: string;
-  beforeEach(() => { dir = tempDir('monoenv-stop-'); });
+  beforeEach(() => {
+    dir = tempDir('monoenv-stop-');
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('with nothing running says so and succeeds', async () => {
     const fake = fakeProcesses([]);
-    expect(await stopLocalProduction(dir, fake.probe, { signal: fake.signal })).toEqual({ ok: true, message: 'no local production is running' });
+    expect(await stopLocalProduction(dir, fake.probe, { signal: fake.signal })).toEqual({
+      ok: true,
+      message: 'no local production is running',
+    });
     expect(fake.sent).toEqual([]);
   });
 
   it('asks the runtime to stop (it stops its moto) and removes the state file', async () => {
     const fake = fakeProcesses([100, 200]);
     // The real runtime stops moto on SIGTERM; so does this fake.
-    const signal = (pid: number, sig: NodeJS.Signals) => { fake.signal(pid, sig); if (pid === 100) fake.signal(200, 'SIGTERM'); };
+    const signal = (pid: number, sig: NodeJS.Signals) => {
+      fake.signal(pid, sig);
+      if (pid === 100) fake.signal(200, 'SIGTERM');
+    };
     writeLocalState(dir, state);
     const result = await stopLocalProduction(dir, fake.probe, { signal, pollMs: 1 });
     expect(result).toEqual({ ok: true, message: 'stopped local production (pid 100) and its local AWS (pid 200)' });

@@ -9,7 +9,9 @@ const decode = (record: KinesisRecordLike) => Buffer.from(record.kinesis.data, '
 describeWithMoto('stream poller (the local stand-in for the event source mapping)', (moto) => {
   let kinesis: KinesisClient;
   const put = (stream: string, values: string[]) =>
-    kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: values.map((v) => ({ PartitionKey: 'one-user', Data: Buffer.from(v) })) }));
+    kinesis.send(
+      new PutRecordsCommand({ StreamName: stream, Records: values.map((v) => ({ PartitionKey: 'one-user', Data: Buffer.from(v) })) }),
+    );
   const createStream = async (name: string, shards: number) => {
     await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: name });
@@ -27,7 +29,10 @@ describeWithMoto('stream poller (the local stand-in for the event source mapping
       client: kinesis,
       streamName: 'poller-order',
       idleMs: 20,
-      processBatch: async (records) => { seen.push(...records.map(decode)); return { batchItemFailures: [] }; },
+      processBatch: async (records) => {
+        seen.push(...records.map(decode));
+        return { batchItemFailures: [] };
+      },
     });
     try {
       await put('poller-order', ['a', 'b', 'c']);
@@ -61,7 +66,10 @@ describeWithMoto('stream poller (the local stand-in for the event source mapping
     try {
       await put('poller-retry', ['a', 'b', 'c']);
       await poller.caughtUp();
-      expect(calls).toEqual([['a', 'b', 'c'], ['b', 'c']]);
+      expect(calls).toEqual([
+        ['a', 'b', 'c'],
+        ['b', 'c'],
+      ]);
       expect(poller.processedCount()).toBe(3);
     } finally {
       await poller.stop();
@@ -72,16 +80,22 @@ describeWithMoto('stream poller (the local stand-in for the event source mapping
     await createStream('poller-errors', 1);
     const errors: string[] = [];
     let broken = true;
-    const flaky = { send: (command: unknown) => (broken && (command as { constructor: { name: string } }).constructor.name === 'GetRecordsCommand'
-      ? (broken = false, Promise.reject(new Error('connection refused')))
-      : kinesis.send(command as never)) } as Pick<KinesisClient, 'send'>;
+    const flaky = {
+      send: (command: unknown) =>
+        broken && (command as { constructor: { name: string } }).constructor.name === 'GetRecordsCommand'
+          ? ((broken = false), Promise.reject(new Error('connection refused')))
+          : kinesis.send(command as never),
+    } as Pick<KinesisClient, 'send'>;
     const seen: string[] = [];
     const poller = await startStreamPoller({
       client: flaky,
       streamName: 'poller-errors',
       idleMs: 20,
       onError: (error) => errors.push(error.message),
-      processBatch: async (records) => { seen.push(...records.map(decode)); return { batchItemFailures: [] }; },
+      processBatch: async (records) => {
+        seen.push(...records.map(decode));
+        return { batchItemFailures: [] };
+      },
     });
     try {
       await put('poller-errors', ['x']);
@@ -94,6 +108,8 @@ describeWithMoto('stream poller (the local stand-in for the event source mapping
   });
 
   it('refuses a stream that does not exist', async () => {
-    await expect(startStreamPoller({ client: kinesis, streamName: 'no-such-stream', processBatch: async () => ({ batchItemFailures: [] }) })).rejects.toThrow();
+    await expect(
+      startStreamPoller({ client: kinesis, streamName: 'no-such-stream', processBatch: async () => ({ batchItemFailures: [] }) }),
+    ).rejects.toThrow();
   });
 });

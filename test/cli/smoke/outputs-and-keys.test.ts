@@ -5,7 +5,11 @@ import { regionOfArn, resolveKey, secretsManagerReader } from '../../../cli/smok
 import { joinUrl, parseSmokeOutputs, SmokeOutputsError } from '../../../cli/smoke/outputs';
 import { describeWithMoto, motoClientConfig } from '../../support/moto';
 
-const flat = { service_url: 'http://shop-alb-1.eu-west-1.elb.amazonaws.com', flags_url: 'https://abc.lambda-url.eu-west-1.on.aws/', events_url: 'https://def.lambda-url.eu-west-1.on.aws/' };
+const flat = {
+  service_url: 'http://shop-alb-1.eu-west-1.elb.amazonaws.com',
+  flags_url: 'https://abc.lambda-url.eu-west-1.on.aws/',
+  events_url: 'https://def.lambda-url.eu-west-1.on.aws/',
+};
 
 describe('smoke outputs', () => {
   it('reads terraform output -json, cdktf --outputs-file and flat maps alike', () => {
@@ -16,7 +20,14 @@ describe('smoke outputs', () => {
   });
 
   it('names every missing or bad field', () => {
-    const error = (() => { try { parseSmokeOutputs({ service_url: 'ftp://x', flags_url: 42 }, 'out.json'); return undefined; } catch (e) { return e; } })();
+    const error = (() => {
+      try {
+        parseSmokeOutputs({ service_url: 'ftp://x', flags_url: 42 }, 'out.json');
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(error).toBeInstanceOf(SmokeOutputsError);
     expect((error as SmokeOutputsError).code).toBe('OUTPUTS_INVALID');
     expect((error as SmokeOutputsError).problems).toEqual([
@@ -30,7 +41,9 @@ describe('smoke outputs', () => {
 
   it('joins paths onto function URLs and path prefixes without doubling or losing slashes', () => {
     expect(joinUrl('https://abc.on.aws/', '/ofrep/v1/evaluate/flags')).toBe('https://abc.on.aws/ofrep/v1/evaluate/flags');
-    expect(joinUrl('https://api.example.com/flags', '/ofrep/v1/evaluate/flags')).toBe('https://api.example.com/flags/ofrep/v1/evaluate/flags');
+    expect(joinUrl('https://api.example.com/flags', '/ofrep/v1/evaluate/flags')).toBe(
+      'https://api.example.com/flags/ofrep/v1/evaluate/flags',
+    );
   });
 });
 
@@ -39,14 +52,24 @@ describe('smoke keys', () => {
   it('prefers a given key, else the first kind the secret holds', async () => {
     const read = async () => ({ server: [], client: ['client-1'] });
     expect(await resolveKey({ explicit: 'k', secretArn: 'arn', kinds: ['server'], hint }, read)).toEqual({ key: 'k', from: 'given' });
-    expect(await resolveKey({ secretArn: 'arn:s', kinds: ['server', 'client'], hint }, read)).toEqual({ key: 'client-1', from: 'secret arn:s (client)' });
+    expect(await resolveKey({ secretArn: 'arn:s', kinds: ['server', 'client'], hint }, read)).toEqual({
+      key: 'client-1',
+      from: 'secret arn:s (client)',
+    });
   });
 
   it('turns every way of not having a key into a problem that says what to do', async () => {
-    expect(await resolveKey({ kinds: ['write'], hint }, async () => ({}))).toEqual({ problem: 'no key: the outputs name no secret; pass --flags-key' });
-    expect(await resolveKey({ secretArn: 'arn:s', kinds: ['write'], hint }, async () => ({ server: ['x'] }))).toEqual({ problem: 'secret arn:s holds no write key; pass --flags-key' });
-    expect(await resolveKey({ secretArn: 'arn:s', kinds: ['write'], hint }, async () => { throw new Error('AccessDeniedException'); }))
-      .toEqual({ problem: 'cannot read secret arn:s: AccessDeniedException; pass --flags-key' });
+    expect(await resolveKey({ kinds: ['write'], hint }, async () => ({}))).toEqual({
+      problem: 'no key: the outputs name no secret; pass --flags-key',
+    });
+    expect(await resolveKey({ secretArn: 'arn:s', kinds: ['write'], hint }, async () => ({ server: ['x'] }))).toEqual({
+      problem: 'secret arn:s holds no write key; pass --flags-key',
+    });
+    expect(
+      await resolveKey({ secretArn: 'arn:s', kinds: ['write'], hint }, async () => {
+        throw new Error('AccessDeniedException');
+      }),
+    ).toEqual({ problem: 'cannot read secret arn:s: AccessDeniedException; pass --flags-key' });
   });
 
   it('finds the region in a secret ARN', () => {
@@ -56,7 +79,14 @@ describe('smoke keys', () => {
 });
 
 describe('smoke options', () => {
-  const deps = { cwd: '/nonexistent', env: {}, log: () => undefined, terraformOutputs: async () => { throw new Error('not reached'); } };
+  const deps = {
+    cwd: '/nonexistent',
+    env: {},
+    log: () => undefined,
+    terraformOutputs: async () => {
+      throw new Error('not reached');
+    },
+  };
   it.each([
     [['--attempts', '0'], '--attempts must be at least 1'],
     [['--attempts', '2.5'], '--attempts must be a whole number'],
@@ -79,11 +109,19 @@ describeWithMoto('smoke keys from Secrets Manager', (moto) => {
   it('reads the keys secret the outputs name, as the Lambdas do', async () => {
     const config = motoClientConfig(moto().endpoint, 'eu-west-1');
     const client = new SecretsManagerClient(config);
-    const { ARN } = await client.send(new CreateSecretCommand({ Name: 'shop-flag-api-keys', SecretString: JSON.stringify({ server: ['srv-key'], client: ['cli-key'] }) }));
+    const { ARN } = await client.send(
+      new CreateSecretCommand({ Name: 'shop-flag-api-keys', SecretString: JSON.stringify({ server: ['srv-key'], client: ['cli-key'] }) }),
+    );
     client.destroy();
     const read = secretsManagerReader(config);
-    expect(await resolveKey({ secretArn: ARN, kinds: ['server', 'client'], hint: '' }, read)).toEqual({ key: 'srv-key', from: `secret ${ARN} (server)` });
-    const missing = await resolveKey({ secretArn: ARN!.replace('shop-flag-api-keys', 'gone'), kinds: ['server'], hint: 'pass --flags-key' }, read);
+    expect(await resolveKey({ secretArn: ARN, kinds: ['server', 'client'], hint: '' }, read)).toEqual({
+      key: 'srv-key',
+      from: `secret ${ARN} (server)`,
+    });
+    const missing = await resolveKey(
+      { secretArn: ARN!.replace('shop-flag-api-keys', 'gone'), kinds: ['server'], hint: 'pass --flags-key' },
+      read,
+    );
     expect('problem' in missing && missing.problem).toMatch(/^cannot read secret .*gone.*; pass --flags-key$/);
   });
 });

@@ -26,7 +26,8 @@ class RecordingWriter implements EventWriter {
   readonly written: EncodedRecord[] = [];
   storing = true;
   async write(records: readonly EncodedRecord[]) {
-    if (!this.storing) return records.map(() => ({ stored: false as const, errorCode: 'ProvisionedThroughputExceededException', reason: 'stream busy' }));
+    if (!this.storing)
+      return records.map(() => ({ stored: false as const, errorCode: 'ProvisionedThroughputExceededException', reason: 'stream busy' }));
     this.written.push(...records);
     return records.map(() => ({ stored: true as const }));
   }
@@ -50,15 +51,24 @@ const noWait = async (): Promise<void> => undefined;
 
 describe('monoenv smoke against real local servers', () => {
   // The ingest handler logs the events it could not store; expected here.
-  beforeAll(() => { jest.spyOn(console, 'error').mockImplementation(() => undefined); });
-  afterAll(() => { jest.restoreAllMocks(); });
+  beforeAll(() => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterAll(() => {
+    jest.restoreAllMocks();
+  });
   const writer = new RecordingWriter();
   let flags: RunningServer;
   let events: RunningServer;
   const services: RunningServer[] = [];
 
   beforeAll(async () => {
-    flags = await serveHttp(createOfrepHandler({ flags: async () => ({ set: flagSet, stale: false, ageSeconds: 0 }), apiKeys: staticApiKeys({ server: [FLAGS_KEY] }) }));
+    flags = await serveHttp(
+      createOfrepHandler({
+        flags: async () => ({ set: flagSet, stale: false, ageSeconds: 0 }),
+        apiKeys: staticApiKeys({ server: [FLAGS_KEY] }),
+      }),
+    );
     events = await serveHttp(createIngestHandler({ writer, apiKeys: staticApiKeys({ write: [WRITE_KEY] }) }));
   });
   afterAll(async () => {
@@ -92,7 +102,11 @@ describe('monoenv smoke against real local servers', () => {
   it('passes every check when production is healthy, and stores exactly one smoke event', async () => {
     const svc = await service([200]);
     const outcomes = await runSmokeChecks(target(svc.url), { sleep: noWait });
-    expect(outcomes.map((o) => [o.name, o.ok])).toEqual([['service health', true], ['OFREP flags', true], ['event ingestion', true]]);
+    expect(outcomes.map((o) => [o.name, o.ok])).toEqual([
+      ['service health', true],
+      ['OFREP flags', true],
+      ['event ingestion', true],
+    ]);
     expect(outcomes[1].detail).toContain('1 flag(s) evaluated');
     expect(writer.written).toHaveLength(1);
     const stored = JSON.parse(Buffer.from(writer.written[0].data).toString('utf8')) as { event: string; messageId: string };
@@ -103,7 +117,13 @@ describe('monoenv smoke against real local servers', () => {
   it('retries health while a fresh deploy still answers 503, then passes', async () => {
     const svc = await service([503, 502, 200]);
     const sleeps: number[] = [];
-    const [health] = await runSmokeChecks(target(svc.url), { attempts: 5, retryDelayMs: 1234, sleep: async (ms) => { sleeps.push(ms); } });
+    const [health] = await runSmokeChecks(target(svc.url), {
+      attempts: 5,
+      retryDelayMs: 1234,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
     expect(health.ok).toBe(true);
     expect(health.attempts).toBe(3);
     expect(sleeps).toEqual([1234, 1234]);
@@ -180,7 +200,13 @@ describe('monoenv smoke against real local servers', () => {
       const file = join(dir, 'outputs.json');
       writeFileSync(file, JSON.stringify(terraformOutputs(svc.url)));
       const lines: string[] = [];
-      const code = await smoke(['--outputs', file, '--health-path', '/healthz'], { cwd: dir, env: {}, readSecret, sleep: noWait, log: (line) => lines.push(line) });
+      const code = await smoke(['--outputs', file, '--health-path', '/healthz'], {
+        cwd: dir,
+        env: {},
+        readSecret,
+        sleep: noWait,
+        log: (line) => lines.push(line),
+      });
       expect(code).toBe(0);
       expect(lines.filter((line) => /^ {2}ok {2}/.test(line))).toHaveLength(3);
       expect(lines.at(-1)).toContain('Production is healthy.');
@@ -195,7 +221,10 @@ describe('monoenv smoke against real local servers', () => {
         env: {},
         readSecret,
         sleep: noWait,
-        terraformOutputs: async (stackDir) => { stackDirs.push(stackDir); return terraformOutputs(svc.url); },
+        terraformOutputs: async (stackDir) => {
+          stackDirs.push(stackDir);
+          return terraformOutputs(svc.url);
+        },
         log: (line) => lines.push(line),
       });
       expect(code).toBe(1);
@@ -208,12 +237,28 @@ describe('monoenv smoke against real local servers', () => {
       const svc = await service([200]);
       const lines: string[] = [];
       const code = await smoke(
-        ['--service-url', svc.url, '--flags-url', flags.url, '--events-url', events.url, '--flags-key', FLAGS_KEY, '--health-path', '/healthz', '--json'],
+        [
+          '--service-url',
+          svc.url,
+          '--flags-url',
+          flags.url,
+          '--events-url',
+          events.url,
+          '--flags-key',
+          FLAGS_KEY,
+          '--health-path',
+          '/healthz',
+          '--json',
+        ],
         {
           cwd: dir,
           env: { MONOENV_SMOKE_WRITE_KEY: WRITE_KEY },
-          terraformOutputs: async () => { throw new Error('terraform must not run'); },
-          readSecret: async () => { throw new Error('no secret should be read'); },
+          terraformOutputs: async () => {
+            throw new Error('terraform must not run');
+          },
+          readSecret: async () => {
+            throw new Error('no secret should be read');
+          },
           log: (line) => lines.push(line),
         },
       );
@@ -225,11 +270,23 @@ describe('monoenv smoke against real local servers', () => {
 
     it('says which secret it could not read, in the failing check', async () => {
       const svc = await service([200]);
-      const outputs = { ...terraformOutputs(svc.url), events_write_key_secret: { value: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gone' } };
+      const outputs = {
+        ...terraformOutputs(svc.url),
+        events_write_key_secret: { value: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gone' },
+      };
       const lines: string[] = [];
-      const code = await smoke(['--health-path', '/healthz'], { cwd: dir, env: {}, readSecret, sleep: noWait, terraformOutputs: async () => outputs, log: (line) => lines.push(line) });
+      const code = await smoke(['--health-path', '/healthz'], {
+        cwd: dir,
+        env: {},
+        readSecret,
+        sleep: noWait,
+        terraformOutputs: async () => outputs,
+        log: (line) => lines.push(line),
+      });
       expect(code).toBe(1);
-      expect(lines.find((line) => line.includes('event ingestion'))).toContain('cannot read secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:gone: ResourceNotFoundException');
+      expect(lines.find((line) => line.includes('event ingestion'))).toContain(
+        'cannot read secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:gone: ResourceNotFoundException',
+      );
     });
   });
 });

@@ -1,7 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsVersionsInMirror, findProviderMirror, MIRROR_ENV_VAR, ProviderMirrorError, searchForMirrorDirs } from '../../../cli/terraform/provider-mirror';
+import {
+  awsVersionsInMirror,
+  findProviderMirror,
+  MIRROR_ENV_VAR,
+  ProviderMirrorError,
+  searchForMirrorDirs,
+} from '../../../cli/terraform/provider-mirror';
 import { tempDir } from '../../support/temp';
 
 const platform = 'linux_amd64';

@@ -11,18 +11,20 @@ describe('terraform env', () => {
     const dir = project();
     const env = terraformEnv(dir, { mode: 'mirror', path: '/opt/mirror dir', awsVersions: ['5.100.0'] }, { PATH: '/bin' });
     expect(env.TF_CLI_CONFIG_FILE).toBe(join(dir, '.monoenv', 'terraform', 'terraformrc'));
-    expect(readFileSync(terraformCliConfigPath(dir), 'utf8')).toBe([
-      'provider_installation {',
-      '  filesystem_mirror {',
-      '    path    = "/opt/mirror dir"',
-      '    include = ["registry.terraform.io/*/*"]',
-      '  }',
-      '  direct {',
-      '    exclude = ["registry.terraform.io/*/*"]',
-      '  }',
-      '}',
-      '',
-    ].join('\n'));
+    expect(readFileSync(terraformCliConfigPath(dir), 'utf8')).toBe(
+      [
+        'provider_installation {',
+        '  filesystem_mirror {',
+        '    path    = "/opt/mirror dir"',
+        '    include = ["registry.terraform.io/*/*"]',
+        '  }',
+        '  direct {',
+        '    exclude = ["registry.terraform.io/*/*"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
     expect(env).toMatchObject({ CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', PATH: '/bin' });
   });
 
@@ -48,8 +50,11 @@ describe('providerAvailability', () => {
     const probe = jest.fn(async () => true);
     const mirror = join(tempDir('monoenv-m-'));
     require('node:fs').mkdirSync(join(mirror, 'registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64'), { recursive: true });
-    await expect(providerAvailability({ env: {}, candidates: [mirror], search: false, platform: 'linux_amd64', probe }))
-      .resolves.toEqual({ mode: 'mirror', path: mirror, awsVersions: ['5.100.0'] });
+    await expect(providerAvailability({ env: {}, candidates: [mirror], search: false, platform: 'linux_amd64', probe })).resolves.toEqual({
+      mode: 'mirror',
+      path: mirror,
+      awsVersions: ['5.100.0'],
+    });
     expect(probe).not.toHaveBeenCalled();
   });
 

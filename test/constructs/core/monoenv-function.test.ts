@@ -60,7 +60,11 @@ describe('MonoenvFunction', () => {
     expect(policies).toHaveLength(1);
     const document = JSON.parse(policies[0].policy);
     expect(document.Statement).toEqual([
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`\${aws_cloudwatch_log_group.${logGroupId}.arn}:*`] },
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`\${aws_cloudwatch_log_group.${logGroupId}.arn}:*`],
+      },
       { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: ['arn:aws:dynamodb:us-east-1:123456789012:table/flags'] },
       { Effect: 'Allow', Action: ['kinesis:PutRecords'], Resource: ['arn:aws:kinesis:us-east-1:123456789012:stream/events'] },
     ]);
@@ -74,18 +78,32 @@ describe('MonoenvFunction', () => {
     });
     const topicRef = `\${aws_sns_topic.${Object.keys(parsed.resource.aws_sns_topic)[0]}.arn}`;
     expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
-      alarm_name: 'monoenv-hello-errors', metric_name: 'Errors', namespace: 'AWS/Lambda', dimensions: { FunctionName: 'monoenv-hello' }, alarm_actions: [topicRef],
+      alarm_name: 'monoenv-hello-errors',
+      metric_name: 'Errors',
+      namespace: 'AWS/Lambda',
+      dimensions: { FunctionName: 'monoenv-hello' },
+      alarm_actions: [topicRef],
     });
     expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, { metric_name: 'Throttles', alarm_actions: [topicRef] });
-    const body = JSON.parse(Object.values(parsed.resource.aws_cloudwatch_dashboard as Record<string, { dashboard_body: string }>)[0].dashboard_body);
-    expect(body.widgets.map((w: { properties: { title: string } }) => w.properties.title)).toContain('monoenv-hello: invocations, errors, throttles');
+    const body = JSON.parse(
+      Object.values(parsed.resource.aws_cloudwatch_dashboard as Record<string, { dashboard_body: string }>)[0].dashboard_body,
+    );
+    expect(body.widgets.map((w: { properties: { title: string } }) => w.properties.title)).toContain(
+      'monoenv-hello: invocations, errors, throttles',
+    );
   });
 
   it('rejects bad props with a clear error', () => {
-    expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, timeoutSeconds: 0 }))).toThrow(/timeoutSeconds: must be 1\.\.900/);
+    expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, timeoutSeconds: 0 }))).toThrow(
+      /timeoutSeconds: must be 1\.\.900/,
+    );
     expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, functionName: 'bad name!' }))).toThrow(/functionName/);
-    expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, policyStatements: [{ actions: [], resources: ['*'] }] }))).toThrow(/actions and resources/);
-    expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: 'lambdas/missing/handler.ts' }))).toThrow(/could not bundle|Could not resolve/);
+    expect(() =>
+      synth((stack) => new MonoenvFunction(stack, 'f', { entry: fixture, policyStatements: [{ actions: [], resources: ['*'] }] })),
+    ).toThrow(/actions and resources/);
+    expect(() => synth((stack) => new MonoenvFunction(stack, 'f', { entry: 'lambdas/missing/handler.ts' }))).toThrow(
+      /could not bundle|Could not resolve/,
+    );
   });
 
   it('names every bad field at construction, in one error, before bundling anything', () => {
@@ -134,11 +152,27 @@ describe('MonoenvFunction', () => {
     expect(fn.reserved_concurrent_executions).toBeUndefined();
     expect(Object.values(defaults.resource.aws_cloudwatch_log_group as Record<string, any>)[0].retention_in_days).toBe(30);
 
-    const { json } = synth((stack) => new MonoenvFunction(stack, 'hello', {
-      entry: fixture, functionName: 'monoenv-hello', handler: 'handler', description: 'says hello', timeoutSeconds: 30, memoryMiB: 1024,
-      runtime: 'nodejs22.x', architecture: 'x86_64', reservedConcurrentExecutions: 0,
-    }));
-    expect(json).toHaveResourceWithProperties(LambdaFunction, { description: 'says hello', timeout: 30, memory_size: 1024, architectures: ['x86_64'], reserved_concurrent_executions: 0 });
+    const { json } = synth(
+      (stack) =>
+        new MonoenvFunction(stack, 'hello', {
+          entry: fixture,
+          functionName: 'monoenv-hello',
+          handler: 'handler',
+          description: 'says hello',
+          timeoutSeconds: 30,
+          memoryMiB: 1024,
+          runtime: 'nodejs22.x',
+          architecture: 'x86_64',
+          reservedConcurrentExecutions: 0,
+        }),
+    );
+    expect(json).toHaveResourceWithProperties(LambdaFunction, {
+      description: 'says hello',
+      timeout: 30,
+      memory_size: 1024,
+      architectures: ['x86_64'],
+      reserved_concurrent_executions: 0,
+    });
   });
 });
 

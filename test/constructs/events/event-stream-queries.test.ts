@@ -1,11 +1,22 @@
 import { searchExpression, funnelWidgets } from '../../../constructs/events/event-stream-dashboards';
 import { searchValue, sqlString, terraformLiteral } from '../../../constructs/events/event-stream-escape';
-import { experimentSummaryQuery, featureUsageQuery, funnelQuery, savedQueries, timeToConvertQuery } from '../../../constructs/events/event-stream-queries';
+import {
+  experimentSummaryQuery,
+  featureUsageQuery,
+  funnelQuery,
+  savedQueries,
+  timeToConvertQuery,
+} from '../../../constructs/events/event-stream-queries';
 import { archiveLifecycleRules } from '../../../constructs/events/event-stream-archive';
 import type { Journey } from '../../../domain/journeys/journey-schema';
 
 const target = { database: 'shop_analytics', table: 'events' };
-const checkout: Journey = { name: 'checkout', steps: ['cart_viewed', 'checkout_started', 'order_completed'], conversionWindowSeconds: 3600, order: 'sequential' };
+const checkout: Journey = {
+  name: 'checkout',
+  steps: ['cart_viewed', 'checkout_started', 'order_completed'],
+  conversionWindowSeconds: 3600,
+  order: 'sequential',
+};
 const signup: Journey = { name: 'signup', steps: ['visited', 'signed_up'], conversionWindowSeconds: 60, order: 'strict' };
 const PARTITION_FILTER = "concat(year, '-', month, '-', day) >= date_format(current_date - interval '30' day, '%Y-%m-%d')";
 
@@ -31,7 +42,9 @@ describe('saved queries', () => {
   it('builds a funnel with one CTE per step, each after the previous within the conversion window', () => {
     const sql = funnelQuery(target, checkout).sql;
     expect(sql).toContain("event IN ('cart_viewed', 'checkout_started', 'order_completed')");
-    expect(sql).toContain("FROM events e JOIN j0_s1 p ON e.userkey = p.userkey\n  WHERE e.event = 'order_completed' AND e.ts >= p.reached_at AND e.ts <= date_add('second', 3600, p.started_at)");
+    expect(sql).toContain(
+      "FROM events e JOIN j0_s1 p ON e.userkey = p.userkey\n  WHERE e.event = 'order_completed' AND e.ts >= p.reached_at AND e.ts <= date_add('second', 3600, p.started_at)",
+    );
     expect(sql).toContain("SELECT 3 AS step, 'order_completed' AS name, count(*) AS users FROM j0_s2");
     expect(sql).toMatch(/first_value\(users\) OVER \(ORDER BY step\)[\s\S]*lag\(users\) OVER \(ORDER BY step\)/);
     expect(funnelQuery(target, checkout).name).toBe('funnel-checkout');
@@ -57,7 +70,13 @@ describe('saved queries', () => {
   });
 
   it('has a funnel per journey and time to convert only when there are journeys', () => {
-    expect(savedQueries(target, [checkout, signup]).map((q) => q.name)).toEqual(['feature-usage', 'funnel-checkout', 'funnel-signup', 'time-to-convert', 'experiment-summary']);
+    expect(savedQueries(target, [checkout, signup]).map((q) => q.name)).toEqual([
+      'feature-usage',
+      'funnel-checkout',
+      'funnel-signup',
+      'time-to-convert',
+      'experiment-summary',
+    ]);
     expect(savedQueries(target, []).map((q) => q.name)).toEqual(['feature-usage', 'experiment-summary']);
   });
 
@@ -69,8 +88,9 @@ describe('saved queries', () => {
 
 describe('dashboards', () => {
   it('writes SEARCH expressions with the dimension set and filters', () => {
-    expect(searchExpression('Monoenv/Product', ['Flag', 'Variant'], 'ExperimentExposure', 'Sum', { Flag: 'new-checkout' }))
-      .toBe(`SEARCH('{Monoenv/Product,Flag,Variant} MetricName="ExperimentExposure" Flag="new-checkout"', 'Sum', 300)`);
+    expect(searchExpression('Monoenv/Product', ['Flag', 'Variant'], 'ExperimentExposure', 'Sum', { Flag: 'new-checkout' })).toBe(
+      `SEARCH('{Monoenv/Product,Flag,Variant} MetricName="ExperimentExposure" Flag="new-checkout"', 'Sum', 300)`,
+    );
   });
 
   it('sums each funnel step over variants and reads the funnel over the whole time range', () => {
@@ -88,6 +108,9 @@ describe('archive lifecycle', () => {
     const tiers = (days: number) => archiveLifecycleRules(days, 30)[0].transition;
     expect(tiers(30)).toEqual([]);
     expect(tiers(31)).toEqual([{ days: 30, storageClass: 'STANDARD_IA' }]);
-    expect(tiers(91)).toEqual([{ days: 30, storageClass: 'STANDARD_IA' }, { days: 90, storageClass: 'GLACIER_IR' }]);
+    expect(tiers(91)).toEqual([
+      { days: 30, storageClass: 'STANDARD_IA' },
+      { days: 90, storageClass: 'GLACIER_IR' },
+    ]);
   });
 });

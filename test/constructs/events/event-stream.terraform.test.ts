@@ -7,7 +7,6 @@ import { describeNeeding } from '../../support/needs';
 import { fullSynth, tempDir, testApp } from '../../support/temp';
 import { validateSynthesizedStack } from '../../support/terraform';
 
-
 /** The provider's own schema checks every block and attribute the construct writes. */
 describeNeeding(['terraform'], 'EventStream against terraform validate', () => {
   it('synthesizes a stack the AWS provider accepts, free text included', async () => {

@@ -25,7 +25,13 @@ const ownership = { domain: 'product', team: 'growth' };
 const CMK = 'arn:aws:kms:us-east-1:123456789012:key/1111-2222';
 
 type Props = Omit<EventStreamProps, 'monitoring'>;
-const baseProps: Props = { namePrefix: 'shop', journeysDir, corsAllowOrigins: ['https://shop.example.com'], archiveRetentionDays: 365, ownership };
+const baseProps: Props = {
+  namePrefix: 'shop',
+  journeysDir,
+  corsAllowOrigins: ['https://shop.example.com'],
+  archiveRetentionDays: 365,
+  ownership,
+};
 
 interface Synth {
   json: string;
@@ -71,7 +77,11 @@ describe('EventStream', () => {
   describe('stream', () => {
     it('is on-demand, KMS-encrypted with the AWS key and keeps records 24 h', () => {
       expect(s.json).toHaveResourceWithProperties(KinesisStream, {
-        name: 'shop-events', stream_mode_details: { stream_mode: 'ON_DEMAND' }, encryption_type: 'KMS', kms_key_id: 'alias/aws/kinesis', retention_period: 24,
+        name: 'shop-events',
+        stream_mode_details: { stream_mode: 'ON_DEMAND' },
+        encryption_type: 'KMS',
+        kms_key_id: 'alias/aws/kinesis',
+        retention_period: 24,
       });
       expect(only(s.parsed, 'aws_kinesis_stream').shard_count).toBeUndefined();
     });
@@ -84,39 +94,68 @@ describe('EventStream', () => {
       expect(bucket.force_destroy).toBe(false);
       expect(bucket.bucket_prefix).toBe('shop-events-');
       expect(only(s.parsed, 'aws_s3_bucket_server_side_encryption_configuration')).toMatchObject({
-        bucket: bucketId, rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
+        bucket: bucketId,
+        rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
       });
-      expect(s.json).toHaveResourceWithProperties(S3BucketVersioningA, { bucket: bucketId, versioning_configuration: { status: 'Enabled' } });
+      expect(s.json).toHaveResourceWithProperties(S3BucketVersioningA, {
+        bucket: bucketId,
+        versioning_configuration: { status: 'Enabled' },
+      });
       expect(s.json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
-        bucket: bucketId, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+        bucket: bucketId,
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
       });
       const policy = JSON.parse(only(s.parsed, 'aws_s3_bucket_policy').policy);
       const bucketArn = ref(s.parsed, 'aws_s3_bucket', 'arn');
-      expect(policy.Statement).toEqual([{
-        Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*',
-        Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      }]);
+      expect(policy.Statement).toEqual([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [bucketArn, `${bucketArn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ]);
     });
 
     it('moves events to STANDARD_IA at 30 days and GLACIER_IR at 90, and deletes them at the retention', () => {
       const rules = only(s.parsed, 'aws_s3_bucket_lifecycle_configuration').rule;
       const archive = rules.find((r: any) => r.id === 'archive-tiers-and-retention');
       expect(archive).toMatchObject({
-        status: 'Enabled', filter: [{ prefix: 'events/' }], expiration: [{ days: 365 }],
-        transition: [{ days: 30, storage_class: 'STANDARD_IA' }, { days: 90, storage_class: 'GLACIER_IR' }],
+        status: 'Enabled',
+        filter: [{ prefix: 'events/' }],
+        expiration: [{ days: 365 }],
+        transition: [
+          { days: 30, storage_class: 'STANDARD_IA' },
+          { days: 90, storage_class: 'GLACIER_IR' },
+        ],
       });
-      expect(rules.find((r: any) => r.id === 'delivery-errors-retention')).toMatchObject({ filter: [{ prefix: 'errors/' }], expiration: [{ days: 365 }] });
-      expect(rules.find((r: any) => r.id === 'athena-results-retention')).toMatchObject({ filter: [{ prefix: 'athena-results/' }], expiration: [{ days: 30 }] });
+      expect(rules.find((r: any) => r.id === 'delivery-errors-retention')).toMatchObject({
+        filter: [{ prefix: 'errors/' }],
+        expiration: [{ days: 365 }],
+      });
+      expect(rules.find((r: any) => r.id === 'athena-results-retention')).toMatchObject({
+        filter: [{ prefix: 'athena-results/' }],
+        expiration: [{ days: 30 }],
+      });
     });
 
     it('skips transitions a short retention would reach first (S3 refuses them), and can be force-destroyed', () => {
       const short = synth({ archiveRetentionDays: 20, forceDestroy: true });
-      const archive = only(short.parsed, 'aws_s3_bucket_lifecycle_configuration').rule.find((r: any) => r.id === 'archive-tiers-and-retention');
+      const archive = only(short.parsed, 'aws_s3_bucket_lifecycle_configuration').rule.find(
+        (r: any) => r.id === 'archive-tiers-and-retention',
+      );
       expect(archive.transition ?? []).toEqual([]);
       expect(archive.expiration).toEqual([{ days: 20 }]);
       expect(only(short.parsed, 'aws_s3_bucket').force_destroy).toBe(true);
       const mid = synth({ archiveRetentionDays: 60 });
-      const midRule = only(mid.parsed, 'aws_s3_bucket_lifecycle_configuration').rule.find((r: any) => r.id === 'archive-tiers-and-retention');
+      const midRule = only(mid.parsed, 'aws_s3_bucket_lifecycle_configuration').rule.find(
+        (r: any) => r.id === 'archive-tiers-and-retention',
+      );
       expect(midRule.transition).toEqual([{ days: 30, storage_class: 'STANDARD_IA' }]);
     });
   });
@@ -125,7 +164,10 @@ describe('EventStream', () => {
     it('reads the stream and writes date-partitioned GZIP JSON lines with an error prefix and logging', () => {
       const firehose = only(s.parsed, 'aws_kinesis_firehose_delivery_stream');
       const roleArn = ref(s.parsed, 'aws_iam_role', 'arn', (r) => r.name === 'shop-events-archive-firehose');
-      expect(firehose.kinesis_source_configuration).toEqual({ kinesis_stream_arn: ref(s.parsed, 'aws_kinesis_stream', 'arn'), role_arn: roleArn });
+      expect(firehose.kinesis_source_configuration).toEqual({
+        kinesis_stream_arn: ref(s.parsed, 'aws_kinesis_stream', 'arn'),
+        role_arn: roleArn,
+      });
       expect(firehose.server_side_encryption).toBeUndefined();
       expect(firehose.extended_s3_configuration).toMatchObject({
         bucket_arn: ref(s.parsed, 'aws_s3_bucket', 'arn'),
@@ -136,18 +178,48 @@ describe('EventStream', () => {
         buffering_size: 64,
         buffering_interval: 300,
         processing_configuration: { enabled: true, processors: [{ type: 'AppendDelimiterToRecord' }] },
-        cloudwatch_logging_options: { enabled: true, log_group_name: ref(s.parsed, 'aws_cloudwatch_log_group', 'name', (g) => g.name === '/aws/kinesisfirehose/shop-events-archive') },
+        cloudwatch_logging_options: {
+          enabled: true,
+          log_group_name: ref(s.parsed, 'aws_cloudwatch_log_group', 'name', (g) => g.name === '/aws/kinesisfirehose/shop-events-archive'),
+        },
       });
-      expect(all(s.parsed, 'aws_cloudwatch_log_group').find((g) => g.name === '/aws/kinesisfirehose/shop-events-archive').retention_in_days).toBe(30);
+      expect(
+        all(s.parsed, 'aws_cloudwatch_log_group').find((g) => g.name === '/aws/kinesisfirehose/shop-events-archive').retention_in_days,
+      ).toBe(30);
     });
 
     it('has a role that may only read this stream and write this bucket and log group', () => {
       const statements = policyOf(s.parsed, (p) => p.role === roleRef(s.parsed, 'firehose'));
       const bucketArn = ref(s.parsed, 'aws_s3_bucket', 'arn');
       expect(statements).toEqual([
-        { Effect: 'Allow', Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], Resource: [ref(s.parsed, 'aws_kinesis_stream', 'arn')] },
-        { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'], Resource: [bucketArn, `${bucketArn}/*`] },
-        { Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: [`${ref(s.parsed, 'aws_cloudwatch_log_group', 'arn', (g) => g.name.startsWith('/aws/kinesisfirehose'))}:log-stream:*`] },
+        {
+          Effect: 'Allow',
+          Action: [
+            'kinesis:DescribeStream',
+            'kinesis:DescribeStreamSummary',
+            'kinesis:GetShardIterator',
+            'kinesis:GetRecords',
+            'kinesis:ListShards',
+          ],
+          Resource: [ref(s.parsed, 'aws_kinesis_stream', 'arn')],
+        },
+        {
+          Effect: 'Allow',
+          Action: [
+            's3:AbortMultipartUpload',
+            's3:GetBucketLocation',
+            's3:GetObject',
+            's3:ListBucket',
+            's3:ListBucketMultipartUploads',
+            's3:PutObject',
+          ],
+          Resource: [bucketArn, `${bucketArn}/*`],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['logs:PutLogEvents'],
+          Resource: [`${ref(s.parsed, 'aws_cloudwatch_log_group', 'arn', (g) => g.name.startsWith('/aws/kinesisfirehose'))}:log-stream:*`],
+        },
       ]);
     });
   });
@@ -155,21 +227,42 @@ describe('EventStream', () => {
   describe('Glue and Athena', () => {
     it('has a JSON table with a column per EventRecord field and projected year/month/day partitions', () => {
       const sample: Required<EventRecord> = {
-        messageId: 'm', type: 'track', event: 'e', userId: 'u', anonymousId: 'a', userKey: 'u', timestamp: 't', receivedAt: 'r', properties: {}, featureFlags: [], context: {},
+        messageId: 'm',
+        type: 'track',
+        event: 'e',
+        userId: 'u',
+        anonymousId: 'a',
+        userKey: 'u',
+        timestamp: 't',
+        receivedAt: 'r',
+        properties: {},
+        featureFlags: [],
+        context: {},
       };
       const table = only(s.parsed, 'aws_glue_catalog_table');
       expect(table.storage_descriptor.columns.map((c: any) => c.name)).toEqual(Object.keys(sample).map((k) => k.toLowerCase()));
-      expect(table.storage_descriptor.columns.find((c: any) => c.name === 'featureflags').type)
-        .toBe('array<struct<feature_flag_key:string,feature_flag_result_variant:string,feature_flag_provider_name:string>>');
-      expect(table.storage_descriptor.ser_de_info).toMatchObject({ serialization_library: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'dots.in.keys': 'true' } });
+      expect(table.storage_descriptor.columns.find((c: any) => c.name === 'featureflags').type).toBe(
+        'array<struct<feature_flag_key:string,feature_flag_result_variant:string,feature_flag_provider_name:string>>',
+      );
+      expect(table.storage_descriptor.ser_de_info).toMatchObject({
+        serialization_library: 'org.openx.data.jsonserde.JsonSerDe',
+        parameters: { 'dots.in.keys': 'true' },
+      });
       const bucket = ref(s.parsed, 'aws_s3_bucket', 'bucket');
       expect(table.storage_descriptor.location).toBe(`s3://${bucket}/events/`);
-      expect(table.partition_keys).toEqual([{ name: 'year', type: 'string' }, { name: 'month', type: 'string' }, { name: 'day', type: 'string' }]);
+      expect(table.partition_keys).toEqual([
+        { name: 'year', type: 'string' },
+        { name: 'month', type: 'string' },
+        { name: 'day', type: 'string' },
+      ]);
       expect(table.parameters).toMatchObject({
         'projection.enabled': 'true',
-        'projection.year.type': 'integer', 'projection.year.range': '2024,2100',
-        'projection.month.range': '1,12', 'projection.month.digits': '2',
-        'projection.day.range': '1,31', 'projection.day.digits': '2',
+        'projection.year.type': 'integer',
+        'projection.year.range': '2024,2100',
+        'projection.month.range': '1,12',
+        'projection.month.digits': '2',
+        'projection.day.range': '1,31',
+        'projection.day.digits': '2',
         // `$${` is Terraform's escape for a literal `${`: Athena fills these in, not Terraform.
         'storage.location.template': `s3://${bucket}/events/year=$\${year}/month=$\${month}/day=$\${day}/`,
       });
@@ -184,7 +277,10 @@ describe('EventStream', () => {
       expect(workgroup.configuration).toMatchObject({
         enforce_workgroup_configuration: true,
         bytes_scanned_cutoff_per_query: 10 * 1024 ** 3,
-        result_configuration: { output_location: `s3://${ref(s.parsed, 'aws_s3_bucket', 'bucket')}/athena-results/`, encryption_configuration: { encryption_option: 'SSE_S3' } },
+        result_configuration: {
+          output_location: `s3://${ref(s.parsed, 'aws_s3_bucket', 'bucket')}/athena-results/`,
+          encryption_configuration: { encryption_option: 'SSE_S3' },
+        },
       });
     });
 
@@ -194,7 +290,13 @@ describe('EventStream', () => {
 
     it('saves the feature usage, per-journey funnel, time to convert and experiment summary queries', () => {
       const queries = all(s.parsed, 'aws_athena_named_query');
-      expect(queries.map((q) => q.name).sort()).toEqual(['shop-experiment-summary', 'shop-feature-usage', 'shop-funnel-checkout', 'shop-funnel-onboarding', 'shop-time-to-convert']);
+      expect(queries.map((q) => q.name).sort()).toEqual([
+        'shop-experiment-summary',
+        'shop-feature-usage',
+        'shop-funnel-checkout',
+        'shop-funnel-onboarding',
+        'shop-time-to-convert',
+      ]);
       for (const query of queries) {
         expect(query.workgroup).toBe(ref(s.parsed, 'aws_athena_workgroup', 'id'));
         expect(query.database).toBe(ref(s.parsed, 'aws_glue_catalog_database', 'name'));
@@ -211,9 +313,14 @@ describe('EventStream', () => {
       const [passwordName] = Object.keys(s.parsed.ephemeral.aws_secretsmanager_random_password);
       expect(version.secret_id).toBe(ref(s.parsed, 'aws_secretsmanager_secret', 'id'));
       expect(version.secret_string).toBeUndefined();
-      expect(version.secret_string_wo).toBe(`\${jsonencode({ "write" = [ephemeral.aws_secretsmanager_random_password.${passwordName}.random_password] })}`);
+      expect(version.secret_string_wo).toBe(
+        `\${jsonencode({ "write" = [ephemeral.aws_secretsmanager_random_password.${passwordName}.random_password] })}`,
+      );
       expect(version.secret_string_wo_version).toBe(1);
-      expect(s.parsed.ephemeral.aws_secretsmanager_random_password[passwordName]).toEqual({ password_length: 40, exclude_punctuation: true });
+      expect(s.parsed.ephemeral.aws_secretsmanager_random_password[passwordName]).toEqual({
+        password_length: 40,
+        exclude_punctuation: true,
+      });
       expect(s.parsed.data?.aws_secretsmanager_random_password).toBeUndefined();
       expect(JSON.stringify(s.parsed.output ?? {})).not.toMatch(/random_password|secret_version/);
     });
@@ -231,16 +338,25 @@ describe('EventStream', () => {
       const fnName = ref(s.parsed, 'aws_lambda_function', 'function_name', (f) => f.function_name === 'shop-ingest');
       const api = ref(s.parsed, 'aws_apigatewayv2_api', 'id');
       expect(s.json).toHaveResourceWithProperties(Apigatewayv2Integration, {
-        api_id: api, integration_type: 'AWS_PROXY', payload_format_version: '2.0',
+        api_id: api,
+        integration_type: 'AWS_PROXY',
+        payload_format_version: '2.0',
         integration_uri: ref(s.parsed, 'aws_lambda_function', 'invoke_arn', (f) => f.function_name === 'shop-ingest'),
       });
       expect(s.json).toHaveResourceWithProperties(Apigatewayv2Route, { api_id: api, route_key: 'ANY /v1/events' });
       // Only API Gateway, only for this route of this API: no other account or API can invoke the function.
-      expect(all(s.parsed, 'aws_lambda_permission')).toEqual([expect.objectContaining({
-        function_name: fnName, action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com',
-        source_arn: `${ref(s.parsed, 'aws_apigatewayv2_api', 'execution_arn')}/*/*/v1/events`,
-      })]);
-      expect(only(s.parsed, 'aws_apigatewayv2_stage')).toMatchObject({ name: '$default', default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000 } });
+      expect(all(s.parsed, 'aws_lambda_permission')).toEqual([
+        expect.objectContaining({
+          function_name: fnName,
+          action: 'lambda:InvokeFunction',
+          principal: 'apigateway.amazonaws.com',
+          source_arn: `${ref(s.parsed, 'aws_apigatewayv2_api', 'execution_arn')}/*/*/v1/events`,
+        }),
+      ]);
+      expect(only(s.parsed, 'aws_apigatewayv2_stage')).toMatchObject({
+        name: '$default',
+        default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000 },
+      });
     });
 
     it('exposes the URL, the secret ARN and the names other stacks need', () => {
@@ -275,8 +391,14 @@ describe('EventStream', () => {
   describe('analytics and the journey processor', () => {
     it('has an on-demand pk/sk table with TTL on expiresAt, PITR, encryption and deletion protection', () => {
       expect(s.json).toHaveResourceWithProperties(DynamodbTable, {
-        name: 'shop-analytics', billing_mode: 'PAY_PER_REQUEST', hash_key: 'pk', range_key: 'sk',
-        attribute: [{ name: 'pk', type: 'S' }, { name: 'sk', type: 'S' }],
+        name: 'shop-analytics',
+        billing_mode: 'PAY_PER_REQUEST',
+        hash_key: 'pk',
+        range_key: 'sk',
+        attribute: [
+          { name: 'pk', type: 'S' },
+          { name: 'sk', type: 'S' },
+        ],
         ttl: { attribute_name: 'expiresAt', enabled: true },
         point_in_time_recovery: { enabled: true },
         server_side_encryption: { enabled: true },
@@ -288,7 +410,9 @@ describe('EventStream', () => {
     it('passes the table, the validated journeys, the namespace and the failure queue to the processor', () => {
       const processor = all(s.parsed, 'aws_lambda_function').find((f) => f.function_name === 'shop-journey-processor');
       expect(processor.environment.variables).toMatchObject({
-        ANALYTICS_TABLE: 'shop-analytics', METRICS_NAMESPACE: 'Monoenv/Product', FAILURE_QUEUE_URL: ref(s.parsed, 'aws_sqs_queue', 'url'),
+        ANALYTICS_TABLE: 'shop-analytics',
+        METRICS_NAMESPACE: 'Monoenv/Product',
+        FAILURE_QUEUE_URL: ref(s.parsed, 'aws_sqs_queue', 'url'),
       });
       expect(parseJourneys(processor.environment.variables.JOURNEYS).map((j) => j.name)).toEqual(['checkout', 'onboarding']);
       expect(processor.timeout).toBe(60);
@@ -308,14 +432,32 @@ describe('EventStream', () => {
       });
       const mapping = only(s.parsed, 'aws_lambda_event_source_mapping');
       expect(mapping.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.events_processor_role-policy/)]);
-      expect(s.json).toHaveResourceWithProperties(SqsQueue, { name: 'shop-journey-processor-failures', sqs_managed_sse_enabled: true, message_retention_seconds: 1209600 });
+      expect(s.json).toHaveResourceWithProperties(SqsQueue, {
+        name: 'shop-journey-processor-failures',
+        sqs_managed_sse_enabled: true,
+        message_retention_seconds: 1209600,
+      });
     });
 
     it('lets the processor only read the stream, use the table and send to its failure queue', () => {
       const statements = policyOf(s.parsed, (p) => p.role === roleRef(s.parsed, 'shop-journey-processor'));
       expect(statements.slice(1)).toEqual([
-        { Effect: 'Allow', Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'], Resource: [ref(s.parsed, 'aws_kinesis_stream', 'arn')] },
-        { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], Resource: [ref(s.parsed, 'aws_dynamodb_table', 'arn')] },
+        {
+          Effect: 'Allow',
+          Action: [
+            'kinesis:DescribeStream',
+            'kinesis:DescribeStreamSummary',
+            'kinesis:GetRecords',
+            'kinesis:GetShardIterator',
+            'kinesis:ListShards',
+          ],
+          Resource: [ref(s.parsed, 'aws_kinesis_stream', 'arn')],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+          Resource: [ref(s.parsed, 'aws_dynamodb_table', 'arn')],
+        },
         { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [ref(s.parsed, 'aws_sqs_queue', 'arn')] },
       ]);
     });
@@ -340,8 +482,16 @@ describe('EventStream', () => {
         const alarm = alarms.find((a) => a.alarm_name === name);
         expect(alarm).toMatchObject({ ...metric, alarm_actions: [topic], ok_actions: [topic], tags: ownership });
       }
-      expect(alarms.find((a) => a.alarm_name === 'shop-archive-delivery-failures')).toMatchObject({ comparison_operator: 'LessThanThreshold', threshold: 1, dimensions: { DeliveryStreamName: 'shop-events-archive' } });
-      expect(alarms.find((a) => a.alarm_name === 'shop-processor-iterator-age')).toMatchObject({ statistic: 'Maximum', threshold: 300000, dimensions: { FunctionName: 'shop-journey-processor' } });
+      expect(alarms.find((a) => a.alarm_name === 'shop-archive-delivery-failures')).toMatchObject({
+        comparison_operator: 'LessThanThreshold',
+        threshold: 1,
+        dimensions: { DeliveryStreamName: 'shop-events-archive' },
+      });
+      expect(alarms.find((a) => a.alarm_name === 'shop-processor-iterator-age')).toMatchObject({
+        statistic: 'Maximum',
+        threshold: 300000,
+        dimensions: { FunctionName: 'shop-journey-processor' },
+      });
       // The functions' own error alarms go to the same topic.
       expect(alarms.find((a) => a.alarm_name === 'shop-journey-processor-errors').alarm_actions).toEqual([topic]);
     });
@@ -353,7 +503,9 @@ describe('EventStream', () => {
       expect(teamAlarms.length).toBeGreaterThanOrEqual(Object.keys(expected).length);
       for (const alarm of teamAlarms) expect(alarm.alarm_actions).toEqual([teamTopic]);
       const given = synth({ alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager' });
-      expect(all(given.parsed, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'shop-ingest-api-5xx').alarm_actions).toEqual(['arn:aws:sns:us-east-1:123456789012:pager']);
+      expect(all(given.parsed, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'shop-ingest-api-5xx').alarm_actions).toEqual([
+        'arn:aws:sns:us-east-1:123456789012:pager',
+      ]);
     });
   });
 
@@ -361,20 +513,40 @@ describe('EventStream', () => {
     it('adds feature usage, a funnel with conversion and drop-off per journey, time to convert and experiments', () => {
       const body = JSON.parse(only(s.parsed, 'aws_cloudwatch_dashboard').dashboard_body);
       const titles: string[] = body.widgets.map((w: any) => w.properties.title).filter(Boolean);
-      expect(titles).toEqual(expect.arrayContaining([
-        'Feature usage (events per feature)',
-        'Funnel checkout: users per step', 'Funnel checkout: conversion and drop-off %',
-        'Funnel onboarding: users per step', 'Funnel onboarding: conversion and drop-off %',
-        'Time to convert (seconds, per journey and variant)',
-        'Experiments: users exposed per flag and variant', 'Experiments: conversions per flag, variant and journey',
-        'shop ingest: events', 'shop stream: consumer lag (ms)',
-      ]));
+      expect(titles).toEqual(
+        expect.arrayContaining([
+          'Feature usage (events per feature)',
+          'Funnel checkout: users per step',
+          'Funnel checkout: conversion and drop-off %',
+          'Funnel onboarding: users per step',
+          'Funnel onboarding: conversion and drop-off %',
+          'Time to convert (seconds, per journey and variant)',
+          'Experiments: users exposed per flag and variant',
+          'Experiments: conversions per flag, variant and journey',
+          'shop ingest: events',
+          'shop stream: consumer lag (ms)',
+        ]),
+      );
       const widget = (title: string) => body.widgets.find((w: any) => w.properties.title === title).properties;
-      expect(widget('Feature usage (events per feature)').metrics[0][0].expression).toBe(`SEARCH('{Monoenv/Product,Feature} MetricName="FeatureUsed"', 'Sum', 300)`);
+      expect(widget('Feature usage (events per feature)').metrics[0][0].expression).toBe(
+        `SEARCH('{Monoenv/Product,Feature} MetricName="FeatureUsed"', 'Sum', 300)`,
+      );
       const funnel = widget('Funnel checkout: conversion and drop-off %').metrics.map((m: any) => m[0]);
-      expect(funnel[0]).toMatchObject({ id: 's0', visible: false, expression: `SUM(SEARCH('{Monoenv/Product,Journey,Step,Variant} MetricName="StepReached" Journey="checkout" Step="cart_viewed"', 'Sum', 300))` });
-      expect(funnel.filter((m: any) => m.id.startsWith('c')).map((m: any) => m.expression)).toEqual(['100 * s1 / s0', '100 * s2 / s0', '100 * s3 / s0']);
-      expect(funnel.filter((m: any) => m.id.startsWith('d')).map((m: any) => m.expression)).toEqual(['100 * (s0 - s1) / s0', '100 * (s1 - s2) / s1', '100 * (s2 - s3) / s2']);
+      expect(funnel[0]).toMatchObject({
+        id: 's0',
+        visible: false,
+        expression: `SUM(SEARCH('{Monoenv/Product,Journey,Step,Variant} MetricName="StepReached" Journey="checkout" Step="cart_viewed"', 'Sum', 300))`,
+      });
+      expect(funnel.filter((m: any) => m.id.startsWith('c')).map((m: any) => m.expression)).toEqual([
+        '100 * s1 / s0',
+        '100 * s2 / s0',
+        '100 * s3 / s0',
+      ]);
+      expect(funnel.filter((m: any) => m.id.startsWith('d')).map((m: any) => m.expression)).toEqual([
+        '100 * (s0 - s1) / s0',
+        '100 * (s1 - s2) / s1',
+        '100 * (s2 - s3) / s2',
+      ]);
       expect(widget('Time to convert (seconds, per journey and variant)').metrics.map((m: any) => m[0].expression)).toEqual([
         `SEARCH('{Monoenv/Product,Journey,Variant} MetricName="TimeToConvert"', 'p50', 300)`,
         `SEARCH('{Monoenv/Product,Journey,Variant} MetricName="TimeToConvert"', 'p90', 300)`,
@@ -390,17 +562,39 @@ describe('EventStream', () => {
         events.grantReadAnalytics(flags);
       });
       const statements = policyOf(parsed, (p) => p.role === roleRef(parsed, 'shop-flags'));
-      expect(statements).toContainEqual({ Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: [ref(parsed, 'aws_kinesis_stream', 'arn')] });
-      expect(statements).toContainEqual({ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'], Resource: [ref(parsed, 'aws_dynamodb_table', 'arn')] });
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+        Resource: [ref(parsed, 'aws_kinesis_stream', 'arn')],
+      });
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+        Resource: [ref(parsed, 'aws_dynamodb_table', 'arn')],
+      });
     });
 
     it('uses customer keys for the stream and archive, granting each user only what it needs', () => {
       const { json, parsed } = synth({ streamKmsKeyArn: CMK, archiveKmsKeyArn: CMK });
       expect(json).toHaveResourceWithProperties(KinesisStream, { encryption_type: 'KMS', kms_key_id: CMK });
-      expect(only(parsed, 'aws_s3_bucket_server_side_encryption_configuration').rule[0]).toMatchObject({ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: CMK }, bucket_key_enabled: true });
-      expect(only(parsed, 'aws_athena_workgroup').configuration.result_configuration.encryption_configuration).toEqual({ encryption_option: 'SSE_KMS', kms_key_arn: CMK });
-      expect(policyOf(parsed, (p) => p.role === roleRef(parsed, 'shop-ingest'))).toContainEqual({ Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [CMK] });
-      expect(policyOf(parsed, (p) => p.role === roleRef(parsed, 'shop-journey-processor'))).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [CMK] });
+      expect(only(parsed, 'aws_s3_bucket_server_side_encryption_configuration').rule[0]).toMatchObject({
+        apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: CMK },
+        bucket_key_enabled: true,
+      });
+      expect(only(parsed, 'aws_athena_workgroup').configuration.result_configuration.encryption_configuration).toEqual({
+        encryption_option: 'SSE_KMS',
+        kms_key_arn: CMK,
+      });
+      expect(policyOf(parsed, (p) => p.role === roleRef(parsed, 'shop-ingest'))).toContainEqual({
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey'],
+        Resource: [CMK],
+      });
+      expect(policyOf(parsed, (p) => p.role === roleRef(parsed, 'shop-journey-processor'))).toContainEqual({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [CMK],
+      });
       const firehose = policyOf(parsed, (p) => p.role === roleRef(parsed, 'firehose'));
       expect(firehose).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [CMK] });
       expect(firehose).toContainEqual({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: [CMK] });
@@ -412,7 +606,10 @@ describe('EventStream', () => {
   });
 
   it('escapes free-text step names for Terraform, SQL and CloudWatch search', () => {
-    const { parsed } = synth({ journeysDir: undefined, journeys: [{ name: 'promo', steps: ["clicked ${x}'s \"deal\"", 'bought'], conversionWindowSeconds: 60 }] });
+    const { parsed } = synth({
+      journeysDir: undefined,
+      journeys: [{ name: 'promo', steps: ['clicked ${x}\'s "deal"', 'bought'], conversionWindowSeconds: 60 }],
+    });
     const processor = all(parsed, 'aws_lambda_function').find((f) => f.function_name === 'shop-journey-processor');
     expect(processor.environment.variables.JOURNEYS).toContain('clicked $${x}');
     const funnel = all(parsed, 'aws_athena_named_query').find((q) => q.name === 'shop-funnel-promo').query;
@@ -425,17 +622,37 @@ describe('EventStream', () => {
   describe('bad props', () => {
     const cases: [string, Partial<Props>, RegExp][] = [
       ['archive retention under a day', { archiveRetentionDays: 0 }, /archiveRetentionDays: must be at least 1/],
-      ['an uppercase prefix', { namePrefix: 'Shop' }, /namePrefix: must be 1-28 lower-case letters, digits and '-', starting with a letter/],
-      ['a CORS origin with a path', { corsAllowOrigins: ['https://shop.example.com/'] }, /corsAllowOrigins\[0\]: must be "\*" or an origin/],
+      [
+        'an uppercase prefix',
+        { namePrefix: 'Shop' },
+        /namePrefix: must be 1-28 lower-case letters, digits and '-', starting with a letter/,
+      ],
+      [
+        'a CORS origin with a path',
+        { corsAllowOrigins: ['https://shop.example.com/'] },
+        /corsAllowOrigins\[0\]: must be "\*" or an origin/,
+      ],
       ['stream retention past the dedupe window', { streamRetentionHours: 200 }, /streamRetentionHours: must be at most 168/],
       ['a log retention CloudWatch does not offer', { logRetentionDays: 10 }, /logRetentionDays: must be one of/],
       ['an unknown prop', { retentionDays: 3 } as Partial<Props>, /Unrecognized key.*retentionDays/],
       ['journeys and journeysDir together', { journeys: [] }, /give journeys or journeysDir, not both/],
-      ['an invalid journey', { journeysDir: undefined, journeys: [{ name: 'x', steps: ['only-one'], conversionWindowSeconds: 60 }] }, /journeys\[0\]: journey "x": steps: a journey needs at least two steps/],
-      ['journeys too large for a Lambda environment', {
-        journeysDir: undefined,
-        journeys: Array.from({ length: 12 }, (_, i) => ({ name: `journey-${i}`, steps: ['a'.repeat(200), 'b'.repeat(200)], conversionWindowSeconds: 60 })),
-      }, /journeys: 12 journeys serialize to \d+ bytes, more than a Lambda environment holds/],
+      [
+        'an invalid journey',
+        { journeysDir: undefined, journeys: [{ name: 'x', steps: ['only-one'], conversionWindowSeconds: 60 }] },
+        /journeys\[0\]: journey "x": steps: a journey needs at least two steps/,
+      ],
+      [
+        'journeys too large for a Lambda environment',
+        {
+          journeysDir: undefined,
+          journeys: Array.from({ length: 12 }, (_, i) => ({
+            name: `journey-${i}`,
+            steps: ['a'.repeat(200), 'b'.repeat(200)],
+            conversionWindowSeconds: 60,
+          })),
+        },
+        /journeys: 12 journeys serialize to \d+ bytes, more than a Lambda environment holds/,
+      ],
     ];
     it.each(cases)('rejects %s with an error naming the field', (_, props, message) => {
       expect(() => synth(props)).toThrow(message);

@@ -20,12 +20,19 @@ Testing.setupJest();
 const ownership = { domain: 'storefront', team: 'web' };
 const newCheckout = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
 const banner = { state: 'DISABLED', variants: { blue: 'blue', red: 'red' }, defaultVariant: 'blue' };
-const flags = { flags: { 'new-checkout': newCheckout, banner }, $evaluators: { isBeta: { in: ['beta', { var: 'groups' }] } }, metadata: { owner: 'web' } };
+const flags = {
+  flags: { 'new-checkout': newCheckout, banner },
+  $evaluators: { isBeta: { in: ['beta', { var: 'groups' }] } },
+  metadata: { owner: 'web' },
+};
 
 /** An exposure stream of a team's own: it grants what it was asked to, on its stream. */
 const exposureStream: ExposureStream = {
   streamName: 'shop-events',
-  grantPutRecords: (grantee) => Grant.addToPrincipal(grantee, [{ actions: ['kinesis:PutRecords'], resources: ['arn:aws:kinesis:eu-west-1:123456789012:stream/shop-events'] }]),
+  grantPutRecords: (grantee) =>
+    Grant.addToPrincipal(grantee, [
+      { actions: ['kinesis:PutRecords'], resources: ['arn:aws:kinesis:eu-west-1:123456789012:stream/shop-events'] },
+    ]),
 };
 
 /** A front door of the user's own: records what is routed through it. */
@@ -68,10 +75,21 @@ class RecordingMonitoring implements IMonitoring {
 type Parts = { json: string; parsed: any; store: FlagStore };
 
 /** A FlagStore with the environment's Monitoring, unless `parts` gives its own. */
-function synth(props: Partial<FlagStoreProps> = {}, parts: (scope: Construct) => Partial<FlagStoreProps> = (scope) => ({ monitoring: new Monitoring(scope, 'monitoring', { namePrefix: 'shop' }) })): Parts {
+function synth(
+  props: Partial<FlagStoreProps> = {},
+  parts: (scope: Construct) => Partial<FlagStoreProps> = (scope) => ({
+    monitoring: new Monitoring(scope, 'monitoring', { namePrefix: 'shop' }),
+  }),
+): Parts {
   let store!: FlagStore;
   const json = synthScope((scope) => {
-    store = new FlagStore(scope, 'flags', { namePrefix: 'shop', ownership, flags, ...(parts(scope) as { monitoring: IMonitoring }), ...props });
+    store = new FlagStore(scope, 'flags', {
+      namePrefix: 'shop',
+      ownership,
+      flags,
+      ...(parts(scope) as { monitoring: IMonitoring }),
+      ...props,
+    });
   });
   return { json, parsed: JSON.parse(json), store };
 }
@@ -83,8 +101,12 @@ const idOf = (parsed: any, type: string): string => {
   return found[0][0];
 };
 const ref = (parsed: any, type: string, attribute: string) => `\${${type}.${idOf(parsed, type)}.${attribute}}`;
-const evaluationFunction = (parsed: any) => resources(parsed, 'aws_lambda_function').map(([, f]) => f).find((f) => f.function_name === 'shop-flags-evaluate');
-const leastPrivilege = (parsed: any) => JSON.parse(resources(parsed, 'aws_iam_role_policy').find(([, p]) => p.name === 'least-privilege')![1].policy).Statement;
+const evaluationFunction = (parsed: any) =>
+  resources(parsed, 'aws_lambda_function')
+    .map(([, f]) => f)
+    .find((f) => f.function_name === 'shop-flags-evaluate');
+const leastPrivilege = (parsed: any) =>
+  JSON.parse(resources(parsed, 'aws_iam_role_policy').find(([, p]) => p.name === 'least-privilege')![1].policy).Statement;
 
 describe('FlagStore', () => {
   const base = synth();
@@ -95,17 +117,25 @@ describe('FlagStore', () => {
       billing_mode: 'PAY_PER_REQUEST',
       hash_key: 'pk',
       range_key: 'sk',
-      attribute: [{ name: 'pk', type: 'S' }, { name: 'sk', type: 'S' }],
+      attribute: [
+        { name: 'pk', type: 'S' },
+        { name: 'sk', type: 'S' },
+      ],
       server_side_encryption: { enabled: true },
       point_in_time_recovery: { enabled: true },
       deletion_protection_enabled: true,
       tags: expect.objectContaining({ Name: 'shop-flags', ...ownership }),
     });
-    expect(synth({ deletionProtection: false }).json).toHaveResourceWithProperties(DynamodbTable, { name: 'shop-flags', deletion_protection_enabled: false });
+    expect(synth({ deletionProtection: false }).json).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'shop-flags',
+      deletion_protection_enabled: false,
+    });
   });
 
   it('writes one item per flag, and the evaluators and metadata, each ignoring runtime edits until its definition in the file changes', () => {
-    const items = Object.fromEntries(resources(base.parsed, 'aws_dynamodb_table_item').map(([id, item]) => [id.replace(/_[0-9A-F]{8}$/, ''), item]));
+    const items = Object.fromEntries(
+      resources(base.parsed, 'aws_dynamodb_table_item').map(([id, item]) => [id.replace(/_[0-9A-F]{8}$/, ''), item]),
+    );
     expect(Object.keys(items).sort()).toEqual(['flags_evaluators', 'flags_flag-banner', 'flags_flag-new-checkout', 'flags_set-metadata']);
     const triggers = Object.fromEntries(resources(base.parsed, 'terraform_data').map(([id, data]) => [id, data.triggers_replace.hash]));
 
@@ -113,15 +143,29 @@ describe('FlagStore', () => {
       const item = items[id];
       const json = JSON.stringify(definition);
       expect(item).toMatchObject({ table_name: ref(base.parsed, 'aws_dynamodb_table', 'name'), hash_key: 'pk', range_key: 'sk' });
-      expect(JSON.parse(item.item)).toEqual({ pk: { S: pk }, sk: { S: sk }, definition: { S: json }, fileHash: { S: definitionHash(json) }, ...extra });
+      expect(JSON.parse(item.item)).toEqual({
+        pk: { S: pk },
+        sk: { S: sk },
+        definition: { S: json },
+        fileHash: { S: definitionHash(json) },
+        ...extra,
+      });
       // Runtime edits (a kill switch) survive deploys; a changed definition replaces the item through its terraform_data.
       expect(item.lifecycle.ignore_changes).toEqual(['item']);
       const [trigger] = item.lifecycle.replace_triggered_by;
       expect(trigger).toMatch(/^terraform_data\./);
       expect(triggers[trigger.slice('terraform_data.'.length)]).toBe(definitionHash(json));
     };
-    expectItem('flags_flag-new-checkout', 'flag#new-checkout', 'current', newCheckout, { key: { S: 'new-checkout' }, version: { N: '1' }, updatedBy: { S: 'deploy' } });
-    expectItem('flags_flag-banner', 'flag#banner', 'current', banner, { key: { S: 'banner' }, version: { N: '1' }, updatedBy: { S: 'deploy' } });
+    expectItem('flags_flag-new-checkout', 'flag#new-checkout', 'current', newCheckout, {
+      key: { S: 'new-checkout' },
+      version: { N: '1' },
+      updatedBy: { S: 'deploy' },
+    });
+    expectItem('flags_flag-banner', 'flag#banner', 'current', banner, {
+      key: { S: 'banner' },
+      version: { N: '1' },
+      updatedBy: { S: 'deploy' },
+    });
     expectItem('flags_evaluators', 'set', 'evaluators', flags.$evaluators);
     expectItem('flags_set-metadata', 'set', 'metadata', flags.metadata);
 
@@ -132,12 +176,18 @@ describe('FlagStore', () => {
     expect(base.json).toHaveResourceWithProperties(SecretsmanagerSecret, { name: 'shop/flags/api-keys', recovery_window_in_days: 7 });
     expect(resources(base.parsed, 'aws_secretsmanager_secret')[0][1].kms_key_id).toBeUndefined();
     const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/abc';
-    expect(synth({ apiKeysKmsKeyArn: kmsKeyArn }).json).toHaveResourceWithProperties(SecretsmanagerSecret, { name: 'shop/flags/api-keys', kms_key_id: kmsKeyArn });
+    expect(synth({ apiKeysKmsKeyArn: kmsKeyArn }).json).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      name: 'shop/flags/api-keys',
+      kms_key_id: kmsKeyArn,
+    });
     // Its first version is a server and a client key generated for the run, written write-only.
     const [[, version]] = resources(base.parsed, 'aws_secretsmanager_secret_version');
     expect(version.secret_id).toBe(ref(base.parsed, 'aws_secretsmanager_secret', 'id'));
     expect(version.secret_string).toBeUndefined();
-    for (const kind of ['server', 'client']) expect(version.secret_string_wo).toMatch(new RegExp(`"${kind}" = \\[ephemeral\\.aws_secretsmanager_random_password\\.\\S+\\.random_password\\]`));
+    for (const kind of ['server', 'client'])
+      expect(version.secret_string_wo).toMatch(
+        new RegExp(`"${kind}" = \\[ephemeral\\.aws_secretsmanager_random_password\\.\\S+\\.random_password\\]`),
+      );
   });
 
   it("configures the function through the contract's environment", () => {
@@ -151,18 +201,47 @@ describe('FlagStore', () => {
       RATE_LIMIT_PER_SECOND: '100',
       METRICS_NAMESPACE: 'Monoenv/Flags',
     });
-    const tuned = synth({ corsAllowOrigins: ['https://shop.example.com', 'http://localhost:3000'], rateLimitPerSecond: 7, reservedConcurrentExecutions: 5, logRetentionDays: 90, exposureStream });
+    const tuned = synth({
+      corsAllowOrigins: ['https://shop.example.com', 'http://localhost:3000'],
+      rateLimitPerSecond: 7,
+      reservedConcurrentExecutions: 5,
+      logRetentionDays: 90,
+      exposureStream,
+    });
     const tunedFn = evaluationFunction(tuned.parsed);
     expect(tunedFn.reserved_concurrent_executions).toBe(5);
-    expect(tunedFn.environment.variables).toMatchObject({ CORS_ALLOW_ORIGINS: 'https://shop.example.com,http://localhost:3000', RATE_LIMIT_PER_SECOND: '7', EVENT_STREAM_NAME: 'shop-events' });
+    expect(tunedFn.environment.variables).toMatchObject({
+      CORS_ALLOW_ORIGINS: 'https://shop.example.com,http://localhost:3000',
+      RATE_LIMIT_PER_SECOND: '7',
+      EVENT_STREAM_NAME: 'shop-events',
+    });
     // The retention reaches the function's log group and the API's access log.
-    expect(resources(tuned.parsed, 'aws_cloudwatch_log_group').map(([, g]) => [g.name, g.retention_in_days]).sort()).toEqual([['/aws/apigateway/shop-flags-api', 90], ['/aws/lambda/shop-flags-evaluate', 90]]);
+    expect(
+      resources(tuned.parsed, 'aws_cloudwatch_log_group')
+        .map(([, g]) => [g.name, g.retention_in_days])
+        .sort(),
+    ).toEqual([
+      ['/aws/apigateway/shop-flags-api', 90],
+      ['/aws/lambda/shop-flags-evaluate', 90],
+    ]);
   });
 
   it('gives the function only what it needs: read the table and the keys, plus what it is granted', () => {
-    const logs = { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.flags_evaluate_logs_\w+\.arn\}:\*$/)] };
-    const table = { Effect: 'Allow', Action: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: [ref(base.parsed, 'aws_dynamodb_table', 'arn')] };
-    const secret = { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [ref(base.parsed, 'aws_secretsmanager_secret', 'arn')] };
+    const logs = {
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.flags_evaluate_logs_\w+\.arn\}:\*$/)],
+    };
+    const table = {
+      Effect: 'Allow',
+      Action: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:Query'],
+      Resource: [ref(base.parsed, 'aws_dynamodb_table', 'arn')],
+    };
+    const secret = {
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [ref(base.parsed, 'aws_secretsmanager_secret', 'arn')],
+    };
     expect(leastPrivilege(base.parsed)).toEqual([logs, table, secret]);
 
     const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/abc';
@@ -199,7 +278,9 @@ describe('FlagStore', () => {
     let monitoring!: RecordingMonitoring;
     const api = new RecordingApi();
     const alarmTopicArn = 'arn:aws:sns:eu-west-1:123456789012:flags-oncall';
-    const { parsed } = synth({ api, alarmTopicArn, latencyAlarmMs: 400 }, (scope) => ({ monitoring: (monitoring = new RecordingMonitoring(scope)) }));
+    const { parsed } = synth({ api, alarmTopicArn, latencyAlarmMs: 400 }, (scope) => ({
+      monitoring: (monitoring = new RecordingMonitoring(scope)),
+    }));
 
     expect(monitoring.alarms.map(({ id, def }) => [id, def.topicArn, def.ownership])).toEqual([
       ['shop-flags-evaluate-errors', alarmTopicArn, ownership],
@@ -208,12 +289,26 @@ describe('FlagStore', () => {
       ['shop-flags-evaluate-latency', alarmTopicArn, ownership],
     ]);
     const byId = Object.fromEntries(monitoring.alarms.map(({ id, def }) => [id, def]));
-    expect(byId['shop-flags-evaluate-stale']).toMatchObject({ alarmName: 'shop-flags-evaluate-stale-flags', threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', metric: { expression: 'FILL(single, 0) + FILL(bulk, 0)' } });
-    expect(byId['shop-flags-evaluate-latency']).toMatchObject({ alarmName: 'shop-flags-evaluate-latency-p99', threshold: 400, comparisonOperator: 'GreaterThanThreshold', metric: { namespace: 'AWS/Lambda', metricName: 'Duration', statistic: 'p99' } });
+    expect(byId['shop-flags-evaluate-stale']).toMatchObject({
+      alarmName: 'shop-flags-evaluate-stale-flags',
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      metric: { expression: 'FILL(single, 0) + FILL(bulk, 0)' },
+    });
+    expect(byId['shop-flags-evaluate-latency']).toMatchObject({
+      alarmName: 'shop-flags-evaluate-latency-p99',
+      threshold: 400,
+      comparisonOperator: 'GreaterThanThreshold',
+      metric: { namespace: 'AWS/Lambda', metricName: 'Duration', statistic: 'p99' },
+    });
     expect(monitoring.widgets.map((w) => w.properties.title)).toContain('Flags: evaluations and errors');
 
     // What the recording monitoring made is all there is: no topic or dashboard of monoenv's own.
-    expect(resources(parsed, 'aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a.alarm_actions]).sort()).toEqual([
+    expect(
+      resources(parsed, 'aws_cloudwatch_metric_alarm')
+        .map(([, a]) => [a.alarm_name, a.alarm_actions])
+        .sort(),
+    ).toEqual([
       ['shop-flags-evaluate-errors', [alarmTopicArn]],
       ['shop-flags-evaluate-latency-p99', [alarmTopicArn]],
       ['shop-flags-evaluate-stale-flags', [alarmTopicArn]],
@@ -226,9 +321,18 @@ describe('FlagStore', () => {
   it('alarms on the environment topic by default, the latency alarm at 250 ms', () => {
     const topic = ref(base.parsed, 'aws_sns_topic', 'arn');
     const alarms = Object.fromEntries(resources(base.parsed, 'aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a]));
-    expect(Object.keys(alarms).sort()).toEqual(['shop-flags-api-5xx', 'shop-flags-evaluate-errors', 'shop-flags-evaluate-latency-p99', 'shop-flags-evaluate-stale-flags', 'shop-flags-evaluate-throttles']);
+    expect(Object.keys(alarms).sort()).toEqual([
+      'shop-flags-api-5xx',
+      'shop-flags-evaluate-errors',
+      'shop-flags-evaluate-latency-p99',
+      'shop-flags-evaluate-stale-flags',
+      'shop-flags-evaluate-throttles',
+    ]);
     expect(alarms['shop-flags-evaluate-latency-p99']).toMatchObject({ threshold: 250, extended_statistic: 'p99', alarm_actions: [topic] });
-    expect(base.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, { alarm_name: 'shop-flags-evaluate-stale-flags', alarm_actions: [topic] });
+    expect(base.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_name: 'shop-flags-evaluate-stale-flags',
+      alarm_actions: [topic],
+    });
   });
 
   it('names every bad prop in one error, before making anything', () => {
@@ -269,7 +373,12 @@ describe('FlagStore', () => {
   it('takes a key made in the same deploy for the API keys', () => {
     const json = synthScope((scope) => {
       const key = new KmsKey(scope, 'key', {});
-      new FlagStore(scope, 'flags', { namePrefix: 'shop', monitoring: new RecordingMonitoring(scope), api: new RecordingApi(), apiKeysKmsKeyArn: key.arn });
+      new FlagStore(scope, 'flags', {
+        namePrefix: 'shop',
+        monitoring: new RecordingMonitoring(scope),
+        api: new RecordingApi(),
+        apiKeysKmsKeyArn: key.arn,
+      });
     });
     expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, { kms_key_id: '${aws_kms_key.key.arn}' });
   });

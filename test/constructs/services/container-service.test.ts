@@ -50,7 +50,10 @@ describe('ContainerService', () => {
   const base = synth();
 
   it('creates a cluster with Container Insights and an ownership-tagged log group with retention', () => {
-    expect(base.json).toHaveResourceWithProperties(EcsCluster, { setting: [{ name: 'containerInsights', value: 'enabled' }], tags: expect.objectContaining(ownership) });
+    expect(base.json).toHaveResourceWithProperties(EcsCluster, {
+      setting: [{ name: 'containerInsights', value: 'enabled' }],
+      tags: expect.objectContaining(ownership),
+    });
     expect(base.json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/ecs/web', retention_in_days: 30 });
   });
 
@@ -69,18 +72,30 @@ describe('ContainerService', () => {
 
   it('scopes the execution role to its log group and the image repository', () => {
     const policy = rolePolicy(base.parsed, 'pull-image-and-write-logs');
-    expect(policy.Statement).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Resource: ['arn:aws:ecr:eu-west-1:123456789012:repository/web'] }),
-      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [expect.stringMatching(/aws_cloudwatch_log_group\.web_logs.*:\*$/)] }),
-    ]));
+    expect(policy.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Resource: ['arn:aws:ecr:eu-west-1:123456789012:repository/web'],
+        }),
+        expect.objectContaining({
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: [expect.stringMatching(/aws_cloudwatch_log_group\.web_logs.*:\*$/)],
+        }),
+      ]),
+    );
   });
 
   it('gives the task role nothing until granted, then exactly the grant', () => {
     expect(resources(base.parsed, 'aws_iam_role_policy').find((p) => p.name === 'granted').count).toBe(0);
-    const granted = synth({}, (s) => s.addToPrincipalPolicy({ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/flags'] }));
+    const granted = synth({}, (s) =>
+      s.addToPrincipalPolicy({ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/flags'] }),
+    );
     const policy = resources(granted.parsed, 'aws_iam_role_policy').find((p) => p.name === 'granted');
     expect(policy.count).toBe(1);
-    expect(JSON.parse(policy.policy).Statement).toEqual([{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: ['arn:aws:dynamodb:eu-west-1:123456789012:table/flags'] }]);
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: ['arn:aws:dynamodb:eu-west-1:123456789012:table/flags'] },
+    ]);
   });
 
   it('makes the root filesystem read-only with a writable /tmp, logging through awslogs', () => {
@@ -89,7 +104,10 @@ describe('ContainerService', () => {
       image,
       readonlyRootFilesystem: true,
       mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
-      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': expect.stringContaining('web_logs'), 'awslogs-stream-prefix': 'app' } },
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': expect.stringContaining('web_logs'), 'awslogs-stream-prefix': 'app' },
+      },
     });
     expect(base.json).toHaveResourceWithProperties(EcsTaskDefinition, { volume: [{ name: 'tmp' }] });
     expect(containerDefinition(synth({ readonlyRootFilesystem: false }).parsed).readonlyRootFilesystem).toBe(false);
@@ -109,10 +127,12 @@ describe('ContainerService', () => {
 
   it('fails the apply when ECS rolled the deployment back (postcondition on the running task definition)', () => {
     const service = resources(base.parsed, 'aws_ecs_service')[0];
-    expect(service.lifecycle.postcondition).toEqual([{
-      condition: expect.stringMatching(/^\$\{self\.task_definition == aws_ecs_task_definition\.web_task_\w+\.arn\}$/),
-      error_message: expect.stringContaining('rolled back'),
-    }]);
+    expect(service.lifecycle.postcondition).toEqual([
+      {
+        condition: expect.stringMatching(/^\$\{self\.task_definition == aws_ecs_task_definition\.web_task_\w+\.arn\}$/),
+        error_message: expect.stringContaining('rolled back'),
+      },
+    ]);
     const unguarded = resources(synth({ failOnRollback: false }).parsed, 'aws_ecs_service')[0];
     expect(unguarded.lifecycle.postcondition).toBeUndefined();
     expect(unguarded.wait_for_steady_state).toBe(false);
@@ -120,24 +140,42 @@ describe('ContainerService', () => {
 
   it('puts tasks in the private subnets, reachable only from the load balancer security group', () => {
     const service = resources(base.parsed, 'aws_ecs_service')[0];
-    expect(service.network_configuration).toMatchObject({ assign_public_ip: false, subnets: [expect.stringContaining('net_private-0'), expect.stringContaining('net_private-1')] });
+    expect(service.network_configuration).toMatchObject({
+      assign_public_ip: false,
+      subnets: [expect.stringContaining('net_private-0'), expect.stringContaining('net_private-1')],
+    });
     const ingress = resources(base.parsed, 'aws_vpc_security_group_ingress_rule');
     const toTasks = ingress.filter((r) => r.security_group_id.includes('web_service-sg'));
-    expect(toTasks).toEqual([expect.objectContaining({ referenced_security_group_id: expect.stringContaining('web_alb-sg'), from_port: 8080, to_port: 8080 })]);
+    expect(toTasks).toEqual([
+      expect.objectContaining({ referenced_security_group_id: expect.stringContaining('web_alb-sg'), from_port: 8080, to_port: 8080 }),
+    ]);
     const toAlb = ingress.filter((r) => r.security_group_id.includes('web_alb-sg'));
-    expect(toAlb.map((r) => [r.from_port, r.cidr_ipv4 ?? r.cidr_ipv6]).sort()).toEqual([[443, '0.0.0.0/0'], [443, '::/0'], [80, '0.0.0.0/0'], [80, '::/0']]);
+    expect(toAlb.map((r) => [r.from_port, r.cidr_ipv4 ?? r.cidr_ipv6]).sort()).toEqual([
+      [443, '0.0.0.0/0'],
+      [443, '::/0'],
+      [80, '0.0.0.0/0'],
+      [80, '::/0'],
+    ]);
   });
 
   it('runs in a network and cluster the user manages (INetwork, ICluster), creating neither', () => {
     const json = synthScope((scope) => {
-      const network = { vpcId: 'vpc-0abc', publicSubnetIds: ['subnet-p1', 'subnet-p2'], serviceSubnetIds: ['subnet-s1', 'subnet-s2'], assignPublicIp: false };
+      const network = {
+        vpcId: 'vpc-0abc',
+        publicSubnetIds: ['subnet-p1', 'subnet-p2'],
+        serviceSubnetIds: ['subnet-s1', 'subnet-s2'],
+        assignPublicIp: false,
+      };
       const cluster = { arn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shared', name: 'shared' };
       new ContainerService(scope, 'web', { serviceName: 'web', network, cluster, image });
     });
     const parsed = JSON.parse(json);
     expect(resources(parsed, 'aws_vpc')).toEqual([]);
     expect(resources(parsed, 'aws_ecs_cluster')).toEqual([]);
-    expect(resources(parsed, 'aws_ecs_service')[0]).toMatchObject({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shared', network_configuration: { subnets: ['subnet-s1', 'subnet-s2'], assign_public_ip: false } });
+    expect(resources(parsed, 'aws_ecs_service')[0]).toMatchObject({
+      cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shared',
+      network_configuration: { subnets: ['subnet-s1', 'subnet-s2'], assign_public_ip: false },
+    });
     expect(resources(parsed, 'aws_lb')[0].subnets).toEqual(['subnet-p1', 'subnet-p2']);
     expect(resources(parsed, 'aws_appautoscaling_target')[0].resource_id).toMatch(/^service\/shared\//);
   });
@@ -147,18 +185,35 @@ describe('ContainerService', () => {
       const network = new Network(scope, 'net', { natGateways: 'none', flowLogs: false });
       new ContainerService(scope, 'web', { serviceName: 'web', network, image });
     });
-    expect(json).toHaveResourceWithProperties(EcsService, { network_configuration: expect.objectContaining({ assign_public_ip: true, subnets: [expect.stringContaining('net_public-0'), expect.stringContaining('net_public-1')] }) });
+    expect(json).toHaveResourceWithProperties(EcsService, {
+      network_configuration: expect.objectContaining({
+        assign_public_ip: true,
+        subnets: [expect.stringContaining('net_public-0'), expect.stringContaining('net_public-1')],
+      }),
+    });
   });
 
   it('puts a public ALB that drops invalid headers and is deletion-protected, with ip targets and the health check path', () => {
-    expect(base.json).toHaveResourceWithProperties(Lb, { internal: false, load_balancer_type: 'application', drop_invalid_header_fields: true, enable_deletion_protection: true });
+    expect(base.json).toHaveResourceWithProperties(Lb, {
+      internal: false,
+      load_balancer_type: 'application',
+      drop_invalid_header_fields: true,
+      enable_deletion_protection: true,
+    });
     expect(synth({ deletionProtection: false }).json).toHaveResourceWithProperties(Lb, { enable_deletion_protection: false });
-    expect(base.json).toHaveResourceWithProperties(LbTargetGroup, { target_type: 'ip', port: 8080, protocol: 'HTTP', health_check: expect.objectContaining({ path: '/health' }) });
+    expect(base.json).toHaveResourceWithProperties(LbTargetGroup, {
+      target_type: 'ip',
+      port: 8080,
+      protocol: 'HTTP',
+      health_check: expect.objectContaining({ path: '/health' }),
+    });
   });
 
   it('without a certificate forwards HTTP and has no HTTPS listener', () => {
     const listeners = resources(base.parsed, 'aws_lb_listener');
-    expect(listeners).toEqual([expect.objectContaining({ port: 80, protocol: 'HTTP', default_action: [expect.objectContaining({ type: 'forward' })] })]);
+    expect(listeners).toEqual([
+      expect.objectContaining({ port: 80, protocol: 'HTTP', default_action: [expect.objectContaining({ type: 'forward' })] }),
+    ]);
     expect(base.parsed.output.url.value).toMatch(/^http:\/\/\$\{aws_lb\.web_alb_\w+\.dns_name\}$/);
   });
 
@@ -168,21 +223,37 @@ describe('ContainerService', () => {
       port: 80,
       default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }],
     });
-    expect(json).toHaveResourceWithProperties(LbListener, { port: 443, protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', certificate_arn: certificateArn });
+    expect(json).toHaveResourceWithProperties(LbListener, {
+      port: 443,
+      protocol: 'HTTPS',
+      ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      certificate_arn: certificateArn,
+    });
     expect(HTTPS_SSL_POLICY).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
     expect(service.serviceUrl).toBe('https://shop.example.com');
     expect(synth({ certificateArn }).parsed.output.url.value).toMatch(/^https:\/\/\$\{aws_lb\.web_alb_\w+\.dns_name\}$/);
   });
 
   it('autoscales between min and max on CPU and on requests per target', () => {
-    expect(base.json).toHaveResourceWithProperties(AppautoscalingTarget, { min_capacity: 2, max_capacity: 10, scalable_dimension: 'ecs:service:DesiredCount', service_namespace: 'ecs' });
+    expect(base.json).toHaveResourceWithProperties(AppautoscalingTarget, {
+      min_capacity: 2,
+      max_capacity: 10,
+      scalable_dimension: 'ecs:service:DesiredCount',
+      service_namespace: 'ecs',
+    });
     expect(base.json).toHaveResourceWithProperties(AppautoscalingPolicy, {
       policy_type: 'TargetTrackingScaling',
-      target_tracking_scaling_policy_configuration: expect.objectContaining({ target_value: 60, predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' } }),
+      target_tracking_scaling_policy_configuration: expect.objectContaining({
+        target_value: 60,
+        predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' },
+      }),
     });
     expect(base.json).toHaveResourceWithProperties(AppautoscalingPolicy, {
       target_tracking_scaling_policy_configuration: expect.objectContaining({
-        predefined_metric_specification: { predefined_metric_type: 'ALBRequestCountPerTarget', resource_label: expect.stringMatching(/arn_suffix\}\/\$\{aws_lb_target_group.*arn_suffix\}$/) },
+        predefined_metric_specification: {
+          predefined_metric_type: 'ALBRequestCountPerTarget',
+          resource_label: expect.stringMatching(/arn_suffix\}\/\$\{aws_lb_target_group.*arn_suffix\}$/),
+        },
       }),
     });
   });
@@ -196,25 +267,51 @@ describe('ContainerService', () => {
 
   it('wires six alarms to the alerts topic, or to the given team topic', () => {
     const alarms = resources(base.parsed, 'aws_cloudwatch_metric_alarm');
-    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(['web-cpu-high', 'web-http-5xx-rate', 'web-latency-p99', 'web-memory-high', 'web-tasks-below-desired', 'web-unhealthy-hosts']);
-    for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\.monitoring_alerts_\w+\.arn\}$/)]);
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+      'web-cpu-high',
+      'web-http-5xx-rate',
+      'web-latency-p99',
+      'web-memory-high',
+      'web-tasks-below-desired',
+      'web-unhealthy-hosts',
+    ]);
+    for (const alarm of alarms)
+      expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\.monitoring_alerts_\w+\.arn\}$/)]);
     const rate = alarms.find((a) => a.alarm_name === 'web-http-5xx-rate');
-    expect(rate.metric_query.map((q: any) => q.metric?.metric_name ?? q.expression)).toEqual(expect.arrayContaining([expect.stringContaining('requests'), 'RequestCount', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count']));
+    expect(rate.metric_query.map((q: any) => q.metric?.metric_name ?? q.expression)).toEqual(
+      expect.arrayContaining([expect.stringContaining('requests'), 'RequestCount', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count']),
+    );
     const missing = alarms.find((a) => a.alarm_name === 'web-tasks-below-desired');
-    expect(missing.metric_query.map((q: any) => q.metric?.namespace).filter(Boolean)).toEqual(['ECS/ContainerInsights', 'ECS/ContainerInsights']);
-    expect(alarms.find((a) => a.alarm_name === 'web-latency-p99')).toMatchObject({ extended_statistic: 'p99', metric_name: 'TargetResponseTime' });
+    expect(missing.metric_query.map((q: any) => q.metric?.namespace).filter(Boolean)).toEqual([
+      'ECS/ContainerInsights',
+      'ECS/ContainerInsights',
+    ]);
+    expect(alarms.find((a) => a.alarm_name === 'web-latency-p99')).toMatchObject({
+      extended_statistic: 'p99',
+      metric_name: 'TargetResponseTime',
+    });
 
     const teamTopic = 'arn:aws:sns:eu-west-1:123456789012:web-team';
-    for (const alarm of resources(synth({ alarmTopicArn: teamTopic }).parsed, 'aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([teamTopic]);
+    for (const alarm of resources(synth({ alarmTopicArn: teamTopic }).parsed, 'aws_cloudwatch_metric_alarm'))
+      expect(alarm.alarm_actions).toEqual([teamTopic]);
   });
 
   it('adds a dashboard row for the service', () => {
     const body = JSON.parse(resources(base.parsed, 'aws_cloudwatch_dashboard')[0].dashboard_body);
-    expect(body.widgets.map((w: any) => w.properties.title)).toEqual(['web: requests and 5xx', 'web: response time', 'web: tasks', 'web: CPU and memory']);
+    expect(body.widgets.map((w: any) => w.properties.title)).toEqual([
+      'web: requests and 5xx',
+      'web: response time',
+      'web: tasks',
+      'web: CPU and memory',
+    ]);
   });
 
   it('exposes metric helpers with the service dimensions', () => {
-    expect(base.service.metricCpuUtilization()).toMatchObject({ namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensions: { ServiceName: 'web' } });
+    expect(base.service.metricCpuUtilization()).toMatchObject({
+      namespace: 'AWS/ECS',
+      metricName: 'CPUUtilization',
+      dimensions: { ServiceName: 'web' },
+    });
     expect(base.service.metricHttp5xx()).toMatchObject({ namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count' });
     expect(base.parsed.output['task-role-arn'].value).toMatch(/aws_iam_role\.web_task-role_\w+\.arn/);
   });
@@ -229,7 +326,11 @@ describe('ContainerService', () => {
       ['desiredCount above maxCount', { desiredCount: 20 }, /desiredCount \(20\) must be between minCount \(2\) and maxCount \(10\)/],
       ['zero minCount', { minCount: 0 }, /minCount must be a whole number >= 1/],
       ['an invalid Fargate cpu', { cpu: 300 }, /cpu must be one of 256, 512/],
-      ['memory that does not fit the cpu', { cpu: 256, memoryMiB: 4096 }, /memoryMiB 4096 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048/],
+      [
+        'memory that does not fit the cpu',
+        { cpu: 256, memoryMiB: 4096 },
+        /memoryMiB 4096 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048/,
+      ],
       ['memory off the 1 GiB steps', { cpu: 1024, memoryMiB: 2500 }, /allowed: 2048..8192 in steps of 1024/],
       ['a bad service name', { serviceName: 'web_service!' }, /serviceName: serviceName must start with a letter/],
       ['a domain without a certificate', { domain: 'shop.example.com' }, /domain requires certificateArn/],
@@ -246,7 +347,9 @@ describe('ContainerService', () => {
     it('a deploy-time image without its repository ARN', () => {
       const { stack, network: net } = network();
       const tokenImage = `${net.vpcId}:latest`; // any unresolved token stands in for repositoryUrl
-      expect(() => new ContainerService(stack, 'web', { serviceName: 'web', network: net, image: tokenImage })).toThrow(/imageRepositoryArn: required when image is a deploy-time value/);
+      expect(() => new ContainerService(stack, 'web', { serviceName: 'web', network: net, image: tokenImage })).toThrow(
+        /imageRepositoryArn: required when image is a deploy-time value/,
+      );
     });
   });
 });
@@ -257,22 +360,31 @@ describeNeeding(['terraform'], 'Network + ImageScanning + ContainerService under
   it.each([
     ['with NAT, a certificate and enhanced scanning', { natGateways: 'one' as const, certificateArn, scanMode: 'enhanced' as const }],
     ['without NAT or certificate, basic scanning', { natGateways: 'none' as const, certificateArn: undefined, scanMode: 'basic' as const }],
-  ])('%s is valid for hashicorp/aws', async (_label, variant) => {
-    const app = testApp();
-    const stack = new TerraformStack(app, 'service');
-    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    const network = new Network(stack, 'net', { natGateways: variant.natGateways });
-    const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'prod' });
-    const images = new ImageScanning(stack, 'images', { repositoryName: 'storefront/web', monitoring, scanMode: variant.scanMode });
-    const service = new ContainerService(stack, 'web', {
-      serviceName: 'web', network, monitoring, certificateArn: variant.certificateArn, domain: variant.certificateArn ? 'shop.example.com' : undefined,
-      image: `${images.repositoryUrl}:1.0.0`, imageRepositoryArn: images.repositoryArn,
-    });
-    service.addToPrincipalPolicy({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::assets/*'] });
-    const outdir = fullSynth(stack);
-    const stackDir = join(outdir, 'stacks', readdirSync(join(outdir, 'stacks'))[0]);
-    const result = await validateSynthesizedStack(stackDir, { projectDir: tempDir('monoenv-c-') });
-    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(result.valid).toBe(true);
-  }, 180000);
+  ])(
+    '%s is valid for hashicorp/aws',
+    async (_label, variant) => {
+      const app = testApp();
+      const stack = new TerraformStack(app, 'service');
+      new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+      const network = new Network(stack, 'net', { natGateways: variant.natGateways });
+      const monitoring = new Monitoring(stack, 'monitoring', { namePrefix: 'prod' });
+      const images = new ImageScanning(stack, 'images', { repositoryName: 'storefront/web', monitoring, scanMode: variant.scanMode });
+      const service = new ContainerService(stack, 'web', {
+        serviceName: 'web',
+        network,
+        monitoring,
+        certificateArn: variant.certificateArn,
+        domain: variant.certificateArn ? 'shop.example.com' : undefined,
+        image: `${images.repositoryUrl}:1.0.0`,
+        imageRepositoryArn: images.repositoryArn,
+      });
+      service.addToPrincipalPolicy({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::assets/*'] });
+      const outdir = fullSynth(stack);
+      const stackDir = join(outdir, 'stacks', readdirSync(join(outdir, 'stacks'))[0]);
+      const result = await validateSynthesizedStack(stackDir, { projectDir: tempDir('monoenv-c-') });
+      expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(result.valid).toBe(true);
+    },
+    180000,
+  );
 });

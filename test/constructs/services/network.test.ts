@@ -17,7 +17,9 @@ const ownership = { domain: 'platform', team: 'infra' };
 
 function synth(props: NetworkProps = {}): { json: string; parsed: any; network: Network } {
   let network!: Network;
-  const json = synthScope((scope) => { network = new Network(scope, 'net', { ownership, ...props }); });
+  const json = synthScope((scope) => {
+    network = new Network(scope, 'net', { ownership, ...props });
+  });
   return { json, parsed: JSON.parse(json), network };
 }
 
@@ -44,13 +46,19 @@ describe('Network', () => {
       map_public_ip_on_launch: false,
       tags: expect.objectContaining({ tier: 'public' }),
     });
-    expect(json).toHaveResourceWithProperties(Subnet, { cidr_block: '${cidrsubnet("10.0.0.0/16", 4, 3)}', tags: expect.objectContaining({ tier: 'private' }) });
+    expect(json).toHaveResourceWithProperties(Subnet, {
+      cidr_block: '${cidrsubnet("10.0.0.0/16", 4, 3)}',
+      tags: expect.objectContaining({ tier: 'private' }),
+    });
   });
 
   it('uses given availability zones instead of the data source', () => {
     const { json, parsed } = synth({ availabilityZones: ['eu-west-1a', 'eu-west-1b'], cidrBlock: '172.16.0.0/20' });
     expect(parsed.data?.aws_availability_zones).toBeUndefined();
-    expect(json).toHaveResourceWithProperties(Subnet, { availability_zone: 'eu-west-1b', cidr_block: '${cidrsubnet("172.16.0.0/20", 4, 1)}' });
+    expect(json).toHaveResourceWithProperties(Subnet, {
+      availability_zone: 'eu-west-1b',
+      cidr_block: '${cidrsubnet("172.16.0.0/20", 4, 1)}',
+    });
   });
 
   it('defaults to one NAT gateway shared by both private route tables; tasks go private', () => {
@@ -80,7 +88,9 @@ describe('Network', () => {
   it('routes the public subnets through the internet gateway', () => {
     const { parsed } = synth();
     const igwRoutes = Object.values(parsed.resource.aws_route as Record<string, any>).filter((r) => r.gateway_id);
-    expect(igwRoutes).toEqual([expect.objectContaining({ destination_cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway') })]);
+    expect(igwRoutes).toEqual([
+      expect.objectContaining({ destination_cidr_block: '0.0.0.0/0', gateway_id: expect.stringContaining('aws_internet_gateway') }),
+    ]);
     expect(count(parsed, 'aws_route_table_association')).toBe(4);
   });
 
@@ -100,7 +110,9 @@ describe('Network', () => {
   });
 
   it('exposes an existing VPC without creating anything', () => {
-    const { parsed, network } = synth({ existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1', 'subnet-a2'], privateSubnetIds: ['subnet-b1', 'subnet-b2'] } });
+    const { parsed, network } = synth({
+      existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1', 'subnet-a2'], privateSubnetIds: ['subnet-b1', 'subnet-b2'] },
+    });
     expect(parsed.resource).toBeUndefined();
     expect(network.vpcId).toBe('vpc-1');
     expect(network.serviceSubnetIds).toEqual(['subnet-b1', 'subnet-b2']);
@@ -117,9 +129,17 @@ describe('Network', () => {
     ['one AZ', { availabilityZones: ['us-east-1a'] }, /availabilityZones must name exactly 2/],
     ['an unknown NAT mode', { natGateways: 'two' as never }, /natGateways must be/],
     ['an invalid retention', { flowLogRetentionDays: 10 }, /flowLogRetentionDays: must be one of CloudWatch Logs' retention values/],
-    ['an existing VPC with one public subnet', { existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1'], privateSubnetIds: [] } }, /existingVpc.publicSubnetIds needs at least 2/],
+    [
+      'an existing VPC with one public subnet',
+      { existingVpc: { vpcId: 'vpc-1', publicSubnetIds: ['subnet-a1'], privateSubnetIds: [] } },
+      /existingVpc.publicSubnetIds needs at least 2/,
+    ],
     ['a name prefix AWS names cannot start with', { namePrefix: 'Prod_Net' }, /namePrefix: must be 1-28 lower-case letters/],
-    ['an existing VPC with a malformed id', { existingVpc: { vpcId: 'my-vpc', publicSubnetIds: ['subnet-a1', 'subnet-a2'] } }, /existingVpc.vpcId: vpcId must look like vpc-0abc/],
+    [
+      'an existing VPC with a malformed id',
+      { existingVpc: { vpcId: 'my-vpc', publicSubnetIds: ['subnet-a1', 'subnet-a2'] } },
+      /existingVpc.vpcId: vpcId must look like vpc-0abc/,
+    ],
   ])('rejects %s', (_label, props, message) => {
     const stack = new TerraformStack(testApp(), 'stack');
     expect(() => new Network(stack, 'net', props)).toThrow(message);

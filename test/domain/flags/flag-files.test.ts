@@ -7,11 +7,17 @@ import { REPO_ROOT } from '../../support/paths';
 
 function dirWith(files: Record<string, unknown>): string {
   const dir = tempDir('monoenv-flagdir-');
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
   return dir;
 }
 
-const flag = (defaultVariant = 'on', extra: Record<string, unknown> = {}) => ({ state: 'ENABLED', variants: { on: true, off: false }, defaultVariant, ...extra });
+const flag = (defaultVariant = 'on', extra: Record<string, unknown> = {}) => ({
+  state: 'ENABLED',
+  variants: { on: true, off: false },
+  defaultVariant,
+  ...extra,
+});
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const tracked = (files: Record<string, unknown>) => {

@@ -4,7 +4,14 @@ import { OFREPApi } from '@openfeature/ofrep-core';
 import { run } from '../../../cli/flags/command';
 import { FlagValidationError } from '../../../domain/flags/evaluator';
 import { createFlagCache } from '../../../lambdas/flag-evaluation/flag-cache';
-import { ConcurrentModificationError, loadFlagSet, readFlag, readHistory, updateFlag, writeFlagDocument } from '../../../domain/flags/flag-table';
+import {
+  ConcurrentModificationError,
+  loadFlagSet,
+  readFlag,
+  readHistory,
+  updateFlag,
+  writeFlagDocument,
+} from '../../../domain/flags/flag-table';
 import type { RequestMetrics } from '../../../lambdas/flag-evaluation/metrics';
 import { createOfrepHandler } from '../../../lambdas/flag-evaluation/ofrep';
 import { serveHttp, type RunningServer } from '../../../lambdas/shared/node-http';
@@ -21,13 +28,17 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
   const cli = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await run([...argv, '--table', table, '--endpoint', moto().endpoint, '--region', 'us-east-1', '--actor', 'alice@example.com'], {
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-    });
+    const code = await run(
+      [...argv, '--table', table, '--endpoint', moto().endpoint, '--region', 'us-east-1', '--actor', 'alice@example.com'],
+      {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+      },
+    );
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
-  const evaluate = (key: string, context: Record<string, string> = {}) => new OFREPApi({ baseUrl: server.url }).postEvaluateFlag(key, { context });
+  const evaluate = (key: string, context: Record<string, string> = {}) =>
+    new OFREPApi({ baseUrl: server.url }).postEvaluateFlag(key, { context });
   /** Past the cache's max age: the next request waits for a fresh read of the table. */
   const afterRefreshInterval = () => {
     clock += 5000;
@@ -38,11 +49,13 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
     await createPkSkTable(dynamo, table);
     documents = DynamoDBDocumentClient.from(dynamo);
     const doc = fixtureDocument();
-    doc.$evaluators = { 'british': { '==': [{ var: 'lang' }, 'en-GB'] } };
+    doc.$evaluators = { british: { '==': [{ var: 'lang' }, 'en-GB'] } };
     doc.flags['string-flag'].targeting = { if: [{ $ref: 'british' }, 'bye', null] };
     await writeFlagDocument(documents, table, doc);
     const cache = createFlagCache({ load: () => loadFlagSet(documents, table), now: () => clock, refreshAfterMs: 2000, maxAgeMs: 4000 });
-    server = await serveHttp(createOfrepHandler({ flags: cache.get, apiKeys: 'none', metrics: (m) => metrics.push(m), logError: () => undefined }));
+    server = await serveHttp(
+      createOfrepHandler({ flags: cache.get, apiKeys: 'none', metrics: (m) => metrics.push(m), logError: () => undefined }),
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -72,7 +85,13 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
     expect(item).toMatchObject({ version: 2, updatedBy: 'alice@example.com' });
     const history = await cli('history', 'bool-flag', '--json');
     expect(JSON.parse(history.out)).toEqual([
-      expect.objectContaining({ action: 'disable', actor: 'alice@example.com', version: 2, before: expect.objectContaining({ state: 'ENABLED' }), after: expect.objectContaining({ state: 'DISABLED' }) }),
+      expect.objectContaining({
+        action: 'disable',
+        actor: 'alice@example.com',
+        version: 2,
+        before: expect.objectContaining({ state: 'ENABLED' }),
+        after: expect.objectContaining({ state: 'DISABLED' }),
+      }),
     ]);
 
     expect((await cli('enable', 'bool-flag')).code).toBe(0);
@@ -87,7 +106,12 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
       expect((await evaluate('experiment-flag', { targetingKey: user })).value).toMatchObject({ variant: 'treatment', value: true });
     }
     const { out } = await cli('show', 'experiment-flag', '--json');
-    expect(JSON.parse(out).definition.targeting).toEqual({ fractional: [['control', 0], ['treatment', 100]] });
+    expect(JSON.parse(out).definition.targeting).toEqual({
+      fractional: [
+        ['control', 0],
+        ['treatment', 100],
+      ],
+    });
   });
 
   it('set-default changes what is served when no rule matches', async () => {
@@ -117,7 +141,9 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
 
   it('refuses a change that would make the flag set invalid, before writing', async () => {
     const before = await readFlag(documents, table, 'object-flag');
-    await expect(updateFlag(documents, table, 'object-flag', (f) => ({ ...f, defaultVariant: 'zzz' }), 'bob')).rejects.toBeInstanceOf(FlagValidationError);
+    await expect(updateFlag(documents, table, 'object-flag', (f) => ({ ...f, defaultVariant: 'zzz' }), 'bob')).rejects.toBeInstanceOf(
+      FlagValidationError,
+    );
     expect((await readFlag(documents, table, 'object-flag')).version).toBe(before.version);
   });
 
@@ -135,7 +161,9 @@ describeWithMoto('flag table on DynamoDB (moto): CLI edits reach the OFREP handl
       },
     } as unknown as DynamoDBDocumentClient;
 
-    await expect(updateFlag(racing, table, 'string-flag', (f) => ({ ...f, state: 'DISABLED' }), 'dave', { action: 'disable' })).rejects.toBeInstanceOf(ConcurrentModificationError);
+    await expect(
+      updateFlag(racing, table, 'string-flag', (f) => ({ ...f, state: 'DISABLED' }), 'dave', { action: 'disable' }),
+    ).rejects.toBeInstanceOf(ConcurrentModificationError);
     const after = await readFlag(documents, table, 'string-flag');
     expect(after).toMatchObject({ version: before.version + 1, updatedBy: 'carol' });
     expect(after.definition).toMatchObject({ state: 'ENABLED', defaultVariant: 'bye' });

@@ -39,18 +39,23 @@ describe('loadJourneys', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    const lines = message.split('\n').slice(1).map((l) => l.trim());
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/a\.json: journey "bad name!": name: must be 1-64 characters/),
-      expect.stringMatching(/a\.json: journey "bad name!": steps: a journey needs at least two steps/),
-      expect.stringMatching(/a\.json: journey "bad name!": conversionWindowSeconds: must be positive/),
-      expect.stringMatching(/b\.json: journey "dupes": steps\.2: duplicate step "x"/),
-      expect.stringMatching(/b\.json: journey "dupes": conversionWindowSeconds: must be a whole number/),
-      expect.stringMatching(/b\.json: journey "dupes": order: /),
-      expect.stringMatching(/d\.json: journey "checkout": steps\.0: "\$exposure" is reserved/),
-      expect.stringMatching(/d\.json: journey "checkout": steps\.1: a step must not start or end with whitespace/),
-      expect.stringMatching(/e\.json: journey "checkout": name: duplicate journey name \(also in .*c\.json\)/),
-    ]));
+    const lines = message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/a\.json: journey "bad name!": name: must be 1-64 characters/),
+        expect.stringMatching(/a\.json: journey "bad name!": steps: a journey needs at least two steps/),
+        expect.stringMatching(/a\.json: journey "bad name!": conversionWindowSeconds: must be positive/),
+        expect.stringMatching(/b\.json: journey "dupes": steps\.2: duplicate step "x"/),
+        expect.stringMatching(/b\.json: journey "dupes": conversionWindowSeconds: must be a whole number/),
+        expect.stringMatching(/b\.json: journey "dupes": order: /),
+        expect.stringMatching(/d\.json: journey "checkout": steps\.0: "\$exposure" is reserved/),
+        expect.stringMatching(/d\.json: journey "checkout": steps\.1: a step must not start or end with whitespace/),
+        expect.stringMatching(/e\.json: journey "checkout": name: duplicate journey name \(also in .*c\.json\)/),
+      ]),
+    );
     expect(lines).toHaveLength(9);
   });
 

@@ -82,7 +82,11 @@ describe('exposures and metrics recorded by the OFREP handler', () => {
 
   it('writes metrics as a CloudWatch EMF line without user data', () => {
     const line = JSON.parse(
-      emfLine({ route: 'bulk', evaluations: 6, evaluationErrors: 1, flagStoreStale: true, flagSetAgeSeconds: 12.34, exposureFailures: 0 }, 'Monoenv/Flags', 1000),
+      emfLine(
+        { route: 'bulk', evaluations: 6, evaluationErrors: 1, flagStoreStale: true, flagSetAgeSeconds: 12.34, exposureFailures: 0 },
+        'Monoenv/Flags',
+        1000,
+      ),
     );
     expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Monoenv/Flags', Dimensions: [['Route']] });
     expect(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual(

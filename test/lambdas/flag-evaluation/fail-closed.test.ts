@@ -4,7 +4,11 @@ import type { HttpRequest } from '../../../lambdas/shared/http';
 import { swappableSource } from '../../support/flag-fixtures';
 
 const post = (path: string, headers: Record<string, string> = {}): HttpRequest => ({
-  method: 'POST', path, headers: { 'content-type': 'application/json', ...headers }, query: {}, body: '{"context": {}}',
+  method: 'POST',
+  path,
+  headers: { 'content-type': 'application/json', ...headers },
+  query: {},
+  body: '{"context": {}}',
 });
 
 /** Without key configuration nothing serves: a deployed function refuses to start; only an explicit 'none' serves keyless. */

@@ -8,7 +8,11 @@ import { manualClock } from '../../support/clock';
 import { swappableSource } from '../../support/flag-fixtures';
 
 const post = (path: string, key = 'server-key'): HttpRequest => ({
-  method: 'POST', path, headers: { 'content-type': 'application/json', 'x-api-key': key }, query: {}, body: '{"context": {}}',
+  method: 'POST',
+  path,
+  headers: { 'content-type': 'application/json', 'x-api-key': key },
+  query: {},
+  body: '{"context": {}}',
 });
 const single = '/ofrep/v1/evaluate/flags/bool-flag';
 
@@ -19,7 +23,12 @@ describe('flag API when the key store is unreachable', () => {
   it('answers 503 KEYS_UNAVAILABLE with Retry-After on both routes, logging the cause through logError, and recovers', async () => {
     const outage = new Error('connect ECONNREFUSED secretsmanager');
     let down = true;
-    const apiKeys: ApiKeySource = { get: async () => { if (down) throw outage; return { server: ['server-key'] }; } };
+    const apiKeys: ApiKeySource = {
+      get: async () => {
+        if (down) throw outage;
+        return { server: ['server-key'] };
+      },
+    };
     const logged: Array<[string, unknown]> = [];
     const handler = createOfrepHandler({ flags: flags.source, apiKeys, logError: (message, error) => logged.push([message, error]) });
 
@@ -37,7 +46,15 @@ describe('flag API when the key store is unreachable', () => {
   });
 
   it('still answers 401 without a key: no key, nothing to check', async () => {
-    const handler = createOfrepHandler({ flags: flags.source, apiKeys: { get: async () => { throw new Error('down'); } }, logError: () => undefined });
+    const handler = createOfrepHandler({
+      flags: flags.source,
+      apiKeys: {
+        get: async () => {
+          throw new Error('down');
+        },
+      },
+      logError: () => undefined,
+    });
     expect((await handler({ ...post(single), headers: { 'content-type': 'application/json' } })).status).toBe(401);
   });
 
@@ -55,7 +72,10 @@ describe('flag API when the key store is unreachable', () => {
     const logged: string[] = [];
     const handler = createOfrepHandler({
       flags: flags.source,
-      apiKeys: secretsManagerApiKeys('arn:aws:secretsmanager:us-east-1:123456789012:secret:monoenv/flags/api-keys', { client, now: clock.now }),
+      apiKeys: secretsManagerApiKeys('arn:aws:secretsmanager:us-east-1:123456789012:secret:monoenv/flags/api-keys', {
+        client,
+        now: clock.now,
+      }),
       now: clock.now,
       logError: (message) => logged.push(message),
     });
@@ -82,10 +102,18 @@ describe('flag API when the key store is unreachable', () => {
     });
     const saved = { ...process.env };
     try {
-      Object.assign(process.env, { AWS_ENDPOINT_URL: `http://127.0.0.1:${closedPort}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'monoenv-flags-evaluate', AWS_SECRET_ACCESS_KEY: 'local' });
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${closedPort}`,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'monoenv-flags-evaluate',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      });
       const logged: string[] = [];
       const handler = createFlagHandler(
-        { FLAGS_TABLE: 'monoenv-flags', API_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:monoenv/flags/api-keys' },
+        {
+          FLAGS_TABLE: 'monoenv-flags',
+          API_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:monoenv/flags/api-keys',
+        },
         { logError: (message) => logged.push(message), writeLine: () => undefined },
       );
       const result = await handler({

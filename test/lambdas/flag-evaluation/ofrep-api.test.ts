@@ -5,7 +5,10 @@ import { fixtureDocument, fixtureSet, postJson, swappableSource, useOfrepServer,
 
 describe('OFREP API through @openfeature/ofrep-core', () => {
   const flags = swappableSource();
-  const server = useOfrepServer(() => ({ flags: flags.source, apiKeys: staticApiKeys({ server: ['server-key'], client: ['browser-key'] }) }));
+  const server = useOfrepServer(() => ({
+    flags: flags.source,
+    apiKeys: staticApiKeys({ server: ['server-key'], client: ['browser-key'] }),
+  }));
   const api = (key = 'server-key') => new OFREPApi({ baseUrl: server().url, headers: [['Authorization', `Bearer ${key}`]] });
 
   afterEach(() => flags.swap(fixtureSet()));
@@ -13,7 +16,13 @@ describe('OFREP API through @openfeature/ofrep-core', () => {
   it('evaluates one flag with targeting', async () => {
     const result = await api().postEvaluateFlag('string-flag', { context: { targetingKey: 'u1', lang: 'en-GB' } });
     expect(result.httpStatus).toBe(200);
-    expect(result.value).toEqual({ key: 'string-flag', value: 'goodbye', variant: 'bye', reason: 'TARGETING_MATCH', metadata: { flagSetId: 'fixture' } });
+    expect(result.value).toEqual({
+      key: 'string-flag',
+      value: 'goodbye',
+      variant: 'bye',
+      reason: 'TARGETING_MATCH',
+      metadata: { flagSetId: 'fixture' },
+    });
   });
 
   it('answers a disabled flag with reason DISABLED and no value, so the caller default applies', async () => {
@@ -33,7 +42,11 @@ describe('OFREP API through @openfeature/ofrep-core', () => {
     expect(result.httpStatus).toBe(200);
     const body = result.value as { flags: Array<Record<string, unknown>>; metadata: unknown };
     expect(body.flags.map((f) => f.key).sort()).toEqual(Object.keys(fixtureDocument().flags).sort());
-    expect(body.flags.find((f) => f.key === 'disabled-flag')).toEqual({ key: 'disabled-flag', reason: 'DISABLED', metadata: { flagSetId: 'fixture' } });
+    expect(body.flags.find((f) => f.key === 'disabled-flag')).toEqual({
+      key: 'disabled-flag',
+      reason: 'DISABLED',
+      metadata: { flagSetId: 'fixture' },
+    });
     expect(body.flags.find((f) => f.key === 'object-flag')).toMatchObject({ value: { color: 'red' }, variant: 'a' });
     expect(body.metadata).toEqual({ flagSetId: 'fixture' });
   });
@@ -78,7 +91,8 @@ describe('OFREP API: client keys see only the flags marked clientVisible', () =>
     apiKeys: staticApiKeys({ server: ['server-key', 'both-key'], client: ['browser-key', 'both-key'] }),
   }));
   const api = (key: string) => new OFREPApi({ baseUrl: server().url, headers: [['X-API-Key', key]] });
-  const evaluate = (key: string, flag: string) => postJson(`${server().url}/ofrep/v1/evaluate/flags/${flag}`, { context: {} }, { 'x-api-key': key });
+  const evaluate = (key: string, flag: string) =>
+    postJson(`${server().url}/ofrep/v1/evaluate/flags/${flag}`, { context: {} }, { 'x-api-key': key });
 
   it('evaluates a client-visible flag with a client key', async () => {
     const result = await api('browser-key').postEvaluateFlag('number-flag', { context: {} });
@@ -109,13 +123,19 @@ describe('OFREP API: client keys see only the flags marked clientVisible', () =>
 
 describe('OFREP API rate limit', () => {
   const flags = swappableSource();
-  const server = useOfrepServer(() => ({ flags: flags.source, rateLimiter: tokenBucketLimiter({ ratePerSecond: 1, burst: 2 }), now: () => 1_700_000_000_000 })); // frozen clock: no refill
+  const server = useOfrepServer(() => ({
+    flags: flags.source,
+    rateLimiter: tokenBucketLimiter({ ratePerSecond: 1, burst: 2 }),
+    now: () => 1_700_000_000_000,
+  })); // frozen clock: no refill
 
   it('answers 429 with Retry-After once a caller has used its burst, without affecting other callers', async () => {
     const api = (key: string) => new OFREPApi({ baseUrl: server().url, headers: [['X-API-Key', key]] });
     await api('a').postEvaluateFlag('bool-flag', { context: {} });
     await api('a').postEvaluateFlag('bool-flag', { context: {} });
-    const error = await api('a').postEvaluateFlag('bool-flag', { context: {} }).catch((e: unknown) => e);
+    const error = await api('a')
+      .postEvaluateFlag('bool-flag', { context: {} })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OFREPApiTooManyRequestsError);
     expect((error as OFREPApiTooManyRequestsError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect((await api('b').postEvaluateFlag('bool-flag', { context: {} })).httpStatus).toBe(200);

@@ -30,6 +30,8 @@ describe('evaluateCoverage', () => {
   });
 
   it('falls back to the status code when Inspector gives no reason', () => {
-    expect(evaluateCoverage([inUse(digest('a'))], [{ resourceId: arn(digest('a')), statusCode: 'INACTIVE' }]).uncovered[0].reason).toBe('INACTIVE');
+    expect(evaluateCoverage([inUse(digest('a'))], [{ resourceId: arn(digest('a')), statusCode: 'INACTIVE' }]).uncovered[0].reason).toBe(
+      'INACTIVE',
+    );
   });
 });

@@ -7,7 +7,12 @@ const now = new Date('2026-03-10T12:00:00Z');
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const sdkError = (name: string) => Object.assign(new Error(`${name}: nope`), { name });
 
-function fakePorts(parts: { images: RepositoryImage[]; running?: RunningContainer[]; coverage?: CoverageRecord[]; scanErrors?: Record<string, Error> }) {
+function fakePorts(parts: {
+  images: RepositoryImage[];
+  running?: RunningContainer[];
+  coverage?: CoverageRecord[];
+  scanErrors?: Record<string, Error>;
+}) {
   const scanned: string[] = [];
   const lines: string[] = [];
   const ports: RescanPorts = {
@@ -42,8 +47,18 @@ describe('runRescan in basic mode', () => {
     });
     const result = await runRescan({ repositoryName: 'web', scanMode: 'basic', recentImageCount: 2 }, fake.ports, now);
     expect(fake.scanned.sort()).toEqual([digest('a'), digest('c'), digest('d')]);
-    expect(result).toMatchObject({ mode: 'basic', imagesInUse: 4, summary: { started: 1, skippedRecentlyScanned: 1, quotaExceeded: 1, failed: 1, failedDigests: [digest('d')] } });
-    expect(fake.emf()).toMatchObject({ Repository: 'web', ImagesInUse: 4, RescansStarted: 1, RescansFailed: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'Monoenv/ImageScanning', Dimensions: [['Repository']] }] } });
+    expect(result).toMatchObject({
+      mode: 'basic',
+      imagesInUse: 4,
+      summary: { started: 1, skippedRecentlyScanned: 1, quotaExceeded: 1, failed: 1, failedDigests: [digest('d')] },
+    });
+    expect(fake.emf()).toMatchObject({
+      Repository: 'web',
+      ImagesInUse: 4,
+      RescansStarted: 1,
+      RescansFailed: 1,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Monoenv/ImageScanning', Dimensions: [['Repository']] }] },
+    });
     expect(fake.lines.some((l) => l.includes('StartImageScan failed') && l.includes(digest('d')))).toBe(true);
   });
 });
@@ -57,7 +72,11 @@ describe('runRescan in enhanced mode', () => {
     });
     const result = await runRescan({ repositoryName: 'web', scanMode: 'enhanced', recentImageCount: 1 }, fake.ports, now);
     expect(fake.scanned).toEqual([]);
-    expect(result).toMatchObject({ mode: 'enhanced', imagesInUse: 2, coverage: { active: 1, uncovered: [{ digest: digest('a'), reason: 'NOT_IN_COVERAGE' }] } });
+    expect(result).toMatchObject({
+      mode: 'enhanced',
+      imagesInUse: 2,
+      coverage: { active: 1, uncovered: [{ digest: digest('a'), reason: 'NOT_IN_COVERAGE' }] },
+    });
     expect(fake.emf()).toMatchObject({ ImagesInUse: 2, ImagesNotCovered: 1 });
     expect(fake.lines.some((l) => l.includes('not actively scanned') && l.includes(digest('a')))).toBe(true);
   });

@@ -24,7 +24,11 @@ describe('EMF metrics', () => {
 
   it('prints one JSON line per request', () => {
     const lines: string[] = [];
-    emfMetrics('Custom/Ns', () => 5, (line: string) => lines.push(line))({ accepted: 1, rejected: 0, failed: 0, duplicates: 0 });
+    emfMetrics(
+      'Custom/Ns',
+      () => 5,
+      (line: string) => lines.push(line),
+    )({ accepted: 1, rejected: 0, failed: 0, duplicates: 0 });
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])._aws.CloudWatchMetrics[0].Namespace).toBe('Custom/Ns');
   });
@@ -32,7 +36,9 @@ describe('EMF metrics', () => {
 
 describe('Lambda entry point (handler.ts)', () => {
   const metricLines: string[] = [];
-  const load = (env: Record<string, string>) => ({ handler: createIngestLambda(env, { writeLine: (line) => metricLines.push(line), now: () => 1_000 }) });
+  const load = (env: Record<string, string>) => ({
+    handler: createIngestLambda(env, { writeLine: (line) => metricLines.push(line), now: () => 1_000 }),
+  });
   const urlEvent = (method: string, headers: Record<string, string>, body = '') => ({
     rawPath: '/v1/events',
     headers,
@@ -41,17 +47,25 @@ describe('Lambda entry point (handler.ts)', () => {
   });
 
   it('wires write keys and CORS from the environment, answering without touching Kinesis', async () => {
-    const { handler } = load({ API_KEYS_JSON: '{"write": ["k1"]}', CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example', EVENT_STREAM_NAME: 's' });
+    const { handler } = load({
+      API_KEYS_JSON: '{"write": ["k1"]}',
+      CORS_ALLOW_ORIGINS: 'https://a.example, https://b.example',
+      EVENT_STREAM_NAME: 's',
+    });
     const denied = await handler(urlEvent('POST', { 'content-type': 'application/json', origin: 'https://b.example' }, '{}'));
     expect(denied.statusCode).toBe(401);
     expect(denied.headers['access-control-allow-origin']).toBe('https://b.example');
     const preflight = await handler(urlEvent('OPTIONS', { origin: 'https://a.example' }));
     expect(preflight.statusCode).toBe(204);
-    const invalid = await handler(urlEvent('POST', { 'x-api-key': 'k1', 'content-type': 'application/json' }, '{"batch": [{"event": "x"}]}'));
+    const invalid = await handler(
+      urlEvent('POST', { 'x-api-key': 'k1', 'content-type': 'application/json' }, '{"batch": [{"event": "x"}]}'),
+    );
     expect(invalid.statusCode).toBe(400);
     expect(JSON.parse(invalid.body).rejected[0].reason).toMatch(/messageId/);
     // Only the request that reached validation is counted; its EMF line carries the injected clock.
-    expect(metricLines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ EventsRejected: 1, EventsAccepted: 0, _aws: expect.objectContaining({ Timestamp: 1_000 }) })]);
+    expect(metricLines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ EventsRejected: 1, EventsAccepted: 0, _aws: expect.objectContaining({ Timestamp: 1_000 }) }),
+    ]);
   });
 
   it('refuses to start without its stream', () => {

@@ -15,7 +15,8 @@ function recordingWriter(refuse: readonly string[] = []): EventWriter & { writte
     written,
     write: async (records) =>
       records.map(({ record }): EntryOutcome => {
-        if (refuse.includes(record.messageId)) return { stored: false, errorCode: 'ProvisionedThroughputExceededException', reason: 'rate exceeded' };
+        if (refuse.includes(record.messageId))
+          return { stored: false, errorCode: 'ProvisionedThroughputExceededException', reason: 'rate exceeded' };
         written.push(record);
         return { stored: true };
       }),
@@ -29,7 +30,12 @@ const post = (body: unknown, headers: Record<string, string> = {}): HttpRequest 
   query: {},
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
-const event = (messageId: string, overrides: Record<string, unknown> = {}) => ({ messageId, event: 'clicked', userId: 'u-1', ...overrides });
+const event = (messageId: string, overrides: Record<string, unknown> = {}) => ({
+  messageId,
+  event: 'clicked',
+  userId: 'u-1',
+  ...overrides,
+});
 
 function setup(options: Partial<IngestHandlerOptions> = {}, refuse: readonly string[] = []) {
   const writer = recordingWriter(refuse);
@@ -88,7 +94,9 @@ describe('POST /v1/events: status and body', () => {
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
     expect(response.json.accepted).toBe(1);
-    expect(response.json.failed).toEqual([{ index: 1, messageId: 'b', errorCode: 'ProvisionedThroughputExceededException', reason: 'rate exceeded' }]);
+    expect(response.json.failed).toEqual([
+      { index: 1, messageId: 'b', errorCode: 'ProvisionedThroughputExceededException', reason: 'rate exceeded' },
+    ]);
   });
 
   it('503 with Retry-After when nothing at all was stored', async () => {
@@ -106,7 +114,11 @@ describe('POST /v1/events: status and body', () => {
     const valid = Array.from({ length: 499 }, (_, i) => JSON.stringify(event(`m-${i}`)));
     const response = await call(post(`{"batch":[${[...valid, deep].join(',')}]}`));
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ accepted: 499, failed: [], rejected: [{ index: 499, messageId: 'deep', errorCode: 'TOO_DEEP' }] });
+    expect(response.json).toMatchObject({
+      accepted: 499,
+      failed: [],
+      rejected: [{ index: 499, messageId: 'deep', errorCode: 'TOO_DEEP' }],
+    });
     expect(writer.written).toHaveLength(499);
     expect(counts).toEqual([{ accepted: 499, rejected: 1, failed: 0, duplicates: 0 }]);
   });
@@ -163,11 +175,19 @@ describe('POST /v1/events: write keys', () => {
   });
 
   it("needs an explicit key source; serves keyless only with 'none'", () => {
-    expect(() => createIngestHandler({ writer: recordingWriter() } as unknown as IngestHandlerOptions)).toThrow(/apiKeys is required.*'none'/);
+    expect(() => createIngestHandler({ writer: recordingWriter() } as unknown as IngestHandlerOptions)).toThrow(
+      /apiKeys is required.*'none'/,
+    );
   });
 
   it('503 when the key source cannot be read', async () => {
-    const { call } = setup({ apiKeys: { get: async () => { throw new Error('secrets manager down'); } } });
+    const { call } = setup({
+      apiKeys: {
+        get: async () => {
+          throw new Error('secrets manager down');
+        },
+      },
+    });
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const response = await call(post({ batch: [event('a')] }, { 'x-api-key': 'w-secret' }));
     expect([response.status, response.json.errorCode]).toEqual([503, 'KEYS_UNAVAILABLE']);
@@ -179,7 +199,11 @@ describe('POST /v1/events: CORS', () => {
     const { call } = setup({ cors: { allowOrigins: ['https://app.example'] } });
     for (const headers of [{}, { origin: 'https://evil.example' }] as Record<string, string>[]) {
       const refused = await call({ ...post(''), method: 'OPTIONS', headers });
-      expect([refused.status, refused.json?.errorCode, refused.headers['access-control-allow-origin']]).toEqual([403, 'CORS_ORIGIN_NOT_ALLOWED', undefined]);
+      expect([refused.status, refused.json?.errorCode, refused.headers['access-control-allow-origin']]).toEqual([
+        403,
+        'CORS_ORIGIN_NOT_ALLOWED',
+        undefined,
+      ]);
     }
   });
 

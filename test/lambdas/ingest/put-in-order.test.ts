@@ -57,7 +57,10 @@ describe('putInOrder', () => {
     const outcomes = await putInOrder([entry('a', 'a1'), entry('b', 'b1'), entry('a', 'a2'), entry('a', 'a3')], deps(stream.send).d);
     expect(outcomes.every((o) => o.stored)).toBe(true);
     // b1 was fine and is not sent again; a2 and a3 had overtaken a1 and are sent again after it.
-    expect(stream.calls).toEqual([['a1', 'b1', 'a2', 'a3'], ['a1', 'a2', 'a3']]);
+    expect(stream.calls).toEqual([
+      ['a1', 'b1', 'a2', 'a3'],
+      ['a1', 'a2', 'a3'],
+    ]);
     expect(stream.stored).toEqual(['b1', 'a2', 'a3', 'a1', 'a2', 'a3']);
     expect(lastOccurrenceOrder(stream.stored, 'a')).toEqual(['a1', 'a2', 'a3']);
   });
@@ -94,7 +97,10 @@ describe('putInOrder', () => {
 
   it('gives up when the next backoff would pass the elapsed-time bound', async () => {
     const stream = fakeStream(() => true);
-    const { d, sleeps } = deps(stream.send, { random: () => 0.999, policy: { maxRetries: 100, baseDelayMs: 100, maxDelayMs: 10_000, maxElapsedMs: 1000 } });
+    const { d, sleeps } = deps(stream.send, {
+      random: () => 0.999,
+      policy: { maxRetries: 100, baseDelayMs: 100, maxDelayMs: 10_000, maxElapsedMs: 1000 },
+    });
     const outcomes = await putInOrder([entry('a', 'a1')], d);
     expect(outcomes[0].stored).toBe(false);
     expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1000);
@@ -115,7 +121,10 @@ describe('putInOrder', () => {
   });
 
   it('stops at once on a call error that retrying cannot fix, reporting every record failed', async () => {
-    const missing = Object.assign(new Error('Stream events not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
+    const missing = Object.assign(new Error('Stream events not found'), {
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    });
     const send = jest.fn(async () => {
       throw missing;
     });
@@ -134,7 +143,9 @@ describe('putInOrder: a time budget (the Lambda must answer before it times out)
     const signals: (AbortSignal | undefined)[] = [];
     const send: PutDependencies['send'] = (entries, signal) => {
       signals.push(signal);
-      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }))));
+      return new Promise((_resolve, reject) =>
+        signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }))),
+      );
     };
     return { send, signals };
   }
@@ -142,7 +153,9 @@ describe('putInOrder: a time budget (the Lambda must answer before it times out)
   it('stops waiting for a call the stream does not answer when the deadline passes: in doubt, never claimed stored', async () => {
     const { send, signals } = hangingSend();
     const deadline = new AbortController();
-    const writing = putInOrder([entry('a', 'a1'), entry('b', 'b1'), entry('a', 'a2')], deps(send, { limits: { maxRecords: 2 } }).d, { signal: deadline.signal });
+    const writing = putInOrder([entry('a', 'a1'), entry('b', 'b1'), entry('a', 'a2')], deps(send, { limits: { maxRecords: 2 } }).d, {
+      signal: deadline.signal,
+    });
     await Promise.resolve();
     deadline.abort();
     const outcomes = await writing;

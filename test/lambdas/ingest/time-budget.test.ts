@@ -30,7 +30,9 @@ const labels = (stored: readonly string[]) => stored.map((data) => JSON.parse(da
 
 /** A send that never answers on its own; it rejects when its signal aborts, as the SDK does. */
 const hanging: SendEntries = (_entries, signal) =>
-  new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }))));
+  new Promise((_resolve, reject) =>
+    signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }))),
+  );
 
 /** The Lambda context of an invocation with `ms` left, counted on the real clock (as Lambda counts it). */
 function remaining(ms: number): RequestContext & { getRemainingTimeInMillis(): number } {
@@ -41,8 +43,17 @@ function remaining(ms: number): RequestContext & { getRemainingTimeInMillis(): n
 
 function setup(send: SendEntries, options: { apiKeys?: ApiKeySource; maxRecordsPerCall?: number } = {}) {
   const logged: string[] = [];
-  const writer = streamEventWriter({ send, policy: { baseDelayMs: 1, maxDelayMs: 5 }, limits: { maxRecords: options.maxRecordsPerCall ?? 500 } });
-  const handler = createIngestHandler({ writer, now: () => NOW, logError: (message) => logged.push(message), apiKeys: options.apiKeys ?? 'none' });
+  const writer = streamEventWriter({
+    send,
+    policy: { baseDelayMs: 1, maxDelayMs: 5 },
+    limits: { maxRecords: options.maxRecordsPerCall ?? 500 },
+  });
+  const handler = createIngestHandler({
+    writer,
+    now: () => NOW,
+    logError: (message) => logged.push(message),
+    apiKeys: options.apiKeys ?? 'none',
+  });
   const call = async (request: HttpRequest, context?: RequestContext) => {
     const started = Date.now();
     const response = await handler(request, context);
@@ -67,7 +78,13 @@ describe('ingestion under stream faults', () => {
     const { call, logged } = setup(hanging);
     const response = await call(post([event('a'), event('b')]), remaining(1_300));
     expect([response.status, response.headers['retry-after']]).toEqual([503, '5']);
-    expect(response.json).toMatchObject({ accepted: 0, failed: [{ index: 0, messageId: 'a', errorCode: 'OUT_OF_TIME' }, { index: 1, messageId: 'b', errorCode: 'OUT_OF_TIME' }] });
+    expect(response.json).toMatchObject({
+      accepted: 0,
+      failed: [
+        { index: 0, messageId: 'a', errorCode: 'OUT_OF_TIME' },
+        { index: 1, messageId: 'b', errorCode: 'OUT_OF_TIME' },
+      ],
+    });
     // Budget = 1,300 ms left - the 1,000 ms margin: answered after ~300 ms, well before the 1,300.
     expect(response.elapsedMs).toBeGreaterThanOrEqual(250);
     expect(response.elapsedMs).toBeLessThan(1_000);
@@ -107,11 +124,23 @@ describe('ingestion under stream faults', () => {
       sent += entries.length;
       return hanging(entries, signal);
     };
-    const lambda = createIngestLambda({ EVENT_STREAM_NAME: 'monoenv-events', API_KEYS_JSON: '{"write": ["w"]}' }, { writeLine: () => undefined, logError: () => undefined, now: () => NOW }, {
-      writer: streamEventWriter({ send }),
-    });
+    const lambda = createIngestLambda(
+      { EVENT_STREAM_NAME: 'monoenv-events', API_KEYS_JSON: '{"write": ["w"]}' },
+      { writeLine: () => undefined, logError: () => undefined, now: () => NOW },
+      {
+        writer: streamEventWriter({ send }),
+      },
+    );
     const context = remaining(1_300);
-    const result = await lambda({ rawPath: '/v1/events', headers: { 'x-api-key': 'w', 'content-type': 'application/json' }, body: JSON.stringify({ batch: [event('a')] }), requestContext: { http: { method: 'POST' } } }, context);
+    const result = await lambda(
+      {
+        rawPath: '/v1/events',
+        headers: { 'x-api-key': 'w', 'content-type': 'application/json' },
+        body: JSON.stringify({ batch: [event('a')] }),
+        requestContext: { http: { method: 'POST' } },
+      },
+      context,
+    );
     expect([result.statusCode, JSON.parse(result.body).failed[0].errorCode, sent]).toEqual([503, 'OUT_OF_TIME', 1]);
     // Answered at the budget (~300 ms in), with the margin still left on the function's clock.
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(300);

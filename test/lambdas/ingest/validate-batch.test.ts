@@ -116,9 +116,21 @@ describe('validateBatch: bad events are rejected one by one with index, messageI
     ['properties not an object', event({ properties: 'cheap' }), /properties: must be an object/],
     ['properties an array', event({ properties: [1] }), /properties: must be an object/],
     ['context not an object', event({ context: 3 }), /context: /],
-    ['flag without a variant', event({ context: { featureFlags: [{ 'feature_flag.key': 'f' }] } }), /context.featureFlags.0: needs feature_flag.result.variant/],
-    ['flag without a key', event({ context: { featureFlags: [{ 'feature_flag.result.variant': 'on' }] } }), /context.featureFlags.0.feature_flag.key/],
-    ['timestamp without a time zone', event({ timestamp: '2024-05-01T11:59:00' }), /timestamp: must be an ISO 8601 date-time with a time zone/],
+    [
+      'flag without a variant',
+      event({ context: { featureFlags: [{ 'feature_flag.key': 'f' }] } }),
+      /context.featureFlags.0: needs feature_flag.result.variant/,
+    ],
+    [
+      'flag without a key',
+      event({ context: { featureFlags: [{ 'feature_flag.result.variant': 'on' }] } }),
+      /context.featureFlags.0.feature_flag.key/,
+    ],
+    [
+      'timestamp without a time zone',
+      event({ timestamp: '2024-05-01T11:59:00' }),
+      /timestamp: must be an ISO 8601 date-time with a time zone/,
+    ],
     ['timestamp not a date', event({ timestamp: 'yesterday' }), /timestamp: must be an ISO 8601/],
     ['timestamp a number', event({ timestamp: 1714564740000 }), /timestamp: /],
     ['sentAt not a date', event({ sentAt: '2024-13-45T00:00:00Z' }), /sentAt: must be an ISO 8601/],
@@ -129,7 +141,10 @@ describe('validateBatch: bad events are rejected one by one with index, messageI
   });
 
   it('names a rejected event by index and messageId, and accepts the valid ones around it', () => {
-    const result = validateBatch({ batch: [event({ messageId: 'ok-1' }), event({ messageId: 'bad', userId: 1 }), 'junk', event({ messageId: 'ok-2' })] }, RECEIVED);
+    const result = validateBatch(
+      { batch: [event({ messageId: 'ok-1' }), event({ messageId: 'bad', userId: 1 }), 'junk', event({ messageId: 'ok-2' })] },
+      RECEIVED,
+    );
     expect(result.accepted.map((a) => a.record.messageId)).toEqual(['ok-1', 'ok-2']);
     expect(result.rejected).toEqual([
       { index: 1, messageId: 'bad', errorCode: 'INVALID_EVENT', reason: expect.stringMatching(/^userId: /) },
@@ -192,7 +207,10 @@ describe('validateBatch: clock skew correction', () => {
     const result = validateBatch(
       {
         sentAt: '2024-05-01T10:00:00Z',
-        batch: [event({ messageId: 'a', timestamp: '2024-05-01T09:59:00Z' }), event({ messageId: 'b', timestamp: '2024-05-01T09:59:00Z', sentAt: '2024-05-01T11:00:00Z' })],
+        batch: [
+          event({ messageId: 'a', timestamp: '2024-05-01T09:59:00Z' }),
+          event({ messageId: 'b', timestamp: '2024-05-01T09:59:00Z', sentAt: '2024-05-01T11:00:00Z' }),
+        ],
       },
       RECEIVED,
     );
@@ -205,7 +223,10 @@ describe('validateBatch: clock skew correction', () => {
   });
 
   it('uses receivedAt when there is no timestamp, and takes the timestamp as is without sentAt', () => {
-    const result = validateBatch({ batch: [event({ messageId: 'a', timestamp: undefined }), event({ messageId: 'b', timestamp: '2024-05-01T11:00:00+02:00' })] }, RECEIVED);
+    const result = validateBatch(
+      { batch: [event({ messageId: 'a', timestamp: undefined }), event({ messageId: 'b', timestamp: '2024-05-01T11:00:00+02:00' })] },
+      RECEIVED,
+    );
     expect(result.accepted.map((a) => a.record.timestamp)).toEqual(['2024-05-01T12:00:00.000Z', '2024-05-01T09:00:00.000Z']);
   });
 });
@@ -219,18 +240,25 @@ describe('validateBatch: hostile shapes are rejected one by one, never thrown', 
     batch[250] = event({ messageId: 'deep', properties: nested(5000) });
     const result = validateBatch({ batch }, RECEIVED);
     expect(result.accepted).toHaveLength(499);
-    expect(result.rejected).toEqual([{ index: 250, messageId: 'deep', errorCode: 'TOO_DEEP', reason: expect.stringMatching(/deeper than 32 levels/) }]);
+    expect(result.rejected).toEqual([
+      { index: 250, messageId: 'deep', errorCode: 'TOO_DEEP', reason: expect.stringMatching(/deeper than 32 levels/) },
+    ]);
   });
 
   it('accepts an event exactly at the depth limit and rejects one level more', () => {
     // The event object is level 1 and `properties` (the outermost of `nested`) level 2: 31 nested objects make 32.
     expect(validateBatch(event({ properties: nested(31) }), RECEIVED).accepted).toHaveLength(1);
     expect(rejectionOf(event({ properties: nested(32) })).errorCode).toBe('TOO_DEEP');
-    expect(rejectionOf(event({ context: { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] } })).errorCode).toBe('TOO_DEEP');
+    expect(rejectionOf(event({ context: { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] } })).errorCode).toBe(
+      'TOO_DEEP',
+    );
   });
 
   it('answers a single-event body nested too deep with that event rejected, and a deep body that is no batch with 400 TOO_DEEP', () => {
-    const single = validateBatch(JSON.parse(`{"messageId":"m","event":"e","userId":"u","properties":${JSON.stringify(nested(40))}}`), RECEIVED);
+    const single = validateBatch(
+      JSON.parse(`{"messageId":"m","event":"e","userId":"u","properties":${JSON.stringify(nested(40))}}`),
+      RECEIVED,
+    );
     expect(single.rejected).toEqual([{ index: 0, messageId: 'm', errorCode: 'TOO_DEEP', reason: expect.any(String) }]);
     const error = thrown(() => validateBatch(JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`), RECEIVED));
     expect([error.status, error.code]).toEqual([400, 'TOO_DEEP']);

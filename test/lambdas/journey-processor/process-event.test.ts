@@ -31,12 +31,18 @@ describe('processEvent', () => {
     const { facts } = feed(completeCheckout(0));
     expect(ofKind(facts, 'JourneyStarted')).toEqual([{ kind: 'JourneyStarted', journey: 'checkout', variant: 'none' }]);
     expect(ofKind(facts, 'StepReached').map((f) => [f.step, f.variant])).toEqual(checkout.steps.map((s) => [s, 'none']));
-    expect(ofKind(facts, 'JourneyCompleted')).toEqual([{ kind: 'JourneyCompleted', journey: 'checkout', variant: 'none', secondsToConvert: 30 }]);
+    expect(ofKind(facts, 'JourneyCompleted')).toEqual([
+      { kind: 'JourneyCompleted', journey: 'checkout', variant: 'none', secondsToConvert: 30 },
+    ]);
     expect(ofKind(facts, 'ExperimentConversion')).toEqual([]);
   });
 
   it('counts only the first exposure of a user to a flag, keeping its variant', () => {
-    const { facts, state } = feed([exposure('new-checkout', 'treatment', 0), exposure('new-checkout', 'control', 5), exposure('new-checkout', 'treatment', 6)]);
+    const { facts, state } = feed([
+      exposure('new-checkout', 'treatment', 0),
+      exposure('new-checkout', 'control', 5),
+      exposure('new-checkout', 'treatment', 6),
+    ]);
     expect(ofKind(facts, 'ExperimentExposure')).toEqual([{ kind: 'ExperimentExposure', flag: 'new-checkout', variant: 'treatment' }]);
     expect(state.exposures.get('new-checkout')).toEqual({ variant: 'treatment', exposedAtMs: T0, convertedJourneys: [] });
   });
@@ -90,8 +96,15 @@ describe('processEvent', () => {
 
   it('marks every journey step an exposed user sends as seen for the flag, even a step that does not advance the journey', () => {
     // checkout is sequential: order_completed before cart_viewed advances nothing, but it did arrive.
-    const { facts } = feed([track('order_completed', 0), exposure('new-checkout', 'treatment', 5), track('order_completed', 10), track('search', 11)]);
-    expect(ofKind(facts, 'ExperimentStepSeen')).toEqual([{ kind: 'ExperimentStepSeen', flag: 'new-checkout', journey: 'checkout', step: 'order_completed' }]);
+    const { facts } = feed([
+      track('order_completed', 0),
+      exposure('new-checkout', 'treatment', 5),
+      track('order_completed', 10),
+      track('search', 11),
+    ]);
+    expect(ofKind(facts, 'ExperimentStepSeen')).toEqual([
+      { kind: 'ExperimentStepSeen', flag: 'new-checkout', journey: 'checkout', step: 'order_completed' },
+    ]);
     expect(ofKind(facts, 'StepReached')).toEqual([]);
   });
 
@@ -124,13 +137,20 @@ describe.each(['constructor', 'toString', 'valueOf', '__proto__'])('a journey or
     expect(ofKind(facts, 'JourneyStarted')).toEqual([{ kind: 'JourneyStarted', journey: name, variant: 'on' }]);
     expect(ofKind(facts, 'StepReached').map((f) => f.step)).toEqual(checkout.steps);
     expect(ofKind(facts, 'JourneyCompleted')).toEqual([{ kind: 'JourneyCompleted', journey: name, variant: 'on', secondsToConvert: 30 }]);
-    expect(ofKind(facts, 'ExperimentConversion')).toEqual([{ kind: 'ExperimentConversion', flag: 'f', variant: 'on', journey: name, secondsToConvert: 30 }]);
+    expect(ofKind(facts, 'ExperimentConversion')).toEqual([
+      { kind: 'ExperimentConversion', flag: 'f', variant: 'on', journey: name, secondsToConvert: 30 },
+    ]);
   });
 
   it('is tracked as a flag, first exposure winning', () => {
-    const facts = run([exposure(name, 'on', 0), exposure(name, 'off', 1), ...completeCheckout(10), ...completeCheckout(100)], [{ ...checkout, experiment: name }]);
+    const facts = run(
+      [exposure(name, 'on', 0), exposure(name, 'off', 1), ...completeCheckout(10), ...completeCheckout(100)],
+      [{ ...checkout, experiment: name }],
+    );
     expect(ofKind(facts, 'ExperimentExposure')).toEqual([{ kind: 'ExperimentExposure', flag: name, variant: 'on' }]);
     expect(ofKind(facts, 'JourneyCompleted').map((f) => f.variant)).toEqual(['on', 'on']);
-    expect(ofKind(facts, 'ExperimentConversion')).toEqual([{ kind: 'ExperimentConversion', flag: name, variant: 'on', journey: 'checkout', secondsToConvert: 30 }]);
+    expect(ofKind(facts, 'ExperimentConversion')).toEqual([
+      { kind: 'ExperimentConversion', flag: name, variant: 'on', journey: 'checkout', secondsToConvert: 30 },
+    ]);
   });
 });

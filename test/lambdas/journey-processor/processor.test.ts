@@ -10,7 +10,9 @@ import { checkout, exposure, onboarding, track } from '../../support/journey-fix
 
 const journeys = [checkout, onboarding];
 const records = (events: Array<EventRecord | string>): KinesisRecordLike[] =>
-  events.map((e, i) => ({ kinesis: { sequenceNumber: `seq-${i}`, data: Buffer.from(typeof e === 'string' ? e : JSON.stringify(e)).toString('base64') } }));
+  events.map((e, i) => ({
+    kinesis: { sequenceNumber: `seq-${i}`, data: Buffer.from(typeof e === 'string' ? e : JSON.stringify(e)).toString('base64') },
+  }));
 
 /** A failure queue in memory that takes the first `accepts` messages it is given, then fails or refuses. */
 function failureSink(accepts = Infinity, refusal: 'throw' | 'partial' = 'partial') {
@@ -37,7 +39,12 @@ describe('processKinesisBatch', () => {
       commit: async (change) => (races-- > 0 ? { status: 'conflict' } : memory.commit(change)),
     };
     const lines: string[] = [];
-    const out = await processKinesisBatch(records([track('cart_viewed', 0)]), { store, journeys, failures: noFailures, writeLine: (l) => lines.push(l) });
+    const out = await processKinesisBatch(records([track('cart_viewed', 0)]), {
+      store,
+      journeys,
+      failures: noFailures,
+      writeLine: (l) => lines.push(l),
+    });
     expect(out.batchItemFailures).toEqual([]);
     expect(lines.some((l) => l.includes('"JourneyStarted":1'))).toBe(true);
   });
@@ -51,7 +58,11 @@ describe('processKinesisBatch', () => {
     };
     const lines: string[] = [];
     const out = await processKinesisBatch(records([track('a', 0), track('b', 1, 'hot'), track('c', 2)]), {
-      store, journeys, failures: noFailures, writeLine: (l) => lines.push(l), maxConflictRetries: 1,
+      store,
+      journeys,
+      failures: noFailures,
+      writeLine: (l) => lines.push(l),
+      maxConflictRetries: 1,
     });
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'seq-1' }, { itemIdentifier: 'seq-2' }]);
     expect(lines.some((l) => /RECORD_FAILED.*CONFLICT.*lost 2/.test(l))).toBe(true);
@@ -62,8 +73,17 @@ describe('processKinesisBatch', () => {
 describe('MemoryUserStore', () => {
   it('dedupes per user, like the DynamoDB store', async () => {
     const lines: string[] = [];
-    const events = [track('cart_viewed', 0, 'u1', 'same-id'), track('cart_viewed', 0, 'u2', 'same-id'), track('cart_viewed', 0, 'u2', 'same-id')];
-    const out = await processKinesisBatch(records(events), { store: new MemoryUserStore(), journeys, failures: noFailures, writeLine: (l) => lines.push(l) });
+    const events = [
+      track('cart_viewed', 0, 'u1', 'same-id'),
+      track('cart_viewed', 0, 'u2', 'same-id'),
+      track('cart_viewed', 0, 'u2', 'same-id'),
+    ];
+    const out = await processKinesisBatch(records(events), {
+      store: new MemoryUserStore(),
+      journeys,
+      failures: noFailures,
+      writeLine: (l) => lines.push(l),
+    });
     expect(out.batchItemFailures).toEqual([]);
     expect(lines.some((l) => l.includes('"JourneyStarted":2'))).toBe(true);
     expect(lines.some((l) => l.includes('"DuplicateEvent":1'))).toBe(true);
@@ -72,16 +92,31 @@ describe('MemoryUserStore', () => {
 
 describe('permanent and transient errors', () => {
   const metric = (lines: string[], name: string, reason?: string) =>
-    lines.map((l) => JSON.parse(l)).filter((l) => l._aws?.CloudWatchMetrics[0].Metrics[0].Name === name && (reason === undefined || l.Reason === reason)).reduce((n, l) => n + l[name], 0);
+    lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l._aws?.CloudWatchMetrics[0].Metrics[0].Name === name && (reason === undefined || l.Reason === reason))
+      .reduce((n, l) => n + l[name], 0);
 
   it('records and skips a record the core throws on, and goes on with the rest', async () => {
     // A journey without steps makes the core throw on every track event: deterministic, so never worth a retry.
     const broken = { name: 'broken', conversionWindowSeconds: 60, order: 'sequential' } as unknown as Journey;
     const { sink, recorded } = failureSink();
     const lines: string[] = [];
-    const out = await processKinesisBatch(records([track('a', 0, 'u1', 'm-a'), exposure('f', 'on', 1, 'u2')]), { store: new MemoryUserStore(), journeys: [broken], failures: sink, writeLine: (l) => lines.push(l) });
+    const out = await processKinesisBatch(records([track('a', 0, 'u1', 'm-a'), exposure('f', 'on', 1, 'u2')]), {
+      store: new MemoryUserStore(),
+      journeys: [broken],
+      failures: sink,
+      writeLine: (l) => lines.push(l),
+    });
     expect(out.batchItemFailures).toEqual([]);
-    expect(recorded).toEqual([{ reason: 'PROCESSING_FAILED', message: expect.stringMatching(/^processing event m-a threw: /), messageId: 'm-a', sequenceNumber: 'seq-0' }]);
+    expect(recorded).toEqual([
+      {
+        reason: 'PROCESSING_FAILED',
+        message: expect.stringMatching(/^processing event m-a threw: /),
+        messageId: 'm-a',
+        sequenceNumber: 'seq-0',
+      },
+    ]);
     expect(metric(lines, 'RecordSkipped', 'PROCESSING_FAILED')).toBe(1);
     expect(metric(lines, 'ExperimentExposure')).toBe(1);
   });
@@ -99,7 +134,12 @@ describe('permanent and transient errors', () => {
     };
     const { sink, recorded } = failureSink();
     const lines: string[] = [];
-    const out = await processKinesisBatch(records([track('a', 0, 'huge'), track('b', 1), track('c', 2, 'throttled'), track('d', 3)]), { store, journeys, failures: sink, writeLine: (l) => lines.push(l) });
+    const out = await processKinesisBatch(records([track('a', 0, 'huge'), track('b', 1), track('c', 2, 'throttled'), track('d', 3)]), {
+      store,
+      journeys,
+      failures: sink,
+      writeLine: (l) => lines.push(l),
+    });
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'seq-2' }, { itemIdentifier: 'seq-3' }]);
     expect(recorded.map((r) => [r.reason, r.sequenceNumber])).toEqual([['EVENT_TOO_LARGE', 'seq-0']]);
     expect(metric(lines, 'RecordSkipped', 'EVENT_TOO_LARGE')).toBe(1);
@@ -113,7 +153,12 @@ describe('permanent and transient errors', () => {
       const lines: string[] = [];
       // 12 bad records around good ones: the first 10 go in one call, the 11th and 12th in the next.
       const batch = records([...bad.slice(0, 10), track('a', 0), bad[10], track('b', 1), bad[11], track('c', 2)]);
-      const out = await processKinesisBatch(batch, { store: new MemoryUserStore(), journeys, failures: sink, writeLine: (l) => lines.push(l) });
+      const out = await processKinesisBatch(batch, {
+        store: new MemoryUserStore(),
+        journeys,
+        failures: sink,
+        writeLine: (l) => lines.push(l),
+      });
       const firstUnrecorded = refusal === 'partial' ? 13 : 11; // a refused call records none of its messages
       expect(out.batchItemFailures).toEqual(batch.slice(firstUnrecorded).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })));
       expect(recorded).toHaveLength(refusal === 'partial' ? 11 : 10);
@@ -126,21 +171,54 @@ describe('permanent and transient errors', () => {
     const { sink } = failureSink(0, 'throw');
     const batch = records([track('a', 0), 'not json', track('b', 1)]);
     const lines: string[] = [];
-    const out = await processKinesisBatch(batch, { store: new MemoryUserStore(), journeys, failures: sink, writeLine: (l) => lines.push(l) });
+    const out = await processKinesisBatch(batch, {
+      store: new MemoryUserStore(),
+      journeys,
+      failures: sink,
+      writeLine: (l) => lines.push(l),
+    });
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'seq-1' }, { itemIdentifier: 'seq-2' }]);
     expect(metric(lines, 'RecordSkipped')).toBe(0);
   });
 });
 
 describe('DynamoUserStore error classes', () => {
-  const store = (error: Error) => new DynamoUserStore({ send: async () => { throw error; } } as unknown as DynamoDBDocumentClient, 'analytics', journeys, () => 0);
-  const change = () => ({ messageId: 'm', userKey: 'u', before: { state: emptyUserState(), versions: new Map(), outbox: [] }, after: emptyUserState(), facts: [] });
-  const canceled = (...codes: string[]) => Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map((Code) => ({ Code, Message: `${Code} here` })) });
+  const store = (error: Error) =>
+    new DynamoUserStore(
+      {
+        send: async () => {
+          throw error;
+        },
+      } as unknown as DynamoDBDocumentClient,
+      'analytics',
+      journeys,
+      () => 0,
+    );
+  const change = () => ({
+    messageId: 'm',
+    userKey: 'u',
+    before: { state: emptyUserState(), versions: new Map(), outbox: [] },
+    after: emptyUserState(),
+    facts: [],
+  });
+  const canceled = (...codes: string[]) =>
+    Object.assign(new Error('Transaction cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: codes.map((Code) => ({ Code, Message: `${Code} here` })),
+    });
 
   it('calls a request DynamoDB refuses as invalid permanent, and anything else transient', async () => {
-    await expect(store(Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' })).commit(change()))
-      .rejects.toMatchObject({ name: 'PermanentRecordError', reason: 'REJECTED_BY_DYNAMODB', message: expect.stringMatching(/Item size has exceeded/) });
-    await expect(store(canceled('None', 'None', 'ValidationError')).commit(change())).rejects.toMatchObject({ reason: 'REJECTED_BY_DYNAMODB', message: expect.stringMatching(/ValidationError here/) });
+    await expect(
+      store(Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' })).commit(change()),
+    ).rejects.toMatchObject({
+      name: 'PermanentRecordError',
+      reason: 'REJECTED_BY_DYNAMODB',
+      message: expect.stringMatching(/Item size has exceeded/),
+    });
+    await expect(store(canceled('None', 'None', 'ValidationError')).commit(change())).rejects.toMatchObject({
+      reason: 'REJECTED_BY_DYNAMODB',
+      message: expect.stringMatching(/ValidationError here/),
+    });
     for (const transient of [
       Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
       Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
@@ -158,10 +236,20 @@ describe('DynamoUserStore error classes', () => {
 
 describe('failure messages', () => {
   it('say what was skipped and why, as JSON SQS accepts', () => {
-    const body = failureMessage({ reason: 'INVALID_RECORD', message: `bad \uffff ${'x'.repeat(3000)}`, sequenceNumber: '42', shardId: 'shardId-1' }, Date.parse('2026-01-01T00:00:00Z'));
+    const body = failureMessage(
+      { reason: 'INVALID_RECORD', message: `bad \uffff ${'x'.repeat(3000)}`, sequenceNumber: '42', shardId: 'shardId-1' },
+      Date.parse('2026-01-01T00:00:00Z'),
+    );
     expect(body).not.toMatch(/[\uFFFE\uFFFF]/);
     const parsed = JSON.parse(body);
-    expect(parsed).toMatchObject({ source: 'monoenv-journey-processor', kind: 'SkippedRecord', reason: 'INVALID_RECORD', sequenceNumber: '42', shardId: 'shardId-1', skippedAt: '2026-01-01T00:00:00.000Z' });
+    expect(parsed).toMatchObject({
+      source: 'monoenv-journey-processor',
+      kind: 'SkippedRecord',
+      reason: 'INVALID_RECORD',
+      sequenceNumber: '42',
+      shardId: 'shardId-1',
+      skippedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(parsed.message).toMatch(/^bad \uffff x+\.\.\.$/);
     expect(parsed.message.length).toBe(2003);
   });

@@ -17,10 +17,13 @@ describe('serveHttp: hostile clients are bounded and quiet', () => {
   const logs: string[] = [];
   const errors: unknown[][] = [];
   const start = (options: ServeOptions = {}) =>
-    serveHttp(async (request) => {
-      seen.push(request);
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes: request.body.length }) };
-    }, { ...LIMITS, log: (line) => logs.push(line), logError: (...args) => errors.push(args), ...options });
+    serveHttp(
+      async (request) => {
+        seen.push(request);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes: request.body.length }) };
+      },
+      { ...LIMITS, log: (line) => logs.push(line), logError: (...args) => errors.push(args), ...options },
+    );
 
   beforeEach(async () => {
     seen.length = 0;
@@ -63,10 +66,13 @@ describe('serveHttp: hostile clients are bounded and quiet', () => {
     await server.close();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    server = await serveHttp(async () => {
-      await held;
-      return { status: 200, headers: {}, body: 'late' };
-    }, { ...LIMITS, log: (line) => logs.push(line), logError: (...args) => errors.push(args) });
+    server = await serveHttp(
+      async () => {
+        await held;
+        return { status: 200, headers: {}, body: 'late' };
+      },
+      { ...LIMITS, log: (line) => logs.push(line), logError: (...args) => errors.push(args) },
+    );
     const aborted = await exchange(server.url, { path: '/x', body: 'abc', abortAfterMs: 50 });
     expect(aborted.ended).toBe('aborted by the client');
     release();
@@ -76,7 +82,12 @@ describe('serveHttp: hostile clients are bounded and quiet', () => {
 
   it.each([
     ['headers over the size limit', { path: '/x', headers: { 'x-big': 'a'.repeat(20_000) } }, 431, 'HEADERS_TOO_LARGE'],
-    ['malformed HTTP (a NUL in a header name)', { path: '/x', raw: 'GET /x HTTP/1.1\r\nhost: x\r\nbad\u0000name: 1\r\n\r\n' }, 400, 'BAD_REQUEST'],
+    [
+      'malformed HTTP (a NUL in a header name)',
+      { path: '/x', raw: 'GET /x HTTP/1.1\r\nhost: x\r\nbad\u0000name: 1\r\n\r\n' },
+      400,
+      'BAD_REQUEST',
+    ],
     ['a request target that is not a URL', { method: 'GET', path: 'http://[' }, 400, 'BAD_REQUEST'],
   ])('answers %s with a 4xx and a code, never a 500', async (_name, request, status, errorCode) => {
     const answer = await exchange(server.url, request);

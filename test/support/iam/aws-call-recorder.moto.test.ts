@@ -1,5 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -50,14 +57,23 @@ describeWithMoto('recording proxy in front of moto, with real SDK clients', (mot
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig('flag-evaluation')));
     await doc.send(new PutCommand({ TableName: 'flags', Item: { pk: 'flag#a', sk: 'current', on: true } }));
     await doc.send(new GetCommand({ TableName: 'flags', Key: { pk: 'flag#a', sk: 'current' } }));
-    await doc.send(new TransactWriteCommand({
-      TransactItems: [
-        { ConditionCheck: { TableName: 'flags', Key: { pk: 'flag#a', sk: 'current' }, ConditionExpression: 'attribute_exists(pk)' } },
-        { Put: { TableName: 'analytics', Item: { pk: 'u#1', sk: 'progress', step: 1 } } },
-        { Update: { TableName: 'analytics', Key: { pk: 'u#1', sk: 'count' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } } },
-        { Delete: { TableName: 'analytics', Key: { pk: 'u#1', sk: 'stale' } } },
-      ],
-    }));
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { ConditionCheck: { TableName: 'flags', Key: { pk: 'flag#a', sk: 'current' }, ConditionExpression: 'attribute_exists(pk)' } },
+          { Put: { TableName: 'analytics', Item: { pk: 'u#1', sk: 'progress', step: 1 } } },
+          {
+            Update: {
+              TableName: 'analytics',
+              Key: { pk: 'u#1', sk: 'count' },
+              UpdateExpression: 'ADD n :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+          { Delete: { TableName: 'analytics', Key: { pk: 'u#1', sk: 'stale' } } },
+        ],
+      }),
+    );
     await new SecretsManagerClient(clientConfig('flag-evaluation')).send(new GetSecretValueCommand({ SecretId: 'flags/api-keys' }));
     await new SQSClient(clientConfig('flag-evaluation')).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'failed' }));
 
@@ -67,22 +83,30 @@ describeWithMoto('recording proxy in front of moto, with real SDK clients', (mot
     await kinesis.send(new PutRecordsCommand({ StreamName: 'exposures', Records: [record] }));
     await kinesis.send(new PutRecordsCommand({ StreamName: 'events', Records: [record] }));
     const shards = await kinesis.send(new ListShardsCommand({ StreamName: 'events' }));
-    const first = await kinesis.send(new GetShardIteratorCommand({ StreamName: 'events', ShardId: shards.Shards![0].ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+    const first = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: 'events', ShardId: shards.Shards![0].ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: first.ShardIterator! }));
     expect(page.Records).toHaveLength(1);
     await kinesis.send(new GetRecordsCommand({ ShardIterator: page.NextShardIterator! }));
 
     const calls = proxy.calls();
     expect(calls.filter((c) => c.unknown)).toEqual([]);
-    expect(calls.map((c) => [c.principal, `${c.service}.${c.operation}`, c.authorizations.map((a) => `${a.action} ${a.resource}`)])).toEqual([
+    expect(
+      calls.map((c) => [c.principal, `${c.service}.${c.operation}`, c.authorizations.map((a) => `${a.action} ${a.resource}`)]),
+    ).toEqual([
       ['flag-evaluation', 'dynamodb.PutItem', [`dynamodb:PutItem ${FLAGS}`]],
       ['flag-evaluation', 'dynamodb.GetItem', [`dynamodb:GetItem ${FLAGS}`]],
-      ['flag-evaluation', 'dynamodb.TransactWriteItems', [
-        `dynamodb:ConditionCheckItem ${FLAGS}`,
-        `dynamodb:PutItem ${ANALYTICS}`,
-        `dynamodb:UpdateItem ${ANALYTICS}`,
-        `dynamodb:DeleteItem ${ANALYTICS}`,
-      ]],
+      [
+        'flag-evaluation',
+        'dynamodb.TransactWriteItems',
+        [
+          `dynamodb:ConditionCheckItem ${FLAGS}`,
+          `dynamodb:PutItem ${ANALYTICS}`,
+          `dynamodb:UpdateItem ${ANALYTICS}`,
+          `dynamodb:DeleteItem ${ANALYTICS}`,
+        ],
+      ],
       // Asked for by name; recorded as the full ARN moto answered with.
       ['flag-evaluation', 'secretsmanager.GetSecretValue', [`secretsmanager:GetSecretValue ${secretArn}`]],
       ['flag-evaluation', 'sqs.SendMessage', [`sqs:SendMessage ${QUEUE}`]],
@@ -99,18 +123,26 @@ describeWithMoto('recording proxy in front of moto, with real SDK clients', (mot
 
   it('simulates the recorded calls against the policies: one allowed, one denied', async () => {
     const policy = (...Statement: object[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
-    const flagCalls = proxy.calls().filter((c) => c.principal === 'flag-evaluation' && ['GetItem', 'TransactWriteItems'].includes(c.operation));
+    const flagCalls = proxy
+      .calls()
+      .filter((c) => c.principal === 'flag-evaluation' && ['GetItem', 'TransactWriteItems'].includes(c.operation));
     const results = await simulateCalls({
       calls: flagCalls,
       identityPolicies: {
         // The journey-style transaction needs ConditionCheckItem on flags; this role forgot it.
-        'flag-evaluation': [policy(
-          { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: FLAGS },
-          { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: ANALYTICS },
-        )],
+        'flag-evaluation': [
+          policy(
+            { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: FLAGS },
+            { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: ANALYTICS },
+          ),
+        ],
       },
     });
-    expect(results.find((r) => r.operation === 'GetItem')).toMatchObject({ action: 'dynamodb:GetItem', resource: FLAGS, decision: 'Allowed' });
+    expect(results.find((r) => r.operation === 'GetItem')).toMatchObject({
+      action: 'dynamodb:GetItem',
+      resource: FLAGS,
+      decision: 'Allowed',
+    });
     expect(formatDenials(results)).toBe(
       `flag-evaluation: dynamodb:ConditionCheckItem on ${FLAGS} (DynamoDB.TransactWriteItems) would be denied: no Allow in the role policy`,
     );

@@ -52,7 +52,8 @@ function jsonOf(body: Buffer, encoding: string | undefined): Record<string, unkn
 
 export async function startRecordingProxy(options: RecordingProxyOptions): Promise<RecordingProxy> {
   const target = new URL(options.target);
-  if (target.protocol !== 'http:' || !LOOPBACK.has(target.hostname)) throw new Error(`recording proxy target must be http on loopback, got ${options.target}`);
+  if (target.protocol !== 'http:' || !LOOPBACK.has(target.hostname))
+    throw new Error(`recording proxy target must be http on loopback, got ${options.target}`);
   const accountId = options.accountId ?? MOTO_ACCOUNT_ID;
   const kinesisTokens = new Map<string, string>();
   const recorded: { order: number; call: RecordedCall }[] = [];
@@ -75,10 +76,20 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       } catch (error) {
         mapping = unmapped(`mapping failed: ${(error as Error).message}`);
       }
-      recorded.push({ order, call: recordedCall({ principal: parsed.principal, service, operation: parsed.operation, region: parsed.region, status }, mapping) });
+      recorded.push({
+        order,
+        call: recordedCall({ principal: parsed.principal, service, operation: parsed.operation, region: parsed.region, status }, mapping),
+      });
     };
 
-    const upstream = httpRequest({ host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, method: req.method, path: req.url, headers: req.headers, agent });
+    const upstream = httpRequest({
+      host: target.hostname.replace(/^\[|\]$/g, ''),
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      agent,
+    });
     upstream.on('response', (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
       const chunks: Buffer[] = [];

@@ -11,8 +11,13 @@ export const POWER_USER_ACCESS: PolicyDocument = {
     {
       Effect: 'Allow',
       Action: [
-        'account:GetAccountInformation', 'account:GetPrimaryEmail', 'account:ListRegions', 'iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole',
-        'iam:ListRoles', 'organizations:DescribeOrganization',
+        'account:GetAccountInformation',
+        'account:GetPrimaryEmail',
+        'account:ListRegions',
+        'iam:CreateServiceLinkedRole',
+        'iam:DeleteServiceLinkedRole',
+        'iam:ListRoles',
+        'organizations:DescribeOrganization',
       ],
       Resource: '*',
     },

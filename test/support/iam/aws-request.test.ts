@@ -27,32 +27,65 @@ describe('parseAwsRequest', () => {
   });
 
   it('JSON protocols: the operation is the X-Amz-Target suffix and the input the JSON body', () => {
-    const parsed = parseAwsRequest(request({
-      headers: { authorization: signed('journey-processor', 'us-east-1', 'dynamodb'), 'x-amz-target': 'DynamoDB_20120810.TransactWriteItems', 'content-type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify({ TransactItems: [] }),
-    }));
-    expect(parsed).toEqual({ principal: 'journey-processor', signingName: 'dynamodb', region: 'us-east-1', operation: 'TransactWriteItems', input: { TransactItems: [] } });
+    const parsed = parseAwsRequest(
+      request({
+        headers: {
+          authorization: signed('journey-processor', 'us-east-1', 'dynamodb'),
+          'x-amz-target': 'DynamoDB_20120810.TransactWriteItems',
+          'content-type': 'application/x-amz-json-1.0',
+        },
+        body: JSON.stringify({ TransactItems: [] }),
+      }),
+    );
+    expect(parsed).toEqual({
+      principal: 'journey-processor',
+      signingName: 'dynamodb',
+      region: 'us-east-1',
+      operation: 'TransactWriteItems',
+      input: { TransactItems: [] },
+    });
     expect(parseAwsRequest(request({ headers: { 'x-amz-target': 'secretsmanager.GetSecretValue' } })).operation).toBe('GetSecretValue');
     expect(parseAwsRequest(request({ headers: { 'x-amz-target': 'AmazonSQS.SendMessage' } })).operation).toBe('SendMessage');
   });
 
   it('query protocol: Action and parameters from a form body or the query string', () => {
-    const form = parseAwsRequest(request({
-      headers: { authorization: signed('cli', 'us-east-1', 'monitoring'), 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body: 'Action=PutMetricData&Version=2010-08-01&Namespace=monoenv%2Fflags',
-    }));
+    const form = parseAwsRequest(
+      request({
+        headers: {
+          authorization: signed('cli', 'us-east-1', 'monitoring'),
+          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        },
+        body: 'Action=PutMetricData&Version=2010-08-01&Namespace=monoenv%2Fflags',
+      }),
+    );
     expect(form).toMatchObject({ signingName: 'monitoring', operation: 'PutMetricData', input: { Namespace: 'monoenv/flags' } });
-    expect(parseAwsRequest(request({ method: 'GET', url: '/?Action=GetCallerIdentity&Version=2011-06-15' })).operation).toBe('GetCallerIdentity');
+    expect(parseAwsRequest(request({ method: 'GET', url: '/?Action=GetCallerIdentity&Version=2011-06-15' })).operation).toBe(
+      'GetCallerIdentity',
+    );
   });
 
   it('REST-JSON (Inspector2): the operation from method and path; RPC v2 CBOR: from the path', () => {
-    const rest = parseAwsRequest(request({ url: '/coverage/list', headers: { authorization: signed('image-rescan', 'us-east-1', 'inspector2') }, body: '{"maxResults":10}' }));
+    const rest = parseAwsRequest(
+      request({
+        url: '/coverage/list',
+        headers: { authorization: signed('image-rescan', 'us-east-1', 'inspector2') },
+        body: '{"maxResults":10}',
+      }),
+    );
     expect(rest).toMatchObject({ operation: 'ListCoverage', input: { maxResults: 10 } });
-    const cbor = parseAwsRequest(request({ url: '/service/GraniteServiceVersion20100801/operation/PutMetricData', headers: { 'content-type': 'application/cbor' }, body: Buffer.from([0xa0]) }));
+    const cbor = parseAwsRequest(
+      request({
+        url: '/service/GraniteServiceVersion20100801/operation/PutMetricData',
+        headers: { 'content-type': 'application/cbor' },
+        body: Buffer.from([0xa0]),
+      }),
+    );
     expect(cbor).toMatchObject({ operation: 'PutMetricData', input: {} });
   });
 
   it('leaves the operation empty when it cannot tell (the mapper then records the call as unknown)', () => {
-    expect(parseAwsRequest(request({ url: '/some/rest/route', headers: { authorization: signed('x', 'us-east-1', 'lambda') } })).operation).toBe('');
+    expect(
+      parseAwsRequest(request({ url: '/some/rest/route', headers: { authorization: signed('x', 'us-east-1', 'lambda') } })).operation,
+    ).toBe('');
   });
 });

@@ -1,4 +1,12 @@
-import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { motoClientConfig } from '../../../cli/local/moto-server';
 import type { PolicyDocument } from './iam-simulation';
@@ -19,7 +27,10 @@ async function policyDocument(iam: IAMClient, policyArn: string): Promise<Policy
 }
 
 /** Reads the role each function runs as, read back from the AWS terraform applied to (not from the synthesized JSON). */
-export async function deployedFunctionRoles(clientConfig: ReturnType<typeof motoClientConfig>, functionNames: readonly string[]): Promise<Record<string, DeployedRole>> {
+export async function deployedFunctionRoles(
+  clientConfig: ReturnType<typeof motoClientConfig>,
+  functionNames: readonly string[],
+): Promise<Record<string, DeployedRole>> {
   const iam = new IAMClient(clientConfig);
   const lambda = new LambdaClient(clientConfig);
   try {
@@ -29,11 +40,21 @@ export async function deployedFunctionRoles(clientConfig: ReturnType<typeof moto
       const RoleName = roleArn.split('/').pop()!;
       const { Role } = await iam.send(new GetRoleCommand({ RoleName }));
       const inlineNames = (await iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames ?? [];
-      const inline = await Promise.all(inlineNames.map(async (PolicyName) => document((await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument)));
-      const attachedArns = ((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies ?? []).map((p) => p.PolicyArn!);
+      const inline = await Promise.all(
+        inlineNames.map(async (PolicyName) =>
+          document((await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))).PolicyDocument),
+        ),
+      );
+      const attachedArns = ((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies ?? []).map(
+        (p) => p.PolicyArn!,
+      );
       const attached = await Promise.all(attachedArns.map((arn) => policyDocument(iam, arn)));
       const boundaryArn = Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-      roles[functionName] = { roleArn, identityPolicies: [...inline, ...attached], boundary: boundaryArn ? await policyDocument(iam, boundaryArn) : undefined };
+      roles[functionName] = {
+        roleArn,
+        identityPolicies: [...inline, ...attached],
+        boundary: boundaryArn ? await policyDocument(iam, boundaryArn) : undefined,
+      };
     }
     return roles;
   } finally {

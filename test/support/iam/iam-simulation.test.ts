@@ -7,7 +7,12 @@ const TABLE = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/flags`;
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1111-2222`;
 
 const policy = (...Statement: object[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
-const allow = (Action: string | string[], Resource: string | string[], extra: object = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
+const allow = (Action: string | string[], Resource: string | string[], extra: object = {}) => ({
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...extra,
+});
 
 const call = (principal: string, service: string, operation: string, ...authorizations: Authorization[]) =>
   recordedCall({ principal, service, operation, region: 'eu-west-1', status: 200 }, authorizations);
@@ -19,7 +24,7 @@ describe('simulateCalls', () => {
     call('ingest', 'kinesis', 'PutRecords', { action: 'kinesis:PutRecords', resource: STREAM }),
   ];
 
-  it('evaluates each call against its own principal\'s policies', async () => {
+  it("evaluates each call against its own principal's policies", async () => {
     const results = await simulateCalls({
       calls,
       identityPolicies: {
@@ -41,7 +46,9 @@ describe('simulateCalls', () => {
   it('reports an explicit Deny with its statement, and a principal given no policies', async () => {
     const results = await simulateCalls({
       calls,
-      identityPolicies: { 'flag-evaluation': [policy(allow('*', '*'), { Sid: 'NoStreams', Effect: 'Deny', Action: 'kinesis:*', Resource: '*' })] },
+      identityPolicies: {
+        'flag-evaluation': [policy(allow('*', '*'), { Sid: 'NoStreams', Effect: 'Deny', Action: 'kinesis:*', Resource: '*' })],
+      },
     });
     expect(formatDenials(results).split('\n')).toEqual([
       `flag-evaluation: kinesis:PutRecords on ${STREAM} (Kinesis.PutRecords) would be explicitly denied: an explicit Deny in the role policy (statement NoStreams)`,
@@ -49,7 +56,7 @@ describe('simulateCalls', () => {
     ]);
   });
 
-  it('applies a principal\'s permission boundary', async () => {
+  it("applies a principal's permission boundary", async () => {
     const results = await simulateCalls({
       calls: calls.slice(0, 2),
       identityPolicies: { 'flag-evaluation': [policy(allow('*', '*'))] },
@@ -73,44 +80,68 @@ describe('simulateCalls', () => {
     ]);
 
     const withoutKeyPolicy = await simulateCalls(input);
-    expect(formatDenials(withoutKeyPolicy)).toMatch(/^ingest: kms:GenerateDataKey on .*key\/1111-2222 \(implied by Kinesis\.PutRecords\) would be denied: .*no key policy was given/);
+    expect(formatDenials(withoutKeyPolicy)).toMatch(
+      /^ingest: kms:GenerateDataKey on .*key\/1111-2222 \(implied by Kinesis\.PutRecords\) would be denied: .*no key policy was given/,
+    );
 
-    const roleWithoutKms = await simulateCalls({ ...input, resourcePolicies: { [KEY]: keyPolicy }, identityPolicies: { ingest: [policy(allow('kinesis:PutRecords', STREAM))] } });
+    const roleWithoutKms = await simulateCalls({
+      ...input,
+      resourcePolicies: { [KEY]: keyPolicy },
+      identityPolicies: { ingest: [policy(allow('kinesis:PutRecords', STREAM))] },
+    });
     expect(deniedCalls(roleWithoutKms).map((r) => r.action)).toEqual(['kms:GenerateDataKey']);
   });
 
   it('honours condition keys the mapping recorded, such as ecs:cluster', async () => {
     const cluster = `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/web`;
-    const describe = (clusterArn: string) => call('image-rescan', 'ecs', 'DescribeTasks', {
-      action: 'ecs:DescribeTasks',
-      resource: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/web/1`,
-      context: { 'ecs:cluster': clusterArn },
-    });
+    const describe = (clusterArn: string) =>
+      call('image-rescan', 'ecs', 'DescribeTasks', {
+        action: 'ecs:DescribeTasks',
+        resource: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/web/1`,
+        context: { 'ecs:cluster': clusterArn },
+      });
     const results = await simulateCalls({
       calls: [describe(cluster), describe(`arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/other`)],
-      identityPolicies: { 'image-rescan': [policy(allow('ecs:DescribeTasks', '*', { Condition: { ArnEquals: { 'ecs:cluster': cluster } } }))] },
+      identityPolicies: {
+        'image-rescan': [policy(allow('ecs:DescribeTasks', '*', { Condition: { ArnEquals: { 'ecs:cluster': cluster } } }))],
+      },
     });
     expect(results.map((r) => r.decision)).toEqual(['Allowed', 'ImplicitlyDenied']);
   });
 
   it('matches a secret recorded by name (name-*) against the real ARN a policy names', async () => {
-    const secretCall = (resource: string) => call('flag-evaluation', 'secretsmanager', 'GetSecretValue', { action: 'secretsmanager:GetSecretValue', resource });
+    const secretCall = (resource: string) =>
+      call('flag-evaluation', 'secretsmanager', 'GetSecretValue', { action: 'secretsmanager:GetSecretValue', resource });
     const results = await simulateCalls({
-      calls: [secretCall(`arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:flags/api-keys-*`), secretCall(`arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:events/write-key-*`)],
-      identityPolicies: { 'flag-evaluation': [policy(allow('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:flags/api-keys-AbCdEf`))] },
+      calls: [
+        secretCall(`arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:flags/api-keys-*`),
+        secretCall(`arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:events/write-key-*`),
+      ],
+      identityPolicies: {
+        'flag-evaluation': [
+          policy(allow('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:flags/api-keys-AbCdEf`)),
+        ],
+      },
     });
     expect(results.map((r) => r.decision)).toEqual(['Allowed', 'ImplicitlyDenied']);
   });
 
   it('refuses calls the mapper could not map, unless told to leave them out', async () => {
-    const unknown = recordedCall({ principal: 'image-rescan', service: 'ecs', operation: 'RunTask', region: 'eu-west-1', status: 200 }, unmapped('ECS RunTask is not mapped'));
-    await expect(simulateCalls({ calls: [unknown], identityPolicies: {} })).rejects.toThrow(/image-rescan: ECS\.RunTask \(ECS RunTask is not mapped\)/);
+    const unknown = recordedCall(
+      { principal: 'image-rescan', service: 'ecs', operation: 'RunTask', region: 'eu-west-1', status: 200 },
+      unmapped('ECS RunTask is not mapped'),
+    );
+    await expect(simulateCalls({ calls: [unknown], identityPolicies: {} })).rejects.toThrow(
+      /image-rescan: ECS\.RunTask \(ECS RunTask is not mapped\)/,
+    );
     await expect(simulateCalls({ calls: [unknown], identityPolicies: {}, allowUnknown: true })).resolves.toEqual([]);
   });
 
   it('fails loudly when an action or ARN is not one IAM knows (a mapping bug, not a denial)', async () => {
     const wrong = call('p', 'dynamodb', 'GetItem', { action: 'dynamodb:GetItem', resource: STREAM });
-    await expect(simulateCalls({ calls: [wrong], identityPolicies: { p: [] } })).rejects.toThrow(/iam-simulate cannot evaluate dynamodb:GetItem/);
+    await expect(simulateCalls({ calls: [wrong], identityPolicies: { p: [] } })).rejects.toThrow(
+      /iam-simulate cannot evaluate dynamodb:GetItem/,
+    );
   });
 });
 
@@ -118,48 +149,78 @@ describe('simulateRequest: who may invoke a Lambda', () => {
   const FUNCTION = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:flag-evaluation`;
   const API_ROUTE = `arn:aws:execute-api:eu-west-1:${ACCOUNT}:abc123/*/*/ofrep/v1/evaluate/flags`;
   // What Terraform's aws_lambda_permission creates, for API Gateway and for principal = "*".
-  const permission = (principal: unknown, condition = true) => policy({
-    Sid: 'AllowApiGatewayInvoke',
-    Effect: 'Allow',
-    Principal: principal,
-    Action: 'lambda:InvokeFunction',
-    Resource: FUNCTION,
-    ...(condition ? { Condition: { ArnLike: { 'AWS:SourceArn': API_ROUTE } } } : {}),
-  });
+  const permission = (principal: unknown, condition = true) =>
+    policy({
+      Sid: 'AllowApiGatewayInvoke',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'lambda:InvokeFunction',
+      Resource: FUNCTION,
+      ...(condition ? { Condition: { ArnLike: { 'AWS:SourceArn': API_ROUTE } } } : {}),
+    });
   const viaApiGateway = permission({ Service: 'apigateway.amazonaws.com' });
   const OTHER_ACCOUNT = 'arn:aws:iam::999999999999:root';
   // The other account's own policies allow everything: only our resource policy can stop it.
   const otherAccountAdmin = [policy(allow('*', '*'))];
 
   it('allows API Gateway (a service principal) to invoke for the permitted route', async () => {
-    const invoke = (sourceArn: string) => simulateRequest({
-      principalArn: 'apigateway.amazonaws.com',
-      action: 'lambda:InvokeFunction',
-      resource: FUNCTION,
-      resourcePolicy: viaApiGateway,
-      context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': ACCOUNT },
+    const invoke = (sourceArn: string) =>
+      simulateRequest({
+        principalArn: 'apigateway.amazonaws.com',
+        action: 'lambda:InvokeFunction',
+        resource: FUNCTION,
+        resourcePolicy: viaApiGateway,
+        context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': ACCOUNT },
+      });
+    await expect(invoke(`arn:aws:execute-api:eu-west-1:${ACCOUNT}:abc123/prod/POST/ofrep/v1/evaluate/flags`)).resolves.toEqual({
+      decision: 'Allowed',
+      reasons: [],
     });
-    await expect(invoke(`arn:aws:execute-api:eu-west-1:${ACCOUNT}:abc123/prod/POST/ofrep/v1/evaluate/flags`)).resolves.toEqual({ decision: 'Allowed', reasons: [] });
-    await expect(invoke(`arn:aws:execute-api:eu-west-1:${ACCOUNT}:other1/prod/POST/ofrep/v1/evaluate/flags`)).resolves.toMatchObject({ decision: 'ImplicitlyDenied' });
+    await expect(invoke(`arn:aws:execute-api:eu-west-1:${ACCOUNT}:other1/prod/POST/ofrep/v1/evaluate/flags`)).resolves.toMatchObject({
+      decision: 'ImplicitlyDenied',
+    });
   });
 
   it('denies another account invoking the function directly', async () => {
-    const result = await simulateRequest({ principalArn: OTHER_ACCOUNT, action: 'lambda:InvokeFunction', resource: FUNCTION, identityPolicies: otherAccountAdmin, resourcePolicy: viaApiGateway });
+    const result = await simulateRequest({
+      principalArn: OTHER_ACCOUNT,
+      action: 'lambda:InvokeFunction',
+      resource: FUNCTION,
+      identityPolicies: otherAccountAdmin,
+      resourcePolicy: viaApiGateway,
+    });
     expect(result).toEqual({ decision: 'ImplicitlyDenied', reasons: ['no Allow in the resource policy'] });
   });
 
   it('allows another account when the permission says Principal "*" (the defect this guards against)', async () => {
-    const result = await simulateRequest({ principalArn: OTHER_ACCOUNT, action: 'lambda:InvokeFunction', resource: FUNCTION, identityPolicies: otherAccountAdmin, resourcePolicy: permission('*', false) });
+    const result = await simulateRequest({
+      principalArn: OTHER_ACCOUNT,
+      action: 'lambda:InvokeFunction',
+      resource: FUNCTION,
+      identityPolicies: otherAccountAdmin,
+      resourcePolicy: permission('*', false),
+    });
     expect(result.decision).toBe('Allowed');
   });
 
   it('keeps Principal "*" with the SourceArn condition closed to a direct call, which carries no aws:SourceArn', async () => {
-    const result = await simulateRequest({ principalArn: OTHER_ACCOUNT, action: 'lambda:InvokeFunction', resource: FUNCTION, identityPolicies: otherAccountAdmin, resourcePolicy: permission('*') });
+    const result = await simulateRequest({
+      principalArn: OTHER_ACCOUNT,
+      action: 'lambda:InvokeFunction',
+      resource: FUNCTION,
+      identityPolicies: otherAccountAdmin,
+      resourcePolicy: permission('*'),
+    });
     expect(result.decision).toBe('ImplicitlyDenied');
   });
 
-  it('needs the other account\'s own Allow too: a resource policy alone does not grant cross-account', async () => {
-    const result = await simulateRequest({ principalArn: 'arn:aws:iam::999999999999:role/caller', action: 'lambda:InvokeFunction', resource: FUNCTION, resourcePolicy: permission('*', false) });
+  it("needs the other account's own Allow too: a resource policy alone does not grant cross-account", async () => {
+    const result = await simulateRequest({
+      principalArn: 'arn:aws:iam::999999999999:role/caller',
+      action: 'lambda:InvokeFunction',
+      resource: FUNCTION,
+      resourcePolicy: permission('*', false),
+    });
     expect(result).toEqual({ decision: 'ImplicitlyDenied', reasons: ['no Allow in the role policy'] });
   });
 });
@@ -173,15 +234,24 @@ describe('simulateRequest: permission boundaries', () => {
     allow('dynamodb:DeleteTable', '*'),
   );
   const createRole = (context: Record<string, string>, boundary?: PolicyDocument) =>
-    simulateRequest({ principalArn: DEPLOYER, action: 'iam:CreateRole', resource: APP_ROLE, identityPolicies: [deployerPolicy], context, ...(boundary ? { boundary } : {}) });
+    simulateRequest({
+      principalArn: DEPLOYER,
+      action: 'iam:CreateRole',
+      resource: APP_ROLE,
+      identityPolicies: [deployerPolicy],
+      context,
+      ...(boundary ? { boundary } : {}),
+    });
 
   it('allows CreateRole only with the required boundary in the request', async () => {
     await expect(createRole({ 'iam:PermissionsBoundary': BOUNDARY })).resolves.toEqual({ decision: 'Allowed', reasons: [] });
     await expect(createRole({})).resolves.toEqual({ decision: 'ImplicitlyDenied', reasons: ['no Allow in the role policy'] });
-    await expect(createRole({ 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/admin` })).resolves.toMatchObject({ decision: 'ImplicitlyDenied' });
+    await expect(createRole({ 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/admin` })).resolves.toMatchObject({
+      decision: 'ImplicitlyDenied',
+    });
   });
 
-  it('denies what the principal\'s own boundary does not allow, even when its policy allows it', async () => {
+  it("denies what the principal's own boundary does not allow, even when its policy allows it", async () => {
     const boundary = policy(allow(['iam:CreateRole'], '*'));
     await expect(createRole({ 'iam:PermissionsBoundary': BOUNDARY }, boundary)).resolves.toMatchObject({ decision: 'Allowed' });
     const deleteTable = await simulateRequest({

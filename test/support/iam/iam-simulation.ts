@@ -1,4 +1,10 @@
-import { getDenialReasons, runSimulation, type RequestDenial, type RunSimulationResults, type Simulation } from '@cloud-copilot/iam-simulate';
+import {
+  getDenialReasons,
+  runSimulation,
+  type RequestDenial,
+  type RunSimulationResults,
+  type Simulation,
+} from '@cloud-copilot/iam-simulate';
 import { serviceDisplayName } from './aws-actions';
 import { impliedKmsActions, type KeyOf } from './implied-kms';
 import type { Authorization, RecordedCall } from './recorded-call';
@@ -84,7 +90,9 @@ function describeDenial(denial: RequestDenial): string {
 function decisionOf(response: RunSimulationResults, request: SimulateRequestInput): RequestDecision {
   if (response.resultType === 'error') {
     // An action or ARN iam-simulate rejects is a mapping bug, not a denial: fail loudly.
-    throw new Error(`iam-simulate cannot evaluate ${request.action} on ${request.resource}: ${response.errors.message} ${JSON.stringify(response.errors)}`);
+    throw new Error(
+      `iam-simulate cannot evaluate ${request.action} on ${request.resource}: ${response.errors.message} ${JSON.stringify(response.errors)}`,
+    );
   }
   const decision = response.overallResult;
   if (decision === 'Allowed') return { decision, reasons: [] };
@@ -127,7 +135,9 @@ export async function simulateCalls(input: SimulateCallsInput): Promise<Simulate
   const unknown = input.calls.filter((call) => call.unknown);
   if (unknown.length > 0 && !input.allowUnknown) {
     const names = unknown.map((c) => `${c.principal}: ${serviceDisplayName(c.service)}.${c.operation || '?'} (${c.unknownReason})`);
-    throw new Error(`simulateCalls: ${unknown.length} recorded call(s) have no IAM mapping; map them in test/support/iam/aws-actions:\n${[...new Set(names)].join('\n')}`);
+    throw new Error(
+      `simulateCalls: ${unknown.length} recorded call(s) have no IAM mapping; map them in test/support/iam/aws-actions:\n${[...new Set(names)].join('\n')}`,
+    );
   }
   const cache = new Map<string, Promise<RequestDecision>>();
   const evaluate = (principal: string, region: string, authorization: Authorization): Promise<RequestDecision> => {
@@ -140,16 +150,18 @@ export async function simulateCalls(input: SimulateCallsInput): Promise<Simulate
       ...authorization.context,
     };
     const key = JSON.stringify([principalArn, authorization.action, authorization.resource, context]);
-    const cached = cache.get(key) ?? simulateRequest({
-      principalArn,
-      action: authorization.action,
-      resource: authorization.resource,
-      identityPolicies: input.identityPolicies[principal] ?? [],
-      boundary: input.permissionBoundaries?.[principal],
-      resourcePolicy: input.resourcePolicies?.[policyTarget(authorization.resource)],
-      context,
-      resourceAccount: accountOf(authorization.resource) ?? accountId,
-    });
+    const cached =
+      cache.get(key) ??
+      simulateRequest({
+        principalArn,
+        action: authorization.action,
+        resource: authorization.resource,
+        identityPolicies: input.identityPolicies[principal] ?? [],
+        boundary: input.permissionBoundaries?.[principal],
+        resourcePolicy: input.resourcePolicies?.[policyTarget(authorization.resource)],
+        context,
+        resourceAccount: accountOf(authorization.resource) ?? accountId,
+      });
     cache.set(key, cached);
     return cached;
   };
@@ -157,12 +169,16 @@ export async function simulateCalls(input: SimulateCallsInput): Promise<Simulate
   const results: SimulatedAuthorization[] = [];
   for (const call of input.calls.filter((c) => !c.unknown)) {
     const implied = input.keyOf ? impliedKmsActions(call, input.keyOf) : [];
-    const pairs = [...call.authorizations.map((a) => ({ authorization: a, implied: false })), ...implied.map((a) => ({ authorization: a, implied: true }))];
+    const pairs = [
+      ...call.authorizations.map((a) => ({ authorization: a, implied: false })),
+      ...implied.map((a) => ({ authorization: a, implied: true })),
+    ];
     for (const { authorization, implied: isImplied } of pairs) {
       const outcome = await evaluate(call.principal, call.region, authorization);
-      const reasons = input.identityPolicies[call.principal] || outcome.decision === 'Allowed'
-        ? outcome.reasons
-        : [...outcome.reasons, `no identity policies were given for ${call.principal}`];
+      const reasons =
+        input.identityPolicies[call.principal] || outcome.decision === 'Allowed'
+          ? outcome.reasons
+          : [...outcome.reasons, `no identity policies were given for ${call.principal}`];
       results.push({
         principal: call.principal,
         service: call.service,
@@ -178,7 +194,8 @@ export async function simulateCalls(input: SimulateCallsInput): Promise<Simulate
   return results;
 }
 
-export const deniedCalls = (results: readonly SimulatedAuthorization[]): SimulatedAuthorization[] => results.filter((r) => r.decision !== 'Allowed');
+export const deniedCalls = (results: readonly SimulatedAuthorization[]): SimulatedAuthorization[] =>
+  results.filter((r) => r.decision !== 'Allowed');
 
 /**
  * One line per distinct denial, for a jest expectation: `expect(formatDenials(results)).toBe('')`.

@@ -11,16 +11,25 @@ const call = (...authorizations: Authorization[]) =>
   recordedCall({ principal: 'p', service: 'x', operation: 'Op', region: 'eu-west-1', status: 200 }, authorizations);
 
 // Every resource above is encrypted with KEY except the ones listed as using AWS managed keys.
-const keyOf = (awsManaged: string[] = []) => (resource: string) => (awsManaged.includes(resource) ? undefined : KEY);
+const keyOf =
+  (awsManaged: string[] = []) =>
+  (resource: string) =>
+    awsManaged.includes(resource) ? undefined : KEY;
 
 describe('impliedKmsActions', () => {
   it('Kinesis: writing needs GenerateDataKey and reading needs Decrypt on the stream key', () => {
-    expect(impliedKmsActions(call({ action: 'kinesis:PutRecords', resource: STREAM }), keyOf())).toEqual([{ action: 'kms:GenerateDataKey', resource: KEY }]);
-    expect(impliedKmsActions(call({ action: 'kinesis:GetRecords', resource: STREAM }), keyOf())).toEqual([{ action: 'kms:Decrypt', resource: KEY }]);
+    expect(impliedKmsActions(call({ action: 'kinesis:PutRecords', resource: STREAM }), keyOf())).toEqual([
+      { action: 'kms:GenerateDataKey', resource: KEY },
+    ]);
+    expect(impliedKmsActions(call({ action: 'kinesis:GetRecords', resource: STREAM }), keyOf())).toEqual([
+      { action: 'kms:Decrypt', resource: KEY },
+    ]);
   });
 
   it('Secrets Manager: reading a secret needs Decrypt on its key', () => {
-    expect(impliedKmsActions(call({ action: 'secretsmanager:GetSecretValue', resource: SECRET }), keyOf())).toEqual([{ action: 'kms:Decrypt', resource: KEY }]);
+    expect(impliedKmsActions(call({ action: 'secretsmanager:GetSecretValue', resource: SECRET }), keyOf())).toEqual([
+      { action: 'kms:Decrypt', resource: KEY },
+    ]);
   });
 
   it('SQS: sending needs GenerateDataKey and Decrypt', () => {
@@ -31,16 +40,16 @@ describe('impliedKmsActions', () => {
   });
 
   it('DynamoDB: reads decrypt, writes also encrypt; an index uses its table key; one pair per key and action', () => {
-    const transaction = call(
-      { action: 'dynamodb:PutItem', resource: TABLE },
-      { action: 'dynamodb:UpdateItem', resource: TABLE },
-    );
+    const transaction = call({ action: 'dynamodb:PutItem', resource: TABLE }, { action: 'dynamodb:UpdateItem', resource: TABLE });
     expect(impliedKmsActions(transaction, keyOf())).toEqual([
       { action: 'kms:Decrypt', resource: KEY },
       { action: 'kms:Encrypt', resource: KEY },
     ]);
     const asked: string[] = [];
-    impliedKmsActions(call({ action: 'dynamodb:Query', resource: `${TABLE}/index/by-user` }), (resource) => { asked.push(resource); return KEY; });
+    impliedKmsActions(call({ action: 'dynamodb:Query', resource: `${TABLE}/index/by-user` }), (resource) => {
+      asked.push(resource);
+      return KEY;
+    });
     expect(asked).toEqual([TABLE]);
   });
 

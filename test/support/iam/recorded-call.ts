@@ -36,8 +36,12 @@ export const unmapped = (reason: string): Unmapped => ({ unknown: reason });
 export const isUnmapped = (mapping: Mapping): mapping is Unmapped => 'unknown' in mapping;
 
 /** Builds a RecordedCall's summary fields from its authorizations. */
-export function recordedCall(base: Pick<RecordedCall, 'principal' | 'service' | 'operation' | 'region' | 'status'>, mapping: Mapping): RecordedCall {
-  if (isUnmapped(mapping)) return { ...base, authorizations: [], actions: [], resources: [], unknown: true, unknownReason: mapping.unknown };
+export function recordedCall(
+  base: Pick<RecordedCall, 'principal' | 'service' | 'operation' | 'region' | 'status'>,
+  mapping: Mapping,
+): RecordedCall {
+  if (isUnmapped(mapping))
+    return { ...base, authorizations: [], actions: [], resources: [], unknown: true, unknownReason: mapping.unknown };
   const distinct = (values: string[]) => [...new Set(values)];
   return {
     ...base,

@@ -34,14 +34,19 @@ export class SynthesizedPolicies {
   private readonly account: string;
   private readonly region: string;
 
-  constructor(private readonly stack: SynthesizedStack, private readonly options: ResolveOptions = {}) {
+  constructor(
+    private readonly stack: SynthesizedStack,
+    private readonly options: ResolveOptions = {},
+  ) {
     this.account = options.account ?? MOTO_ACCOUNT_ID;
     this.region = options.region ?? 'us-east-1';
   }
 
   /** A string with every `${type.name.attr}` replaced by its value. */
   resolve(text: string): string {
-    return text.replace(/\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (_all, type: string, name: string, attr: string) => this.attribute(type, name, attr));
+    return text.replace(/\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (_all, type: string, name: string, attr: string) =>
+      this.attribute(type, name, attr),
+    );
   }
 
   /** Every role of the stack with its inline policies, boundary and trust, resolved. */
@@ -64,7 +69,12 @@ export class SynthesizedPolicies {
 
   role(roleName: string): RolePolicies {
     const found = this.roles().find((role) => role.roleName === roleName);
-    if (!found) throw new Error(`no role named ${roleName} in the stack (roles: ${this.roles().map((r) => r.roleName).join(', ')})`);
+    if (!found)
+      throw new Error(
+        `no role named ${roleName} in the stack (roles: ${this.roles()
+          .map((r) => r.roleName)
+          .join(', ')})`,
+      );
     return found;
   }
 
@@ -93,7 +103,8 @@ export class SynthesizedPolicies {
         const conditions: Record<string, Record<string, string>> = {};
         if (permission.source_arn !== undefined) conditions.ArnLike = { 'AWS:SourceArn': this.resolve(String(permission.source_arn)) };
         if (permission.source_account !== undefined) conditions.StringEquals = { 'AWS:SourceAccount': String(permission.source_account) };
-        if (permission.function_url_auth_type !== undefined) conditions.StringEquals = { ...conditions.StringEquals, 'lambda:FunctionUrlAuthType': String(permission.function_url_auth_type) };
+        if (permission.function_url_auth_type !== undefined)
+          conditions.StringEquals = { ...conditions.StringEquals, 'lambda:FunctionUrlAuthType': String(permission.function_url_auth_type) };
         return {
           Sid: String(permission.statement_id ?? 'permission'),
           Effect: 'Allow',
@@ -118,7 +129,8 @@ export class SynthesizedPolicies {
 
   private roleName(name: string): string {
     const role = this.config('resource', 'aws_iam_role', name);
-    if (typeof role.name !== 'string') throw new Error(`aws_iam_role.${name} has no name: AWS would generate one (terraform-...), outside any <app>-* scope`);
+    if (typeof role.name !== 'string')
+      throw new Error(`aws_iam_role.${name} has no name: AWS would generate one (terraform-...), outside any <app>-* scope`);
     return this.resolve(role.name);
   }
 
@@ -151,7 +163,8 @@ export class SynthesizedPolicies {
     if (attr === 'arn' && arns[type]) return arns[type]();
     if (attr === 'name' || attr === 'function_name' || attr === 'bucket') return text(attr);
     if (type === 'aws_iam_role' && attr === 'id') return this.roleName(name);
-    if (type === 'aws_apigatewayv2_api' && attr === 'execution_arn') return `arn:aws:execute-api:${region}:${account}:${this.generatedId(`${type}.${name}`)}`;
+    if (type === 'aws_apigatewayv2_api' && attr === 'execution_arn')
+      return `arn:aws:execute-api:${region}:${account}:${this.generatedId(`${type}.${name}`)}`;
     if (type === 'aws_apigatewayv2_api' && attr === 'id') return this.generatedId(`${type}.${name}`);
     throw new Error(`cannot resolve \${${type}.${name}.${attr}} offline; teach SynthesizedPolicies this attribute`);
   }
@@ -166,7 +179,13 @@ export class SynthesizedPolicies {
       Effect: statement.effect ?? 'Allow',
       Action: statement.actions,
       ...(statement.resources ? { Resource: statement.resources } : {}),
-      ...(statement.principals ? { Principal: Object.fromEntries((statement.principals as Array<{ type: string; identifiers: string[] }>).map((p) => [p.type, p.identifiers])) } : {}),
+      ...(statement.principals
+        ? {
+            Principal: Object.fromEntries(
+              (statement.principals as Array<{ type: string; identifiers: string[] }>).map((p) => [p.type, p.identifiers]),
+            ),
+          }
+        : {}),
     }));
     return JSON.stringify({ Version: '2012-10-17', Statement: statements });
   }

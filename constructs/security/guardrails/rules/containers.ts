@@ -17,7 +17,10 @@ export const readOnlyRootFilesystem: GuardrailRule = {
     }
     return containers
       .filter((container) => !isTrueOrUnknown(container.readonlyRootFilesystem))
-      .map((container) => `container ${JSON.stringify(container.name ?? '?')} has readonlyRootFilesystem ${JSON.stringify(container.readonlyRootFilesystem ?? 'unset')}`);
+      .map(
+        (container) =>
+          `container ${JSON.stringify(container.name ?? '?')} has readonlyRootFilesystem ${JSON.stringify(container.readonlyRootFilesystem ?? 'unset')}`,
+      );
   },
 };
 
@@ -44,7 +47,8 @@ export const immutableImageTags: GuardrailRule = {
   check: ({ config }) => {
     const mutability = config.image_tag_mutability;
     return isExpression(mutability) || (typeof mutability === 'string' && mutability.startsWith('IMMUTABLE'))
-      ? [] : [`image_tag_mutability is ${JSON.stringify(mutability ?? 'MUTABLE')}`];
+      ? []
+      : [`image_tag_mutability is ${JSON.stringify(mutability ?? 'MUTABLE')}`];
   },
 };
 
@@ -55,6 +59,8 @@ export const imageScanning: GuardrailRule = {
   appliesTo: ['aws_ecr_repository'],
   check: ({ config }, stack) => {
     if (isTrueOrUnknown(firstBlock(config.image_scanning_configuration)?.scan_on_push)) return [];
-    return stack.resources('aws_ecr_registry_scanning_configuration').length > 0 ? [] : ['scan_on_push is not true and the stack has no registry scanning configuration'];
+    return stack.resources('aws_ecr_registry_scanning_configuration').length > 0
+      ? []
+      : ['scan_on_push is not true and the stack has no registry scanning configuration'];
   },
 };

@@ -17,7 +17,8 @@ export const kinesisEncryption: GuardrailRule = {
   fix: "Set encryptionType: 'KMS' and kmsKeyId (e.g. 'alias/aws/kinesis').",
   appliesTo: ['aws_kinesis_stream'],
   check: ({ config }) => {
-    if (config.encryption_type !== 'KMS' && !isExpression(config.encryption_type)) return [`encryption_type is ${JSON.stringify(config.encryption_type ?? 'NONE')}, not "KMS"`];
+    if (config.encryption_type !== 'KMS' && !isExpression(config.encryption_type))
+      return [`encryption_type is ${JSON.stringify(config.encryption_type ?? 'NONE')}, not "KMS"`];
     return isSet(config.kms_key_id) ? [] : ['kms_key_id is not set'];
   },
 };
@@ -28,10 +29,11 @@ export const firehoseEncryption: GuardrailRule = {
   fix: 'Set serverSideEncryption: { enabled: true }, or read from an encrypted Kinesis stream, or set kmsKeyArn on the S3 destination.',
   appliesTo: ['aws_kinesis_firehose_delivery_stream'],
   check: ({ config }) => {
-    const encrypted = isTrueOrUnknown(firstBlock(config.server_side_encryption)?.enabled)
+    const encrypted =
+      isTrueOrUnknown(firstBlock(config.server_side_encryption)?.enabled) ||
       // With a Kinesis source, Firehose cannot encrypt itself: the source stream's encryption (MONO-KIN-1) applies.
-      || isSet(config.kinesis_source_configuration)
-      || isSet(firstBlock(config.extended_s3_configuration)?.kms_key_arn);
+      isSet(config.kinesis_source_configuration) ||
+      isSet(firstBlock(config.extended_s3_configuration)?.kms_key_arn);
     return encrypted ? [] : ['neither server_side_encryption, a Kinesis source, nor an S3 destination kms_key_arn is set'];
   },
 };

@@ -11,8 +11,14 @@ import { isExpression, isSet, stringList } from '../values';
 
 /** Actions whose requests carry iam:PermissionsBoundary, so a statement can require a boundary for them. */
 export const BOUNDED_IAM_ACTIONS: readonly string[] = [
-  'iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary',
-  'iam:CreateUser', 'iam:PutUserPolicy', 'iam:AttachUserPolicy', 'iam:PutUserPermissionsBoundary',
+  'iam:CreateRole',
+  'iam:PutRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:CreateUser',
+  'iam:PutUserPolicy',
+  'iam:AttachUserPolicy',
+  'iam:PutUserPermissionsBoundary',
 ];
 const BOUNDARY_REMOVAL = ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'];
 const POLICY_EDITS = ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'];
@@ -29,13 +35,17 @@ const pinsOnePolicy = (value: string): boolean => value.includes('${') || !/[*?]
 const boundaryConditions = (statement: PolicyStatement) => statement.conditions.filter((c) => c.key.toLowerCase() === BOUNDARY_KEY);
 
 const requiresBoundary = (statement: PolicyStatement, operators: readonly string[]): boolean =>
-  boundaryConditions(statement).some((c) => operators.includes(c.operator) && (c.values === undefined || (c.values.length > 0 && c.values.every(pinsOnePolicy))));
+  boundaryConditions(statement).some(
+    (c) => operators.includes(c.operator) && (c.values === undefined || (c.values.length > 0 && c.values.every(pinsOnePolicy))),
+  );
 
 const onEveryResource = (statement: PolicyStatement): boolean => statement.resources?.includes('*') ?? false;
 
 /** "(through iam:*)" when a statement covers actions by a pattern rather than by name. */
 function through(statement: PolicyStatement, actions: string[]): string {
-  const patterns = [...new Set(actions.map((action) => patternCovering(statement, action)!))].filter((pattern) => !actions.includes(pattern));
+  const patterns = [...new Set(actions.map((action) => patternCovering(statement, action)!))].filter(
+    (pattern) => !actions.includes(pattern),
+  );
   return patterns.length ? ` (through ${patterns.join(', ')})` : '';
 }
 
@@ -47,15 +57,19 @@ export const boundaryOnRoleCreation: GuardrailRule = {
   check: (element) => {
     const statements = statementsOf(element);
     const refusals = statements.filter((s) => s.effect === 'Deny' && onEveryResource(s) && requiresBoundary(s, REFUSING));
-    return statements.filter((s) => s.effect === 'Allow' && !requiresBoundary(s, REQUIRING)).flatMap((statement) => {
-      const unbounded = BOUNDED_IAM_ACTIONS.filter((action) => patternCovering(statement, action) && !refusals.some((deny) => patternCovering(deny, action)));
-      if (unbounded.length === 0) return [];
-      const weak = boundaryConditions(statement).map((c) => c.operator);
-      const why = weak.length
-        ? `but its ${weak.join(', ')} condition on iam:PermissionsBoundary does not pin one boundary policy (IfExists passes requests without a boundary; a wildcard policy name matches any policy)`
-        : 'without a condition that iam:PermissionsBoundary is the boundary policy';
-      return [`${statement.label} allows ${unbounded.join(', ')}${through(statement, unbounded)} ${why}`];
-    });
+    return statements
+      .filter((s) => s.effect === 'Allow' && !requiresBoundary(s, REQUIRING))
+      .flatMap((statement) => {
+        const unbounded = BOUNDED_IAM_ACTIONS.filter(
+          (action) => patternCovering(statement, action) && !refusals.some((deny) => patternCovering(deny, action)),
+        );
+        if (unbounded.length === 0) return [];
+        const weak = boundaryConditions(statement).map((c) => c.operator);
+        const why = weak.length
+          ? `but its ${weak.join(', ')} condition on iam:PermissionsBoundary does not pin one boundary policy (IfExists passes requests without a boundary; a wildcard policy name matches any policy)`
+          : 'without a condition that iam:PermissionsBoundary is the boundary policy';
+        return [`${statement.label} allows ${unbounded.join(', ')}${through(statement, unbounded)} ${why}`];
+      });
   },
 };
 
@@ -69,7 +83,10 @@ function powerfulPolicy(value: unknown, stack: StackView): string | undefined {
   const source = stack.dataSources('aws_iam_policy').find((policy) => references(value, policy));
   if (!source) return undefined;
   const { name, arn } = source.config;
-  return (typeof arn === 'string' ? POWERFUL_POLICY.exec(arn)?.[1] : undefined) ?? (name === 'AdministratorAccess' || name === 'IAMFullAccess' ? name : undefined);
+  return (
+    (typeof arn === 'string' ? POWERFUL_POLICY.exec(arn)?.[1] : undefined) ??
+    (name === 'AdministratorAccess' || name === 'IAMFullAccess' ? name : undefined)
+  );
 }
 
 /** The (role reference, policy ARN) pairs an element attaches. */
@@ -94,13 +111,21 @@ export const adminNeedsBoundary: GuardrailRule = {
   description: 'Roles with AdministratorAccess or IAMFullAccess have a permissions boundary.',
   fix: 'Set permissionsBoundary on the role to a managed policy that caps what it (and the roles it creates) can do, or attach a narrower policy.',
   appliesTo: ['aws_iam_role_policy_attachment', 'aws_iam_policy_attachment', 'aws_iam_role_policy_attachments_exclusive', 'aws_iam_role'],
-  check: (element, stack) => attachments(element).flatMap(({ role, policy }) => {
-    const powerful = powerfulPolicy(policy, stack);
-    if (!powerful) return [];
-    const target = stack.resources('aws_iam_role').find((candidate) => references(role, candidate) || (typeof role === 'string' && role !== '' && candidate.config.name === role));
-    if (!target) return [`attaches ${powerful} to role ${JSON.stringify(role)}, which is not defined in this stack, so its permissions boundary cannot be checked`];
-    return isSet(target.config.permissions_boundary) ? [] : [`attaches ${powerful} to ${target.address}, which has no permissions_boundary`];
-  }),
+  check: (element, stack) =>
+    attachments(element).flatMap(({ role, policy }) => {
+      const powerful = powerfulPolicy(policy, stack);
+      if (!powerful) return [];
+      const target = stack
+        .resources('aws_iam_role')
+        .find((candidate) => references(role, candidate) || (typeof role === 'string' && role !== '' && candidate.config.name === role));
+      if (!target)
+        return [
+          `attaches ${powerful} to role ${JSON.stringify(role)}, which is not defined in this stack, so its permissions boundary cannot be checked`,
+        ];
+      return isSet(target.config.permissions_boundary)
+        ? []
+        : [`attaches ${powerful} to ${target.address}, which has no permissions_boundary`];
+    }),
 };
 
 /** Every policy the stack uses as a boundary: roles' and users' permissions_boundary, and boundary conditions. */
@@ -118,7 +143,12 @@ function knownBoundaries(stack: StackView): string[] {
 }
 
 const globMatches = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
 
 /** `/path/name` of a policy ARN, or of an aws_iam_policy's name and path. */
 const policyPathOf = (arn: string): string | undefined => /^arn:[^:]+:iam::[^:]*:policy(\/.*)$/.exec(arn)?.[1];
@@ -130,7 +160,9 @@ function coversPolicy(resource: string, boundary: string, stack: StackView): boo
   // With an expression on either side the account is unknown: compare the policies' paths and names.
   const policies = stack.resources('aws_iam_policy');
   const pathOf = (policy: ElementView): string | undefined =>
-    typeof policy.config.name === 'string' && !isExpression(policy.config.name) ? `${typeof policy.config.path === 'string' ? policy.config.path : '/'}${policy.config.name}` : undefined;
+    typeof policy.config.name === 'string' && !isExpression(policy.config.name)
+      ? `${typeof policy.config.path === 'string' ? policy.config.path : '/'}${policy.config.name}`
+      : undefined;
   const boundaryPolicy = policies.find((policy) => references(boundary, policy));
   if (boundaryPolicy && references(resource, boundaryPolicy)) return true;
   const boundaryPath = boundaryPolicy ? pathOf(boundaryPolicy) : policyPathOf(boundary);
@@ -147,7 +179,7 @@ const describePolicy = (boundary: string, stack: StackView): string =>
 export const boundaryStaysPut: GuardrailRule = {
   id: 'MONO-IAM-5',
   description: 'Policies do not let a principal remove permissions boundaries or edit the boundary policy.',
-  fix: 'Drop iam:Delete*PermissionsBoundary, and keep iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:DeletePolicyVersion and iam:DeletePolicy off the boundary policy (name other policies, or add a Deny of them on the boundary ARN, as in AWS\'s delegation example).',
+  fix: "Drop iam:Delete*PermissionsBoundary, and keep iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:DeletePolicyVersion and iam:DeletePolicy off the boundary policy (name other policies, or add a Deny of them on the boundary ARN, as in AWS's delegation example).",
   appliesTo: IAM_POLICY_TYPES,
   check: (element, stack) => {
     const statements = statementsOf(element);
@@ -155,17 +187,29 @@ export const boundaryStaysPut: GuardrailRule = {
     const deniedOn = (action: string, covers: (resource: string) => boolean) =>
       denies.some((deny) => patternCovering(deny, action) && (deny.resources ?? []).some(covers));
     const boundaries = knownBoundaries(stack);
-    return statements.filter((s) => s.effect === 'Allow').flatMap((statement) => {
-      const problems: string[] = [];
-      const removals = BOUNDARY_REMOVAL.filter((action) => patternCovering(statement, action) && !deniedOn(action, (resource) => resource === '*'));
-      if (removals.length) problems.push(`${statement.label} allows ${removals.join(', ')}${through(statement, removals)}: a principal that can remove its boundary has none`);
-      for (const boundary of boundaries) {
-        const resources = (statement.resources ?? []).filter((resource) => coversPolicy(resource, boundary, stack));
-        if (resources.length === 0) continue;
-        const edits = POLICY_EDITS.filter((action) => patternCovering(statement, action) && !deniedOn(action, (resource) => coversPolicy(resource, boundary, stack)));
-        if (edits.length) problems.push(`${statement.label} allows ${edits.join(', ')}${through(statement, edits)} on ${resources.join(', ')}, which covers the boundary policy ${describePolicy(boundary, stack)}: a principal that can edit its boundary has none`);
-      }
-      return problems;
-    });
+    return statements
+      .filter((s) => s.effect === 'Allow')
+      .flatMap((statement) => {
+        const problems: string[] = [];
+        const removals = BOUNDARY_REMOVAL.filter(
+          (action) => patternCovering(statement, action) && !deniedOn(action, (resource) => resource === '*'),
+        );
+        if (removals.length)
+          problems.push(
+            `${statement.label} allows ${removals.join(', ')}${through(statement, removals)}: a principal that can remove its boundary has none`,
+          );
+        for (const boundary of boundaries) {
+          const resources = (statement.resources ?? []).filter((resource) => coversPolicy(resource, boundary, stack));
+          if (resources.length === 0) continue;
+          const edits = POLICY_EDITS.filter(
+            (action) => patternCovering(statement, action) && !deniedOn(action, (resource) => coversPolicy(resource, boundary, stack)),
+          );
+          if (edits.length)
+            problems.push(
+              `${statement.label} allows ${edits.join(', ')}${through(statement, edits)} on ${resources.join(', ')}, which covers the boundary policy ${describePolicy(boundary, stack)}: a principal that can edit its boundary has none`,
+            );
+        }
+        return problems;
+      });
   },
 };

@@ -41,10 +41,11 @@ export const wildcardActions: GuardrailRule = {
   description: 'IAM policies do not allow wildcard actions (`*` or `service:*`).',
   fix: 'List the specific actions the principal needs.',
   appliesTo: appliesToPolicies,
-  check: (element) => allowStatementsOf(element).flatMap((statement) => {
-    const wildcards = (statement.actions ?? []).filter(isWildcardAction);
-    return wildcards.length ? [`${statement.label} allows ${wildcards.join(', ')}`] : [];
-  }),
+  check: (element) =>
+    allowStatementsOf(element).flatMap((statement) => {
+      const wildcards = (statement.actions ?? []).filter(isWildcardAction);
+      return wildcards.length ? [`${statement.label} allows ${wildcards.join(', ')}`] : [];
+    }),
 };
 
 /** The `*`-resource rule; give it a longer list of resource-less actions if your stacks need one. */
@@ -55,10 +56,11 @@ export function wildcardResources(resourceLessActions: readonly string[] = RESOU
     description: 'IAM policies scope resources: `*` only for actions that accept nothing else.',
     fix: 'Name the resource ARNs (e.g. table.arn, `${bucket.arn}/*`), or move actions that only accept `*` into their own statement.',
     appliesTo: appliesToPolicies,
-    check: (element) => allowStatementsOf(element).flatMap((statement) => {
-      if (!statement.resources?.includes('*') || !statement.actions) return [];
-      const scopable = statement.actions.filter((action) => !exempt.has(action.toLowerCase()));
-      return scopable.length ? [`${statement.label} allows ${scopable.join(', ')} on resource "*"`] : [];
-    }),
+    check: (element) =>
+      allowStatementsOf(element).flatMap((statement) => {
+        if (!statement.resources?.includes('*') || !statement.actions) return [];
+        const scopable = statement.actions.filter((action) => !exempt.has(action.toLowerCase()));
+        return scopable.length ? [`${statement.label} allows ${scopable.join(', ')} on resource "*"`] : [];
+      }),
   };
 }

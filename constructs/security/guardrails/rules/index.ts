@@ -6,7 +6,13 @@ import { adminNeedsBoundary, boundaryOnRoleCreation, boundaryStaysPut } from './
 import { lambdaLogGroup, lambdaTimeout } from './lambda';
 import { lambdaRuntimeCalendar } from './lambda-runtime';
 import { dropInvalidHeaders, listenerTls } from './load-balancer';
-import { httpApiStageThrottle, invokePermissions, lambdaIntegrationPermission, publicFunctionConcurrency, publicFunctionUrl } from './public-entry';
+import {
+  httpApiStageThrottle,
+  invokePermissions,
+  lambdaIntegrationPermission,
+  publicFunctionConcurrency,
+  publicFunctionUrl,
+} from './public-entry';
 import { s3Encryption, s3PublicAccessBlock } from './s3';
 import { noSecretsInState } from './secrets-in-state';
 

@@ -44,12 +44,16 @@ export function lambdaRuntimeCalendar(options: LambdaRuntimeCalendarOptions = {}
   const accepted = options.providerRuntimes === null ? undefined : new Set(options.providerRuntimes ?? AWS_PROVIDER_5_100_RUNTIMES);
 
   const isBlocked = (entry: LambdaRuntime, now: number) => entry.blockCreate !== undefined && now >= startOf(entry.blockCreate);
-  const isCurrent = (entry: LambdaRuntime, now: number) => entry.deprecated === undefined || now < startOf(entry.deprecated) - warnDays * DAY_MS;
+  const isCurrent = (entry: LambdaRuntime, now: number) =>
+    entry.deprecated === undefined || now < startOf(entry.deprecated) - warnDays * DAY_MS;
 
   /** The newest current runtime of the same language (that the provider accepts, when `providerOnly`). */
   function successor(runtime: string, now: number, providerOnly: boolean): string | undefined {
     const candidates = Object.entries(calendar)
-      .filter(([id, entry]) => familyOf(id) === familyOf(runtime) && id !== runtime && isCurrent(entry, now) && (!providerOnly || !accepted || accepted.has(id)))
+      .filter(
+        ([id, entry]) =>
+          familyOf(id) === familyOf(runtime) && id !== runtime && isCurrent(entry, now) && (!providerOnly || !accepted || accepted.has(id)),
+      )
       .sort(([, a], [, b]) => (b.deprecated ?? '9999').localeCompare(a.deprecated ?? '9999'));
     return candidates[0]?.[0];
   }
@@ -65,12 +69,16 @@ export function lambdaRuntimeCalendar(options: LambdaRuntimeCalendarOptions = {}
   function judge(runtime: string, now: number, where: string, blockedIsError: boolean): GuardrailProblem[] {
     const entry = calendar[runtime];
     if (!entry) {
-      return [`${where} ${JSON.stringify(runtime)}: unknown runtime, add it to the calendar (LAMBDA_RUNTIMES in constructs/security/guardrails/lambda-runtimes.ts) with its dates from AWS's Lambda runtimes page`];
+      return [
+        `${where} ${JSON.stringify(runtime)}: unknown runtime, add it to the calendar (LAMBDA_RUNTIMES in constructs/security/guardrails/lambda-runtimes.ts) with its dates from AWS's Lambda runtimes page`,
+      ];
     }
     const next = advice(runtime, now);
     const problems: GuardrailProblem[] = [];
     if (accepted && !accepted.has(runtime)) {
-      problems.push(`${where} ${runtime} is refused by the pinned hashicorp/aws provider (5.100: "expected runtime to be one of [...]" at plan)${next}, or upgrade the provider and pass its list as providerRuntimes`);
+      problems.push(
+        `${where} ${runtime} is refused by the pinned hashicorp/aws provider (5.100: "expected runtime to be one of [...]" at plan)${next}, or upgrade the provider and pass its list as providerRuntimes`,
+      );
     }
     const { deprecated, blockCreate, blockUpdate } = entry;
     const when = (day: string | undefined, verb: string): string => {
@@ -78,12 +86,16 @@ export function lambdaRuntimeCalendar(options: LambdaRuntimeCalendarOptions = {}
       const days = Math.ceil((startOf(day) - now) / DAY_MS);
       return days <= 0 ? `${verb} since ${day}` : `${verb} from ${day} (${inDays(days)})`;
     };
-    const blocks = [when(blockCreate, 'AWS refuses to create functions on it'), when(blockUpdate, 'to update them')].filter(Boolean).join(' and ');
+    const blocks = [when(blockCreate, 'AWS refuses to create functions on it'), when(blockUpdate, 'to update them')]
+      .filter(Boolean)
+      .join(' and ');
     if (isBlocked(entry, now)) {
       const message = `${where} ${runtime}: ${blocks}${deprecated ? ` (deprecated ${deprecated})` : ''}${next}`;
       problems.push(blockedIsError ? message : warning(message));
     } else if (deprecated !== undefined && now >= startOf(deprecated)) {
-      problems.push(warning(`${where} ${runtime} is deprecated since ${deprecated}: no more security patches${blocks ? `; ${blocks}` : ''}${next}`));
+      problems.push(
+        warning(`${where} ${runtime} is deprecated since ${deprecated}: no more security patches${blocks ? `; ${blocks}` : ''}${next}`),
+      );
     } else if (!isCurrent(entry, now)) {
       const days = Math.ceil((startOf(deprecated!) - now) / DAY_MS);
       problems.push(warning(`${where} ${runtime} is deprecated on ${deprecated} (${inDays(days)})${blocks ? `; ${blocks}` : ''}${next}`));
@@ -93,7 +105,8 @@ export function lambdaRuntimeCalendar(options: LambdaRuntimeCalendarOptions = {}
 
   return {
     id: 'MONO-LAMBDA-3',
-    description: 'Lambda runtimes are ones AWS still lets you create functions with (calendar in constructs/security/guardrails/lambda-runtimes.ts).',
+    description:
+      'Lambda runtimes are ones AWS still lets you create functions with (calendar in constructs/security/guardrails/lambda-runtimes.ts).',
     fix: 'Move to a current runtime of the same language (for Node.js with hashicorp/aws 5.100: nodejs22.x; for Go: provided.al2023); for an unknown runtime, add it to LAMBDA_RUNTIMES with its dates from https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html.',
     appliesTo: ['aws_lambda_function', 'aws_lambda_layer_version'],
     check: ({ type, config }) => {

@@ -11,7 +11,9 @@ export const lambdaLogGroup: GuardrailRule = {
     if (isSet(firstBlock(fn.config.logging_config)?.log_group)) return [];
     const expected = new Set([`/aws/lambda/${String(fn.config.function_name)}`, `/aws/lambda/\${${fn.address}.function_name}`]);
     const found = stack.resources('aws_cloudwatch_log_group').some((group) => expected.has(String(group.config.name)));
-    return found ? [] : [`no aws_cloudwatch_log_group named /aws/lambda/${String(fn.config.function_name)} and no logging_config.log_group`];
+    return found
+      ? []
+      : [`no aws_cloudwatch_log_group named /aws/lambda/${String(fn.config.function_name)} and no logging_config.log_group`];
   },
 };
 

@@ -7,8 +7,10 @@ export const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)-/;
 
 const redirectsToHttps = (defaultAction: unknown): boolean => {
   const actions = blocks(defaultAction);
-  return actions.length > 0 && actions.every((action) =>
-    action.type === 'redirect' && blocks(action.redirect).some((redirect) => redirect.protocol === 'HTTPS'));
+  return (
+    actions.length > 0 &&
+    actions.every((action) => action.type === 'redirect' && blocks(action.redirect).some((redirect) => redirect.protocol === 'HTTPS'))
+  );
 };
 
 export const listenerTls: GuardrailRule = {
@@ -19,11 +21,14 @@ export const listenerTls: GuardrailRule = {
   check: ({ config }) => {
     const protocol = config.protocol ?? 'HTTP';
     if (isExpression(protocol)) return [];
-    if (protocol === 'HTTP') return redirectsToHttps(config.default_action) ? [] : ['protocol is HTTP and the default action does not redirect to HTTPS'];
+    if (protocol === 'HTTP')
+      return redirectsToHttps(config.default_action) ? [] : ['protocol is HTTP and the default action does not redirect to HTTPS'];
     if (protocol !== 'HTTPS' && protocol !== 'TLS') return []; // TCP/UDP listeners belong to network load balancers
     const policy = config.ssl_policy;
     if (policy === undefined) return ['ssl_policy is not set, so AWS picks a default that allows TLS 1.0'];
-    return isExpression(policy) || (typeof policy === 'string' && TLS12_POLICY.test(policy)) ? [] : [`ssl_policy ${JSON.stringify(policy)} allows TLS older than 1.2`];
+    return isExpression(policy) || (typeof policy === 'string' && TLS12_POLICY.test(policy))
+      ? []
+      : [`ssl_policy ${JSON.stringify(policy)} allows TLS older than 1.2`];
   },
 };
 

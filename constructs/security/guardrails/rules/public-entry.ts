@@ -63,7 +63,9 @@ export const publicFunctionUrl: GuardrailRule = {
   check: ({ config }, stack) => {
     if (config.authorization_type !== 'NONE') return [];
     const fn = nameOf(lambdaFunctionOf(config.function_name, stack), config.function_name);
-    return [`authorization_type is NONE: since October 2025 a public function URL needs lambda:InvokeFunctionUrl and lambda:InvokeFunction granted to "*", and hashicorp/aws 5.100's aws_lambda_permission cannot add the lambda:InvokedViaFunctionUrl condition, so the InvokeFunction grant would let every AWS account invoke ${fn} directly`];
+    return [
+      `authorization_type is NONE: since October 2025 a public function URL needs lambda:InvokeFunctionUrl and lambda:InvokeFunction granted to "*", and hashicorp/aws 5.100's aws_lambda_permission cannot add the lambda:InvokedViaFunctionUrl condition, so the InvokeFunction grant would let every AWS account invoke ${fn} directly`,
+    ];
   },
 };
 
@@ -96,19 +98,28 @@ export function invokePermissions(options: InvokePermissionOptions = {}): Guardr
       const action = String(permission.config.action);
       if (typeof principal !== 'string') return [];
       if (principal === '*') {
-        return isSet(sourceArn) || isSet(sourceAccount) || isSet(orgId) ? []
-          : [`principal "*" may call ${action} on ${fn} with no source_arn, source_account or principal_org_id: every AWS account can invoke it directly`];
+        return isSet(sourceArn) || isSet(sourceAccount) || isSet(orgId)
+          ? []
+          : [
+              `principal "*" may call ${action} on ${fn} with no source_arn, source_account or principal_org_id: every AWS account can invoke it directly`,
+            ];
       }
       const account = accountOfPrincipal(principal);
       if (account !== undefined) {
-        return ownAccounts && !ownAccounts.has(account) ? [`principal ${principal} is AWS account ${account}, not one of this stack's (${[...ownAccounts].join(', ')}): it may invoke ${fn}`] : [];
+        return ownAccounts && !ownAccounts.has(account)
+          ? [
+              `principal ${principal} is AWS account ${account}, not one of this stack's (${[...ownAccounts].join(', ')}): it may invoke ${fn}`,
+            ]
+          : [];
       }
       if (principal !== API_GATEWAY) return [];
       if (!isSet(sourceArn)) return [`principal ${API_GATEWAY} without source_arn: any API Gateway API, in any account, may invoke ${fn}`];
       const api = apiOf(sourceArn, stack);
       if (!api || !fnElement) return [];
       const fronts = lambdaIntegrations(stack).some((entry) => entry.api === api && entry.fn === fnElement);
-      return fronts ? [] : [`source_arn names ${api.address}, which has no AWS_PROXY integration with ${fn}: more than its front door needs`];
+      return fronts
+        ? []
+        : [`source_arn names ${api.address}, which has no AWS_PROXY integration with ${fn}: more than its front door needs`];
     },
   };
 }
@@ -124,13 +135,19 @@ export const lambdaIntegrationPermission: GuardrailRule = {
     const { fn, api } = entry;
     const scoped = stack.resources('aws_lambda_permission').some((permission) => {
       const { principal, source_arn: sourceArn } = permission.config;
-      if (principal !== API_GATEWAY || !allowsInvoke(permission) || lambdaFunctionOf(permission.config.function_name, stack) !== fn) return false;
+      if (principal !== API_GATEWAY || !allowsInvoke(permission) || lambdaFunctionOf(permission.config.function_name, stack) !== fn)
+        return false;
       if (!api) return isSet(sourceArn); // the API is defined elsewhere: any scoped grant may be its own
       // A literal execute-api ARN cannot be matched to the API's id here; it is scoped, so it gets the benefit of the doubt.
-      return references(sourceArn, api, 'execution_arn') || (typeof sourceArn === 'string' && sourceArn.includes(':execute-api:') && !isExpression(sourceArn));
+      return (
+        references(sourceArn, api, 'execution_arn') ||
+        (typeof sourceArn === 'string' && sourceArn.includes(':execute-api:') && !isExpression(sourceArn))
+      );
     });
     if (scoped) return [];
-    const door = api ? `${api.address} (principal ${API_GATEWAY}, action lambda:InvokeFunction, source_arn \${${api.address}.execution_arn}/*/*)` : `its API (principal ${API_GATEWAY}, action lambda:InvokeFunction, with a source_arn)`;
+    const door = api
+      ? `${api.address} (principal ${API_GATEWAY}, action lambda:InvokeFunction, source_arn \${${api.address}.execution_arn}/*/*)`
+      : `its API (principal ${API_GATEWAY}, action lambda:InvokeFunction, with a source_arn)`;
     return [`API Gateway would get 500 from Lambda: no aws_lambda_permission lets ${door} invoke ${fn.address}`];
   },
 };
@@ -140,7 +157,8 @@ function frontDoorsOf(fn: ElementView, stack: StackView): string[] {
   const apis = lambdaIntegrations(stack)
     .filter((entry) => entry.fn === fn)
     .map((entry) => (entry.api ? `HTTP API ${entry.api.address}` : `integration ${entry.integration.address}`));
-  const urls = stack.resources('aws_lambda_function_url')
+  const urls = stack
+    .resources('aws_lambda_function_url')
     .filter((url) => url.config.authorization_type === 'NONE' && lambdaFunctionOf(url.config.function_name, stack) === fn)
     .map((url) => `function URL ${url.address} (auth NONE)`);
   return [...new Set([...apis, ...urls])];
@@ -157,7 +175,10 @@ export const publicFunctionConcurrency: GuardrailRule = {
     const doors = frontDoorsOf(fn, stack);
     const reserved = fn.config.reserved_concurrent_executions;
     if (doors.length === 0 || positiveOrUnknown(reserved)) return [];
-    const value = reserved === undefined || reserved === -1 ? 'not set, so it can take all of the account\'s unreserved concurrency' : `${JSON.stringify(reserved)}`;
+    const value =
+      reserved === undefined || reserved === -1
+        ? "not set, so it can take all of the account's unreserved concurrency"
+        : `${JSON.stringify(reserved)}`;
     return [`public through ${doors.join(', ')}, but reserved_concurrent_executions is ${value}`];
   },
 };
@@ -174,6 +195,10 @@ export const httpApiStageThrottle: GuardrailRule = {
     if (api && api.config.protocol_type !== 'HTTP' && !isExpression(api.config.protocol_type)) return [];
     const settings = firstBlock(config.default_route_settings);
     const missing = THROTTLES.filter((key) => !positiveOrUnknown(settings?.[key]));
-    return missing.length ? [`default_route_settings leaves ${missing.join(' and ')} unset (or not positive), so only the account-level limit, shared by every API in the region, applies`] : [];
+    return missing.length
+      ? [
+          `default_route_settings leaves ${missing.join(' and ')} unset (or not positive), so only the account-level limit, shared by every API in the region, applies`,
+        ]
+      : [];
   },
 };

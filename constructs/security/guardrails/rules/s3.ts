@@ -10,7 +10,8 @@ export const s3Encryption: GuardrailRule = {
   appliesTo: ['aws_s3_bucket'],
   check: (bucket, stack) => {
     if (isSet(bucket.config.server_side_encryption_configuration)) return []; // the deprecated inline block still encrypts
-    const configured = stack.resources('aws_s3_bucket_server_side_encryption_configuration')
+    const configured = stack
+      .resources('aws_s3_bucket_server_side_encryption_configuration')
       .some((sse) => refersTo(sse.config.bucket, bucket, 'bucket'));
     return configured ? [] : ['no aws_s3_bucket_server_side_encryption_configuration refers to this bucket'];
   },

@@ -12,25 +12,45 @@ function secretsInState({ type, kind, config }: ElementView): string[] {
   const set = (attribute: string) => isSet(config[attribute]);
   switch (kind === 'data' ? `data.${type}` : type) {
     case 'data.aws_secretsmanager_random_password':
-      return ['the generated password (random_password) is stored in state, and changes on every plan: use the ephemeral aws_secretsmanager_random_password and pass it to a write-only argument such as secret_string_wo'];
+      return [
+        'the generated password (random_password) is stored in state, and changes on every plan: use the ephemeral aws_secretsmanager_random_password and pass it to a write-only argument such as secret_string_wo',
+      ];
     case 'random_password':
       return ['result is stored in state: use the ephemeral aws_secretsmanager_random_password and pass it to a write-only argument'];
     case 'aws_secretsmanager_secret_version':
       return [
         ...(set('secret_string') ? ['secret_string is written to state: use secret_string_wo with secret_string_wo_version'] : []),
-        ...(set('secret_binary') ? ['secret_binary is written to state, and has no write-only form: store it base64-encoded through secret_string_wo, or write the value outside Terraform'] : []),
+        ...(set('secret_binary')
+          ? [
+              'secret_binary is written to state, and has no write-only form: store it base64-encoded through secret_string_wo, or write the value outside Terraform',
+            ]
+          : []),
       ];
     case 'aws_ssm_parameter': {
       const secure = config.type === 'SecureString' || isExpression(config.type);
       const written = ['value', 'insecure_value'].filter(set);
-      return secure && written.length ? [`${written.join(' and ')} of a SecureString parameter is written to state: use value_wo with value_wo_version`] : [];
+      return secure && written.length
+        ? [`${written.join(' and ')} of a SecureString parameter is written to state: use value_wo with value_wo_version`]
+        : [];
     }
     case 'aws_db_instance':
-      return set('password') ? ['password is written to state: set manage_master_user_password = true (RDS keeps it in Secrets Manager), or use password_wo with password_wo_version'] : [];
+      return set('password')
+        ? [
+            'password is written to state: set manage_master_user_password = true (RDS keeps it in Secrets Manager), or use password_wo with password_wo_version',
+          ]
+        : [];
     case 'aws_rds_cluster':
-      return set('master_password') ? ['master_password is written to state: set manage_master_user_password = true, or use master_password_wo with master_password_wo_version'] : [];
+      return set('master_password')
+        ? [
+            'master_password is written to state: set manage_master_user_password = true, or use master_password_wo with master_password_wo_version',
+          ]
+        : [];
     case 'aws_iam_access_key':
-      return set('pgp_key') ? [] : ['the secret access key (secret, ses_smtp_password_v4) is stored in state in the clear: use a role instead; if a key is unavoidable, set pgp_key so only encrypted_secret is stored'];
+      return set('pgp_key')
+        ? []
+        : [
+            'the secret access key (secret, ses_smtp_password_v4) is stored in state in the clear: use a role instead; if a key is unavoidable, set pgp_key so only encrypted_secret is stored',
+          ];
     default:
       return [];
   }

@@ -73,14 +73,22 @@ export function isSemVerOperator(value: unknown): value is SemVerOperator {
 
 export function applySemVer(left: Version, operator: SemVerOperator, right: Version): boolean {
   switch (operator) {
-    case '=': return compareVersions(left, right) === 0;
-    case '!=': return compareVersions(left, right) !== 0;
-    case '<': return compareVersions(left, right) < 0;
-    case '<=': return compareVersions(left, right) <= 0;
-    case '>': return compareVersions(left, right) > 0;
-    case '>=': return compareVersions(left, right) >= 0;
-    case '^': return left.major === right.major;
-    case '~': return left.major === right.major && left.minor === right.minor;
+    case '=':
+      return compareVersions(left, right) === 0;
+    case '!=':
+      return compareVersions(left, right) !== 0;
+    case '<':
+      return compareVersions(left, right) < 0;
+    case '<=':
+      return compareVersions(left, right) <= 0;
+    case '>':
+      return compareVersions(left, right) > 0;
+    case '>=':
+      return compareVersions(left, right) >= 0;
+    case '^':
+      return left.major === right.major;
+    case '~':
+      return left.major === right.major && left.minor === right.minor;
   }
 }
 

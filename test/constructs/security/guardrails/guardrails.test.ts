@@ -17,7 +17,8 @@ function appStack(): { app: App; stack: TerraformStack } {
   return { app, stack };
 }
 
-const encryptedTopic = (scope: Construct, id: string) => new SnsTopic(scope, id, { name: id.toLowerCase(), kmsMasterKeyId: 'alias/aws/sns' });
+const encryptedTopic = (scope: Construct, id: string) =>
+  new SnsTopic(scope, id, { name: id.toLowerCase(), kmsMasterKeyId: 'alias/aws/sns' });
 
 describe('Guardrails aspect', () => {
   it('fails synth with one error naming every rule id, construct path and fix', () => {
@@ -28,7 +29,7 @@ describe('Guardrails aspect', () => {
     expect(error?.message).toMatch(/^Guardrails: 3 finding\(s\) under test must be fixed or acknowledged/);
     expect(error?.message).toContain('[MONO-S3-1] test/Storage/Bucket (aws_s3_bucket.Storage_Bucket_');
     expect(error?.message).toContain('[MONO-S3-2] test/Storage/Bucket');
-    expect(error?.message).toContain("[MONO-SNS-1] test/Alerts (aws_sns_topic.Alerts)");
+    expect(error?.message).toContain('[MONO-SNS-1] test/Alerts (aws_sns_topic.Alerts)');
     expect(error?.message).toContain("fix: Set kmsMasterKeyId (e.g. 'alias/aws/sns' or a customer managed key).");
   });
 
@@ -102,7 +103,9 @@ describe('Guardrails.acknowledge', () => {
       ['test/Alerts', 'carries only public status page events'],
     ]);
     expect(report).toHaveBeenCalledTimes(1);
-    expect(report.mock.calls[0][0]).toMatch(/^Guardrails: 2 acknowledged finding\(s\):\n\[MONO-SNS-1\] test\/Legacy\/Old .*\n {4}acknowledged: legacy topics/);
+    expect(report.mock.calls[0][0]).toMatch(
+      /^Guardrails: 2 acknowledged finding\(s\):\n\[MONO-SNS-1\] test\/Legacy\/Old .*\n {4}acknowledged: legacy topics/,
+    );
   });
 
   it('does not silence other rules', () => {
@@ -148,17 +151,26 @@ describe('warnings', () => {
     Testing.synth(stack);
 
     expect(guardrails.violations).toEqual([]);
-    expect(guardrails.warnings.map((finding) => [finding.path, finding.severity, finding.problems])).toEqual([['test/Old', 'warning', ['name old-alerts is going away']]]);
+    expect(guardrails.warnings.map((finding) => [finding.path, finding.severity, finding.problems])).toEqual([
+      ['test/Old', 'warning', ['name old-alerts is going away']],
+    ]);
     expect(guardrails.acknowledged.map((finding) => finding.path)).toEqual(['test/Legacy']);
     expect(report).toHaveBeenCalledTimes(1);
     const summary: string = report.mock.calls[0][0];
-    expect(summary).toMatch(/^Guardrails: 1 warning\(s\), not failing synth:\n\[TEST-TOPIC-1\] test\/Old \(aws_sns_topic.Old\): Topics have current names.\n {4}- name old-alerts is going away\n {4}fix: Rename the topic./);
+    expect(summary).toMatch(
+      /^Guardrails: 1 warning\(s\), not failing synth:\n\[TEST-TOPIC-1\] test\/Old \(aws_sns_topic.Old\): Topics have current names.\n {4}- name old-alerts is going away\n {4}fix: Rename the topic./,
+    );
     expect(summary).toContain('\n\nGuardrails: 1 acknowledged finding(s):\n[TEST-TOPIC-1] test/Legacy');
   });
 
   it("split a rule's problems on one element into an error finding and a warning finding", () => {
-    const { error, guardrails } = runGuardrails((s) => new SnsTopic(s, 'Both', { name: 'bad-old' }), { rules: [{ ...topicNames, check: () => ['refused', warning('going away')] }] });
-    expect(guardrails.findings.map((finding) => [finding.severity, finding.problems])).toEqual([['error', ['refused']], ['warning', ['going away']]]);
+    const { error, guardrails } = runGuardrails((s) => new SnsTopic(s, 'Both', { name: 'bad-old' }), {
+      rules: [{ ...topicNames, check: () => ['refused', warning('going away')] }],
+    });
+    expect(guardrails.findings.map((finding) => [finding.severity, finding.problems])).toEqual([
+      ['error', ['refused']],
+      ['warning', ['going away']],
+    ]);
     expect(error?.message).toContain('- refused');
     expect(error?.message).not.toContain('going away');
   });

@@ -8,7 +8,14 @@ import { findingsOf, runGuardrails, warningsOf } from '../../../support/guardrai
 /** Only the calendar rule, on a fixed day: no test may depend on today's date. */
 const on = (day: string) => ({ rules: [lambdaRuntimeCalendar({ now: () => new Date(`${day}T12:00:00Z`) })] });
 const fn = (runtime: string) => (s: TerraformStack) =>
-  new LambdaFunction(s, 'Fn', { functionName: 'f', role: 'arn:aws:iam::111111111111:role/fn', runtime, handler: 'index.handler', filename: 'fn.zip', timeout: 10 });
+  new LambdaFunction(s, 'Fn', {
+    functionName: 'f',
+    role: 'arn:aws:iam::111111111111:role/fn',
+    runtime,
+    handler: 'index.handler',
+    filename: 'fn.zip',
+    timeout: 10,
+  });
 
 // nodejs22.x: deprecated 2027-04-30, block create 2027-06-01, block update 2027-07-01.
 describe('MONO-LAMBDA-3 runtime calendar', () => {
@@ -54,20 +61,50 @@ describe('MONO-LAMBDA-3 runtime calendar', () => {
     expect(findingsOf('MONO-LAMBDA-3', fn('nodejs24.x'), on('2027-01-01'))).toEqual([
       'test/Fn: runtime nodejs24.x is refused by the pinned hashicorp/aws provider (5.100: "expected runtime to be one of [...]" at plan); move to nodejs22.x, or upgrade the provider and pass its list as providerRuntimes',
     ]);
-    expect(findingsOf('MONO-LAMBDA-3', fn('nodejs24.x'), { rules: [lambdaRuntimeCalendar({ now: () => new Date('2027-01-01'), providerRuntimes: null })] })).toEqual([]);
+    expect(
+      findingsOf('MONO-LAMBDA-3', fn('nodejs24.x'), {
+        rules: [lambdaRuntimeCalendar({ now: () => new Date('2027-01-01'), providerRuntimes: null })],
+      }),
+    ).toEqual([]);
   });
 
   it('passes container-image functions (no runtime) and a runtime only known at apply', () => {
-    expect(findingsOf('MONO-LAMBDA-3', (s) => {
-      new LambdaFunction(s, 'Image', { functionName: 'i', role: 'arn:aws:iam::111111111111:role/fn', packageType: 'Image', imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/app:1', timeout: 10 });
-      const runtime = new TerraformVariable(s, 'runtime', { type: 'string' });
-      new LambdaFunction(s, 'Variable', { functionName: 'v', role: 'arn:aws:iam::111111111111:role/fn', runtime: runtime.stringValue, handler: 'index.handler', filename: 'fn.zip', timeout: 10 });
-    }, on('2030-01-01'))).toEqual([]);
+    expect(
+      findingsOf(
+        'MONO-LAMBDA-3',
+        (s) => {
+          new LambdaFunction(s, 'Image', {
+            functionName: 'i',
+            role: 'arn:aws:iam::111111111111:role/fn',
+            packageType: 'Image',
+            imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/app:1',
+            timeout: 10,
+          });
+          const runtime = new TerraformVariable(s, 'runtime', { type: 'string' });
+          new LambdaFunction(s, 'Variable', {
+            functionName: 'v',
+            role: 'arn:aws:iam::111111111111:role/fn',
+            runtime: runtime.stringValue,
+            handler: 'index.handler',
+            filename: 'fn.zip',
+            timeout: 10,
+          });
+        },
+        on('2030-01-01'),
+      ),
+    ).toEqual([]);
   });
 
   it("checks a layer's compatible runtimes: unknown fails, blocked only warns", () => {
-    const layer = (s: TerraformStack) => new LambdaLayerVersion(s, 'Layer', { layerName: 'l', filename: 'l.zip', compatibleRuntimes: ['nodejs22.x', 'nodejs16.x', 'nodejs99.x'] });
-    expect(findingsOf('MONO-LAMBDA-3', layer, on('2027-01-01'))).toEqual([expect.stringMatching(/^test\/Layer: compatible runtime "nodejs99.x": unknown runtime/)]);
+    const layer = (s: TerraformStack) =>
+      new LambdaLayerVersion(s, 'Layer', {
+        layerName: 'l',
+        filename: 'l.zip',
+        compatibleRuntimes: ['nodejs22.x', 'nodejs16.x', 'nodejs99.x'],
+      });
+    expect(findingsOf('MONO-LAMBDA-3', layer, on('2027-01-01'))).toEqual([
+      expect.stringMatching(/^test\/Layer: compatible runtime "nodejs99.x": unknown runtime/),
+    ]);
     expect(warningsOf('MONO-LAMBDA-3', layer, on('2027-01-01'))).toEqual([
       'test/Layer: compatible runtime nodejs16.x: AWS refuses to create functions on it since 2025-02-28 and to update them since 2025-03-31 (deprecated 2024-06-12); move to nodejs22.x',
     ]);
@@ -77,7 +114,14 @@ describe('MONO-LAMBDA-3 runtime calendar', () => {
 describe('the day synth checks against', () => {
   it('is MONOENV_SYNTH_DATE when set, so a team can ask whether the stack still deploys on a later day', () => {
     expect(synthDate({ MONOENV_SYNTH_DATE: '2027-06-02' })().toISOString()).toBe('2027-06-02T00:00:00.000Z');
-    const fn = new LambdaFunction(new TerraformStack(testApp(), 'later'), 'Fn', { functionName: 'f', role: 'arn:aws:iam::1:role/r', runtime: 'nodejs22.x', handler: 'index.handler', filename: 'f.zip', timeout: 3 });
+    const fn = new LambdaFunction(new TerraformStack(testApp(), 'later'), 'Fn', {
+      functionName: 'f',
+      role: 'arn:aws:iam::1:role/r',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      filename: 'f.zip',
+      timeout: 3,
+    });
     const guardrails = new Guardrails({ now: synthDate({ MONOENV_SYNTH_DATE: '2027-06-02' }), report: () => undefined });
     expect(guardrails.evaluate(fn.node.scope!).map((f) => f.ruleId)).toContain('MONO-LAMBDA-3');
   });

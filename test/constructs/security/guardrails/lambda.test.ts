@@ -7,20 +7,29 @@ const fnProps = { role: 'arn:aws:iam::1:role/fn', runtime: 'nodejs20.x', handler
 
 describe('MONO-LAMBDA-1 managed log group', () => {
   it('passes a log group named after the function, by reference or literally, or logging_config', () => {
-    expect(findingsOf('MONO-LAMBDA-1', (s: TerraformStack) => {
-      const byRef = new LambdaFunction(s, 'ByRef', { ...fnProps, functionName: 'by-ref', timeout: 10 });
-      new CloudwatchLogGroup(s, 'ByRefLogs', { name: `/aws/lambda/${byRef.functionName}`, retentionInDays: 30 });
-      new LambdaFunction(s, 'Literal', { ...fnProps, functionName: 'literal', timeout: 10 });
-      new CloudwatchLogGroup(s, 'LiteralLogs', { name: '/aws/lambda/literal', retentionInDays: 30 });
-      const shared = new CloudwatchLogGroup(s, 'Shared', { name: '/monoenv/functions', retentionInDays: 30 });
-      new LambdaFunction(s, 'Configured', { ...fnProps, functionName: 'configured', timeout: 10, loggingConfig: { logFormat: 'JSON', logGroup: shared.name } });
-    })).toEqual([]);
+    expect(
+      findingsOf('MONO-LAMBDA-1', (s: TerraformStack) => {
+        const byRef = new LambdaFunction(s, 'ByRef', { ...fnProps, functionName: 'by-ref', timeout: 10 });
+        new CloudwatchLogGroup(s, 'ByRefLogs', { name: `/aws/lambda/${byRef.functionName}`, retentionInDays: 30 });
+        new LambdaFunction(s, 'Literal', { ...fnProps, functionName: 'literal', timeout: 10 });
+        new CloudwatchLogGroup(s, 'LiteralLogs', { name: '/aws/lambda/literal', retentionInDays: 30 });
+        const shared = new CloudwatchLogGroup(s, 'Shared', { name: '/monoenv/functions', retentionInDays: 30 });
+        new LambdaFunction(s, 'Configured', {
+          ...fnProps,
+          functionName: 'configured',
+          timeout: 10,
+          loggingConfig: { logFormat: 'JSON', logGroup: shared.name },
+        });
+      }),
+    ).toEqual([]);
   });
   it('flags a function whose logs would go to an unmanaged group', () => {
-    expect(findingsOf('MONO-LAMBDA-1', (s) => {
-      new LambdaFunction(s, 'Fn', { ...fnProps, functionName: 'orphan', timeout: 10 });
-      new CloudwatchLogGroup(s, 'Other', { name: '/aws/lambda/someone-else', retentionInDays: 30 });
-    })).toEqual(['test/Fn: no aws_cloudwatch_log_group named /aws/lambda/orphan and no logging_config.log_group']);
+    expect(
+      findingsOf('MONO-LAMBDA-1', (s) => {
+        new LambdaFunction(s, 'Fn', { ...fnProps, functionName: 'orphan', timeout: 10 });
+        new CloudwatchLogGroup(s, 'Other', { name: '/aws/lambda/someone-else', retentionInDays: 30 });
+      }),
+    ).toEqual(['test/Fn: no aws_cloudwatch_log_group named /aws/lambda/orphan and no logging_config.log_group']);
   });
 });
 
@@ -29,6 +38,8 @@ describe('MONO-LAMBDA-2 timeout', () => {
     expect(findingsOf('MONO-LAMBDA-2', (s) => new LambdaFunction(s, 'Fn', { ...fnProps, functionName: 'f', timeout: 10 }))).toEqual([]);
   });
   it('flags one without', () => {
-    expect(findingsOf('MONO-LAMBDA-2', (s) => new LambdaFunction(s, 'Fn', { ...fnProps, functionName: 'f' }))).toEqual(['test/Fn: timeout is not set']);
+    expect(findingsOf('MONO-LAMBDA-2', (s) => new LambdaFunction(s, 'Fn', { ...fnProps, functionName: 'f' }))).toEqual([
+      'test/Fn: timeout is not set',
+    ]);
   });
 });

@@ -21,25 +21,35 @@ describe('MONO-STATE-1 no secrets in state', () => {
       new SsmParameter(s, 'Param', { name: '/app/key', type: 'SecureString', valueWo: EPHEMERAL_PASSWORD, valueWoVersion: 1 });
       new SsmParameter(s, 'Plain', { name: '/app/region', type: 'String', value: 'us-east-1' });
       new DbInstance(s, 'Db', { ...db, manageMasterUserPassword: true });
-      new RdsCluster(s, 'Cluster', { engine: 'aurora-postgresql', masterUsername: 'app', masterPasswordWo: EPHEMERAL_PASSWORD, masterPasswordWoVersion: 1 });
+      new RdsCluster(s, 'Cluster', {
+        engine: 'aurora-postgresql',
+        masterUsername: 'app',
+        masterPasswordWo: EPHEMERAL_PASSWORD,
+        masterPasswordWoVersion: 1,
+      });
       new IamAccessKey(s, 'Key', { user: 'ci', pgpKey: 'keybase:ci' });
     });
     expect(guardrails.findings.filter((finding) => finding.ruleId === 'MONO-STATE-1')).toEqual([]);
-    expect(JSON.parse(Testing.synth(stack)).ephemeral.aws_secretsmanager_random_password.pw).toEqual({ password_length: 40, exclude_punctuation: true });
+    expect(JSON.parse(Testing.synth(stack)).ephemeral.aws_secretsmanager_random_password.pw).toEqual({
+      password_length: 40,
+      exclude_punctuation: true,
+    });
   });
 
   it('flags every secret that would land in state, saying which write-only argument to use', () => {
-    expect(findingsOf('MONO-STATE-1', (s) => {
-      const random = new DataAwsSecretsmanagerRandomPassword(s, 'Random', { passwordLength: 40 });
-      const secret = new SecretsmanagerSecret(s, 'Secret', { name: 'api-keys' });
-      new SecretsmanagerSecretVersion(s, 'Version', { secretId: secret.id, secretString: random.randomPassword });
-      new SecretsmanagerSecretVersion(s, 'Binary', { secretId: secret.id, secretBinary: 'c2VjcmV0' });
-      new SsmParameter(s, 'Param', { name: '/app/key', type: 'SecureString', value: 'hunter2' });
-      new DbInstance(s, 'Db', { ...db, password: 'hunter2hunter2' });
-      new RdsCluster(s, 'Cluster', { engine: 'aurora-postgresql', masterUsername: 'app', masterPassword: 'hunter2hunter2' });
-      new IamAccessKey(s, 'Key', { user: 'ci' });
-      new TerraformResource(s, 'Password', { terraformResourceType: 'random_password' }).addOverride('length', 32);
-    })).toEqual([
+    expect(
+      findingsOf('MONO-STATE-1', (s) => {
+        const random = new DataAwsSecretsmanagerRandomPassword(s, 'Random', { passwordLength: 40 });
+        const secret = new SecretsmanagerSecret(s, 'Secret', { name: 'api-keys' });
+        new SecretsmanagerSecretVersion(s, 'Version', { secretId: secret.id, secretString: random.randomPassword });
+        new SecretsmanagerSecretVersion(s, 'Binary', { secretId: secret.id, secretBinary: 'c2VjcmV0' });
+        new SsmParameter(s, 'Param', { name: '/app/key', type: 'SecureString', value: 'hunter2' });
+        new DbInstance(s, 'Db', { ...db, password: 'hunter2hunter2' });
+        new RdsCluster(s, 'Cluster', { engine: 'aurora-postgresql', masterUsername: 'app', masterPassword: 'hunter2hunter2' });
+        new IamAccessKey(s, 'Key', { user: 'ci' });
+        new TerraformResource(s, 'Password', { terraformResourceType: 'random_password' }).addOverride('length', 32);
+      }),
+    ).toEqual([
       'test/Random: the generated password (random_password) is stored in state, and changes on every plan: use the ephemeral aws_secretsmanager_random_password and pass it to a write-only argument such as secret_string_wo',
       'test/Version: secret_string is written to state: use secret_string_wo with secret_string_wo_version',
       'test/Binary: secret_binary is written to state, and has no write-only form: store it base64-encoded through secret_string_wo, or write the value outside Terraform',

@@ -13,17 +13,24 @@ import {
   type FlagValue,
   type TypedResolution,
 } from '../../../../domain/flags/evaluator';
-import { readTestbedJson, TESTBED_DIR, testbedMissingReason, typedValue, VALUE_TYPES, type GherkinType } from '../../../support/flagd-testbed';
+import {
+  readTestbedJson,
+  TESTBED_DIR,
+  testbedMissingReason,
+  typedValue,
+  VALUE_TYPES,
+  type GherkinType,
+} from '../../../support/flagd-testbed';
 
 const missing = testbedMissingReason();
 
 if (missing) {
-   
   console.warn(`SKIP flagd evaluator conformance: ${missing}`);
   describe.skip(`flagd evaluator conformance (skipped: ${missing})`, () => it('skipped', () => undefined));
 } else {
-   
-  console.info('flagd conformance: @fractional-v1 examples are skipped (legacy bucketing flagd no longer ships) and @fractional-v3 (accepted design, not shipped anywhere yet)');
+  console.info(
+    'flagd conformance: @fractional-v1 examples are skipped (legacy bucketing flagd no longer ships) and @fractional-v3 (accepted design, not shipped anywhere yet)',
+  );
   const features = loadFeatures(path.join(TESTBED_DIR, 'evaluator', 'gherkin', '*.feature'), {
     tagFilter: 'not @fractional-v1 and not @fractional-v3',
   });
@@ -39,15 +46,24 @@ if (missing) {
       given(/^an evaluator$/, () => {
         context = {};
       });
-      and(/^a (Boolean|String|Integer|Float|Object)-flag with key "(.*)" and a fallback value "(.*)"$/, (type: GherkinType, key: string, fallback: string) => {
-        flag = { type, key, fallback: typedValue(type, fallback) };
-      });
-      and(/^a context containing a key "(.*)", with type "(.*)" and with value "(.*)"$/, (key: string, type: GherkinType, value: string) => {
-        context[key] = typedValue(type, value);
-      });
-      and(/^a context containing a nested property with outer key "(.*)" and inner key "(.*)", with value "(.*)"$/, (outer: string, inner: string, value: string) => {
-        context[outer] = { ...(context[outer] as object), [inner]: value };
-      });
+      and(
+        /^a (Boolean|String|Integer|Float|Object)-flag with key "(.*)" and a fallback value "(.*)"$/,
+        (type: GherkinType, key: string, fallback: string) => {
+          flag = { type, key, fallback: typedValue(type, fallback) };
+        },
+      );
+      and(
+        /^a context containing a key "(.*)", with type "(.*)" and with value "(.*)"$/,
+        (key: string, type: GherkinType, value: string) => {
+          context[key] = typedValue(type, value);
+        },
+      );
+      and(
+        /^a context containing a nested property with outer key "(.*)" and inner key "(.*)", with value "(.*)"$/,
+        (outer: string, inner: string, value: string) => {
+          context[outer] = { ...(context[outer] as object), [inner]: value };
+        },
+      );
       and(/^a context containing a targeting key with value "(.*)"$/, (value: string) => {
         context.targetingKey = value;
       });

@@ -5,7 +5,12 @@ const doc = {
   $evaluators: { staff: { ends_with: [{ var: 'email' }, '@example.com'] } },
   flags: {
     static: { state: 'ENABLED', variants: { a: 'A', b: 'B' }, defaultVariant: 'b', metadata: { version: 4 } },
-    'by-email': { state: 'ENABLED', variants: { staff: 'S', other: 'O' }, defaultVariant: 'other', targeting: { if: [{ $ref: 'staff' }, 'staff'] } },
+    'by-email': {
+      state: 'ENABLED',
+      variants: { staff: 'S', other: 'O' },
+      defaultVariant: 'other',
+      targeting: { if: [{ $ref: 'staff' }, 'staff'] },
+    },
     'bool-result': { state: 'ENABLED', variants: { true: 1, false: 0 }, defaultVariant: 'false', targeting: { '>': [{ var: 'age' }, 17] } },
     'no-default': { state: 'ENABLED', variants: { x: 'X' }, defaultVariant: null },
     off: { state: 'DISABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
@@ -15,7 +20,12 @@ const doc = {
       defaultVariant: 'waiting',
       targeting: { if: [{ '>=': [{ var: '$flagd.timestamp' }, 1_700_000_000] }, 'live', 'waiting'] },
     },
-    'own-key': { state: 'ENABLED', variants: { 'own-key': 'mine', other: 'theirs' }, defaultVariant: 'other', targeting: { var: '$flagd.flagKey' } },
+    'own-key': {
+      state: 'ENABLED',
+      variants: { 'own-key': 'mine', other: 'theirs' },
+      defaultVariant: 'other',
+      targeting: { var: '$flagd.flagKey' },
+    },
     computed: { state: 'ENABLED', variants: { a: 'A', b: 'B' }, defaultVariant: 'a', targeting: { var: 'choice' } },
   },
 };
@@ -23,12 +33,26 @@ const set = compileFlagSet(doc);
 
 describe('evaluateFlag', () => {
   it('reports STATIC for flags without targeting, with flag metadata over flag-set metadata', () => {
-    expect(evaluateFlag(set, 'static', {})).toEqual({ key: 'static', value: 'B', variant: 'b', reason: 'STATIC', metadata: { flagSetId: 'web', version: 4 } });
+    expect(evaluateFlag(set, 'static', {})).toEqual({
+      key: 'static',
+      value: 'B',
+      variant: 'b',
+      reason: 'STATIC',
+      metadata: { flagSetId: 'web', version: 4 },
+    });
   });
 
   it('reports TARGETING_MATCH when targeting names a variant, DEFAULT when it returns null', () => {
-    expect(evaluateFlag(set, 'by-email', { email: 'ann@example.com' })).toMatchObject({ value: 'S', variant: 'staff', reason: 'TARGETING_MATCH' });
-    expect(evaluateFlag(set, 'by-email', { email: 'bob@elsewhere.org' })).toMatchObject({ value: 'O', variant: 'other', reason: 'DEFAULT' });
+    expect(evaluateFlag(set, 'by-email', { email: 'ann@example.com' })).toMatchObject({
+      value: 'S',
+      variant: 'staff',
+      reason: 'TARGETING_MATCH',
+    });
+    expect(evaluateFlag(set, 'by-email', { email: 'bob@elsewhere.org' })).toMatchObject({
+      value: 'O',
+      variant: 'other',
+      reason: 'DEFAULT',
+    });
   });
 
   it('maps boolean targeting results to the variants "true" and "false"', () => {
@@ -38,17 +62,28 @@ describe('evaluateFlag', () => {
 
   it('leaves the value to the caller for DISABLED flags and flags without default variant', () => {
     expect(evaluateFlag(set, 'off', {})).toEqual({ key: 'off', reason: 'DISABLED', metadata: { flagSetId: 'web', version: 3 } });
-    expect(evaluateFlag(set, 'no-default', {})).toEqual({ key: 'no-default', reason: 'DEFAULT', metadata: { flagSetId: 'web', version: 3 } });
+    expect(evaluateFlag(set, 'no-default', {})).toEqual({
+      key: 'no-default',
+      reason: 'DEFAULT',
+      metadata: { flagSetId: 'web', version: 3 },
+    });
   });
 
   it('reports ERROR/GENERAL when targeting returns something that is not a variant', () => {
-    expect(evaluateFlag(set, 'computed', { choice: 'c' })).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL', errorDetails: expect.stringMatching(/"c"/) });
+    expect(evaluateFlag(set, 'computed', { choice: 'c' })).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'GENERAL',
+      errorDetails: expect.stringMatching(/"c"/),
+    });
     expect(evaluateFlag(set, 'computed', { choice: 'b' })).toMatchObject({ value: 'B', reason: 'TARGETING_MATCH' });
   });
 
   it('reports FLAG_NOT_FOUND and INVALID_CONTEXT', () => {
     expect(evaluateFlag(set, 'nope', {})).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
-    expect(evaluateFlag(set, 'static', null as unknown as EvaluationContext)).toMatchObject({ reason: 'ERROR', errorCode: 'INVALID_CONTEXT' });
+    expect(evaluateFlag(set, 'static', null as unknown as EvaluationContext)).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'INVALID_CONTEXT',
+    });
     expect(evaluateFlag(set, 'static', ['x'] as unknown as EvaluationContext)).toMatchObject({ errorCode: 'INVALID_CONTEXT' });
   });
 
@@ -69,7 +104,10 @@ describe('evaluateFlag', () => {
   });
 
   it('reports PARSE_ERROR for a flag whose targeting a lenient compile could not build', () => {
-    const lenient = compileFlagSet({ flags: { broken: { state: 'ENABLED', variants: { a: 1 }, defaultVariant: 'a', targeting: { no_such_op: [1] } } } }, { strict: false });
+    const lenient = compileFlagSet(
+      { flags: { broken: { state: 'ENABLED', variants: { a: 1 }, defaultVariant: 'a', targeting: { no_such_op: [1] } } } },
+      { strict: false },
+    );
     expect(evaluateFlag(lenient, 'broken', {})).toMatchObject({ reason: 'ERROR', errorCode: 'PARSE_ERROR' });
   });
 });
@@ -107,7 +145,11 @@ describe('resolveTyped', () => {
 
   it('uses the default, keeping the reason, when the evaluator gives no value', () => {
     expect(resolveTyped(evaluateFlag(set, 'off', {}), 'boolean', false)).toMatchObject({ value: false, reason: 'DISABLED' });
-    expect(resolveTyped(evaluateFlag(set, 'nope', {}), 'boolean', true)).toMatchObject({ value: true, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+    expect(resolveTyped(evaluateFlag(set, 'nope', {}), 'boolean', true)).toMatchObject({
+      value: true,
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+    });
   });
 
   it('reports TYPE_MISMATCH with the default for another type', () => {
@@ -117,7 +159,12 @@ describe('resolveTyped', () => {
   });
 
   it('distinguishes integers from floats, and accepts arrays as objects', () => {
-    const numbers = compileFlagSet({ flags: { f: { state: 'ENABLED', variants: { a: 0.5 }, defaultVariant: 'a' }, l: { state: 'ENABLED', variants: { a: [1, 2] }, defaultVariant: 'a' } } });
+    const numbers = compileFlagSet({
+      flags: {
+        f: { state: 'ENABLED', variants: { a: 0.5 }, defaultVariant: 'a' },
+        l: { state: 'ENABLED', variants: { a: [1, 2] }, defaultVariant: 'a' },
+      },
+    });
     expect(resolveTyped(evaluateFlag(numbers, 'f', {}), 'integer', 1)).toMatchObject({ errorCode: 'TYPE_MISMATCH', value: 1 });
     expect(resolveTyped(evaluateFlag(numbers, 'f', {}), 'float', 1)).toMatchObject({ value: 0.5 });
     expect(resolveTyped(evaluateFlag(numbers, 'l', {}), 'object', {})).toMatchObject({ value: [1, 2] });

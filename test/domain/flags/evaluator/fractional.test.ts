@@ -2,7 +2,7 @@ import { FlagdCore } from '@openfeature/flagd-core';
 import { bucketOf, compileFlagSet, evaluateFlag, hashBucketKey } from '../../../../domain/flags/evaluator';
 
 // An independent MurmurHash3 (flagd-core's): fed one char per UTF-8 byte, it hashes the same bytes.
- 
+
 const IMurmurHash = require('imurmurhash') as new (key: string) => { result(): number };
 const referenceUtf8Hash = (key: string) => new IMurmurHash(Buffer.from(key, 'utf8').toString('latin1')).result() >>> 0;
 
@@ -55,7 +55,12 @@ const splitDoc = (buckets: unknown[]) => ({
 
 describe('fractional rollouts', () => {
   it('gives a 0.1% rollout (weights 1 and 999) about 0.1% of users', () => {
-    const set = compileFlagSet(splitDoc([['on', 1], ['off', 999]]));
+    const set = compileFlagSet(
+      splitDoc([
+        ['on', 1],
+        ['off', 999],
+      ]),
+    );
     let on = 0;
     for (let i = 0; i < 200_000; i++) if (evaluateFlag(set, 'rollout', { targetingKey: `user-${i}` }).value === true) on++;
     expect(on).toBeGreaterThan(140); // expected 200, sd ~14
@@ -63,14 +68,24 @@ describe('fractional rollouts', () => {
   });
 
   it('is sticky: the same user always lands in the same bucket', () => {
-    const set = compileFlagSet(splitDoc([['on', 50], ['off', 50]]));
+    const set = compileFlagSet(
+      splitDoc([
+        ['on', 50],
+        ['off', 50],
+      ]),
+    );
     const first = evaluateFlag(set, 'rollout', { targetingKey: 'sticky-user' }).variant;
     for (let i = 0; i < 10; i++) expect(evaluateFlag(set, 'rollout', { targetingKey: 'sticky-user' }).variant).toBe(first);
   });
 
   it('treats a bucket without weight as weight 1', () => {
     const withImplicit = compileFlagSet(splitDoc([['on'], ['off', 3]]));
-    const withExplicit = compileFlagSet(splitDoc([['on', 1], ['off', 3]]));
+    const withExplicit = compileFlagSet(
+      splitDoc([
+        ['on', 1],
+        ['off', 3],
+      ]),
+    );
     for (let i = 0; i < 200; i++) {
       const context = { targetingKey: `k${i}` };
       expect(evaluateFlag(withImplicit, 'rollout', context).variant).toBe(evaluateFlag(withExplicit, 'rollout', context).variant);
@@ -78,19 +93,41 @@ describe('fractional rollouts', () => {
   });
 
   it('falls back to the default variant without a targeting key', () => {
-    const result = evaluateFlag(compileFlagSet(splitDoc([['on', 1], ['off', 1]])), 'rollout', {});
+    const result = evaluateFlag(
+      compileFlagSet(
+        splitDoc([
+          ['on', 1],
+          ['off', 1],
+        ]),
+      ),
+      'rollout',
+      {},
+    );
     expect(result).toMatchObject({ variant: 'off', reason: 'DEFAULT' });
   });
 
   it('buckets like flagd-core for ASCII keys, with literal and computed buckets', () => {
     const doc = {
       flags: {
-        literal: { state: 'ENABLED', variants: { a: 'a', b: 'b', c: 'c' }, defaultVariant: 'a', targeting: { fractional: [['a', 10], ['b', 30], ['c', 60]] } },
+        literal: {
+          state: 'ENABLED',
+          variants: { a: 'a', b: 'b', c: 'c' },
+          defaultVariant: 'a',
+          targeting: {
+            fractional: [
+              ['a', 10],
+              ['b', 30],
+              ['c', 60],
+            ],
+          },
+        },
         computed: {
           state: 'ENABLED',
           variants: { a: 'a', b: 'b', c: 'c' },
           defaultVariant: 'a',
-          targeting: { fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'email' }] }, ['a', { if: [{ var: 'beta' }, 90, 10] }], ['b', 5], ['c']] },
+          targeting: {
+            fractional: [{ cat: [{ var: '$flagd.flagKey' }, { var: 'email' }] }, ['a', { if: [{ var: 'beta' }, 90, 10] }], ['b', 5], ['c']],
+          },
         },
       },
     };

@@ -17,7 +17,12 @@ function issuesOf(doc: unknown): FlagIssue[] {
   throw new Error('expected the document to be rejected');
 }
 
-const flag = (overrides: Record<string, unknown> = {}) => ({ state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', ...overrides });
+const flag = (overrides: Record<string, unknown> = {}) => ({
+  state: 'ENABLED',
+  variants: { on: true, off: false },
+  defaultVariant: 'off',
+  ...overrides,
+});
 
 describe('flag document validation', () => {
   it('accepts a valid document, including $ref, metadata and every flagd operator', () => {
@@ -31,7 +36,12 @@ describe('flag document validation', () => {
           targeting: {
             if: [
               { and: [{ $ref: 'internal' }, { sem_ver: [{ var: 'version' }, '>=', '1.2.0'] }, { starts_with: [{ var: 'plan' }, 'pro'] }] },
-              { fractional: [['on', 1], ['off', 999]] },
+              {
+                fractional: [
+                  ['on', 1],
+                  ['off', 999],
+                ],
+              },
               null,
             ],
           },
@@ -42,21 +52,109 @@ describe('flag document validation', () => {
   });
 
   it.each([
-    ['unknown defaultVariant', { flags: { a: flag({ defaultVariant: 'maybe' }) } }, 'flags.a.defaultVariant', /"maybe" is not one of the variants \(on, off\)/],
-    ['variants of mixed types', { flags: { a: flag({ variants: { on: true, off: 'no' } }) } }, 'flags.a.variants', /boolean: on; string: off/],
-    ['unresolvable $ref', { flags: { a: flag({ targeting: { if: [{ $ref: 'nope' }, 'on'] } }) } }, 'flags.a.targeting.if[0].$ref', /unresolvable \$ref "nope"/],
-    ['negative fractional weight', { flags: { a: flag({ targeting: { fractional: [['on', -5], ['off', 10]] } }) } }, 'flags.a.targeting.fractional[0][1]', /must not be negative/],
-    ['non-integer fractional weight', { flags: { a: flag({ targeting: { fractional: [['on', 0.5], ['off', 99.5]] } }) } }, 'flags.a.targeting.fractional[0][1]', /must be an integer/],
-    ['unknown operator', { flags: { a: flag({ targeting: { if: [{ regex_match: [{ var: 'x' }, 'y'] }, 'on'] } }) } }, 'flags.a.targeting.if[0].regex_match', /unknown operator "regex_match"/],
-    ['fractional with an unknown variant', { flags: { a: flag({ targeting: { fractional: [['on', 50], ['of', 50]] } }) } }, 'flags.a.targeting.fractional[1][0]', /"of", which is not a variant/],
-    ['a targeting result that is not a variant', { flags: { a: flag({ targeting: { if: [{ var: 'x' }, 'onn', 'off'] } }) } }, 'flags.a.targeting.if[1]', /"onn", which is not a variant/],
+    [
+      'unknown defaultVariant',
+      { flags: { a: flag({ defaultVariant: 'maybe' }) } },
+      'flags.a.defaultVariant',
+      /"maybe" is not one of the variants \(on, off\)/,
+    ],
+    [
+      'variants of mixed types',
+      { flags: { a: flag({ variants: { on: true, off: 'no' } }) } },
+      'flags.a.variants',
+      /boolean: on; string: off/,
+    ],
+    [
+      'unresolvable $ref',
+      { flags: { a: flag({ targeting: { if: [{ $ref: 'nope' }, 'on'] } }) } },
+      'flags.a.targeting.if[0].$ref',
+      /unresolvable \$ref "nope"/,
+    ],
+    [
+      'negative fractional weight',
+      {
+        flags: {
+          a: flag({
+            targeting: {
+              fractional: [
+                ['on', -5],
+                ['off', 10],
+              ],
+            },
+          }),
+        },
+      },
+      'flags.a.targeting.fractional[0][1]',
+      /must not be negative/,
+    ],
+    [
+      'non-integer fractional weight',
+      {
+        flags: {
+          a: flag({
+            targeting: {
+              fractional: [
+                ['on', 0.5],
+                ['off', 99.5],
+              ],
+            },
+          }),
+        },
+      },
+      'flags.a.targeting.fractional[0][1]',
+      /must be an integer/,
+    ],
+    [
+      'unknown operator',
+      { flags: { a: flag({ targeting: { if: [{ regex_match: [{ var: 'x' }, 'y'] }, 'on'] } }) } },
+      'flags.a.targeting.if[0].regex_match',
+      /unknown operator "regex_match"/,
+    ],
+    [
+      'fractional with an unknown variant',
+      {
+        flags: {
+          a: flag({
+            targeting: {
+              fractional: [
+                ['on', 50],
+                ['of', 50],
+              ],
+            },
+          }),
+        },
+      },
+      'flags.a.targeting.fractional[1][0]',
+      /"of", which is not a variant/,
+    ],
+    [
+      'a targeting result that is not a variant',
+      { flags: { a: flag({ targeting: { if: [{ var: 'x' }, 'onn', 'off'] } }) } },
+      'flags.a.targeting.if[1]',
+      /"onn", which is not a variant/,
+    ],
     ['bad state', { flags: { a: flag({ state: 'ON' }) } }, 'flags.a.state', /"ENABLED" or "DISABLED"/],
-    ['unknown sem_ver operator', { flags: { a: flag({ targeting: { sem_ver: [{ var: 'v' }, '===', '1.0.0'] } }) } }, 'flags.a.targeting.sem_ver[1]', /unknown sem_ver operator "==="/],
+    [
+      'unknown sem_ver operator',
+      { flags: { a: flag({ targeting: { sem_ver: [{ var: 'v' }, '===', '1.0.0'] } }) } },
+      'flags.a.targeting.sem_ver[1]',
+      /unknown sem_ver operator "==="/,
+    ],
     ['unknown flag field', { flags: { a: flag({ targetting: {} }) } }, 'flags.a', /unknown field\(s\): targetting/],
     ['null variant value', { flags: { a: flag({ variants: { on: true, off: null } }) } }, 'flags.a.variants.off', /not null/],
     ['no flags', { metadata: {} }, 'flags', /flag key to flag/],
-    ['clientVisible that is not a boolean', { flags: { a: flag({ metadata: { clientVisible: 'yes' } }) } }, 'flags.a.metadata.clientVisible', /true or false/],
-    ['clientVisible in the set metadata', { flags: { a: flag() }, metadata: { clientVisible: true } }, 'metadata.clientVisible', /on each flag.*every flag/],
+    [
+      'clientVisible that is not a boolean',
+      { flags: { a: flag({ metadata: { clientVisible: 'yes' } }) } },
+      'flags.a.metadata.clientVisible',
+      /true or false/,
+    ],
+    [
+      'clientVisible in the set metadata',
+      { flags: { a: flag() }, metadata: { clientVisible: true } },
+      'metadata.clientVisible',
+      /on each flag.*every flag/,
+    ],
   ])('rejects %s, naming the flag and the field', (_case, doc, field, message) => {
     const issues = issuesOf(doc);
     expect(issues).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message) }));
@@ -71,7 +169,14 @@ describe('flag document validation', () => {
         a: flag({ defaultVariant: 'x' }),
         b: flag({ variants: { on: true, off: 1 } }),
         c: flag({ targeting: { if: [{ $ref: 'shared' }, 'on'] } }),
-        d: flag({ targeting: { fractional: [['on', -1], ['nope', 1.5]] } }),
+        d: flag({
+          targeting: {
+            fractional: [
+              ['on', -1],
+              ['nope', 1.5],
+            ],
+          },
+        }),
       },
     });
     expect(issues.map((i) => [i.flag, i.field])).toEqual([
@@ -85,12 +190,17 @@ describe('flag document validation', () => {
   });
 
   it('reports cyclic $refs', () => {
-    const issues = issuesOf({ $evaluators: { x: { $ref: 'y' }, y: { and: [{ $ref: 'x' }] } }, flags: { a: flag({ targeting: { if: [{ $ref: 'x' }, 'on'] } }) } });
+    const issues = issuesOf({
+      $evaluators: { x: { $ref: 'y' }, y: { and: [{ $ref: 'x' }] } },
+      flags: { a: flag({ targeting: { if: [{ $ref: 'x' }, 'on'] } }) },
+    });
     expect(issues[0].message).toMatch(/cyclic \$ref: x -> y -> x/);
   });
 
   it('the error message lists the issues', () => {
-    expect(() => compileFlagSet({ flags: { a: flag({ defaultVariant: 'zz' }) } })).toThrow(/flags\.a\.defaultVariant: "zz" is not one of the variants/);
+    expect(() => compileFlagSet({ flags: { a: flag({ defaultVariant: 'zz' }) } })).toThrow(
+      /flags\.a\.defaultVariant: "zz" is not one of the variants/,
+    );
   });
 
   it('a lenient compile tolerates what flagd tolerates but not what flagd rejects', () => {

@@ -29,8 +29,13 @@ export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value
 export const record = (value: unknown): Record<string, unknown> =>
   value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
-export const arn = (service: string, context: MappingContext, resource: string, account = context.accountId, region = context.region): string =>
-  `arn:aws:${service}:${region}:${account}:${resource}`;
+export const arn = (
+  service: string,
+  context: MappingContext,
+  resource: string,
+  account = context.accountId,
+  region = context.region,
+): string => `arn:aws:${service}:${region}:${account}:${resource}`;
 
 export const authorize = (action: string, resource: string, context?: Authorization['context']): Authorization =>
   context ? { action, resource, context } : { action, resource };

@@ -5,10 +5,25 @@ import { arn, authorize, list, text, type MappingContext, type ServiceMapping } 
 
 // ECR operations on the one repository named by repositoryName (in the registryId account, if given).
 const REPOSITORY_OPERATIONS = new Set([
-  'DescribeImages', 'ListImages', 'BatchGetImage', 'PutImage', 'BatchDeleteImage', 'StartImageScan',
-  'DescribeImageScanFindings', 'CreateRepository', 'DeleteRepository', 'PutImageScanningConfiguration',
-  'GetRepositoryPolicy', 'SetRepositoryPolicy', 'GetLifecyclePolicy', 'PutLifecyclePolicy',
-  'BatchCheckLayerAvailability', 'GetDownloadUrlForLayer', 'InitiateLayerUpload', 'UploadLayerPart', 'CompleteLayerUpload',
+  'DescribeImages',
+  'ListImages',
+  'BatchGetImage',
+  'PutImage',
+  'BatchDeleteImage',
+  'StartImageScan',
+  'DescribeImageScanFindings',
+  'CreateRepository',
+  'DeleteRepository',
+  'PutImageScanningConfiguration',
+  'GetRepositoryPolicy',
+  'SetRepositoryPolicy',
+  'GetLifecyclePolicy',
+  'PutLifecyclePolicy',
+  'BatchCheckLayerAvailability',
+  'GetDownloadUrlForLayer',
+  'InitiateLayerUpload',
+  'UploadLayerPart',
+  'CompleteLayerUpload',
 ]);
 
 export const ecr: ServiceMapping = {
@@ -22,7 +37,9 @@ export const ecr: ServiceMapping = {
     }
     if (operation === 'DescribeRepositories') {
       // Without names it lists every repository: authorized on all of them.
-      const names = list(input.repositoryNames).map(text).filter((n): n is string => !!n);
+      const names = list(input.repositoryNames)
+        .map(text)
+        .filter((n): n is string => !!n);
       return (names.length ? names : ['*']).map((name) => authorize(action, repository(name)));
     }
     if (operation === 'GetAuthorizationToken') return [authorize(action, '*')];
@@ -45,7 +62,9 @@ export const ecs: ServiceMapping = {
     const clusterKey = { 'ecs:cluster': inCluster.arn };
     // Task and service ids may be given bare; AWS authorizes their full ARNs.
     const members = (field: unknown, kind: string) =>
-      list(field).map(text).filter((v): v is string => !!v)
+      list(field)
+        .map(text)
+        .filter((v): v is string => !!v)
         .map((id) => authorize(action, id.startsWith('arn:') ? id : arn('ecs', context, `${kind}/${inCluster.name}/${id}`), clusterKey));
     switch (operation) {
       case 'ListClusters':
@@ -55,7 +74,9 @@ export const ecs: ServiceMapping = {
       case 'ListTasks': {
         // The service authorization reference lists container-instance as ListTasks' resource, narrowed by ecs:cluster.
         const instance = text(input.containerInstance);
-        const resource = instance?.startsWith('arn:') ? instance : arn('ecs', context, `container-instance/${inCluster.name}/${instance ?? '*'}`);
+        const resource = instance?.startsWith('arn:')
+          ? instance
+          : arn('ecs', context, `container-instance/${inCluster.name}/${instance ?? '*'}`);
         return [authorize(action, resource, clusterKey)];
       }
       case 'DescribeTasks':
@@ -78,6 +99,8 @@ const INSPECTOR_OPERATIONS = new Set(['ListCoverage', 'ListFindings', 'BatchGetA
 export const inspector2: ServiceMapping = {
   displayName: 'Inspector2',
   map({ operation }) {
-    return INSPECTOR_OPERATIONS.has(operation) ? [authorize(`inspector2:${operation}`, '*')] : unmapped(`Inspector2 ${operation || '(no operation)'} is not mapped`);
+    return INSPECTOR_OPERATIONS.has(operation)
+      ? [authorize(`inspector2:${operation}`, '*')]
+      : unmapped(`Inspector2 ${operation || '(no operation)'} is not mapped`);
   },
 };

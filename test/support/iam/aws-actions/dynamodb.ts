@@ -9,8 +9,18 @@ import { arn, authorize, list, record, text, type MappingContext, type ServiceMa
 
 // Operations that act on the one table named by TableName (a name or, since 2024, a table ARN).
 const TABLE_OPERATIONS = new Set([
-  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'DescribeTable', 'CreateTable', 'DeleteTable', 'UpdateTable',
-  'DescribeTimeToLive', 'UpdateTimeToLive', 'DescribeContinuousBackups', 'UpdateContinuousBackups',
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'DescribeTable',
+  'CreateTable',
+  'DeleteTable',
+  'UpdateTable',
+  'DescribeTimeToLive',
+  'UpdateTimeToLive',
+  'DescribeContinuousBackups',
+  'UpdateContinuousBackups',
 ]);
 
 // TransactWriteItems item kind -> the action AWS authorizes for it.
@@ -21,7 +31,8 @@ const TRANSACT_WRITE_ACTIONS: Readonly<Record<string, string>> = {
   ConditionCheck: 'dynamodb:ConditionCheckItem',
 };
 
-const tableArn = (table: string, context: MappingContext): string => (table.startsWith('arn:') ? table : arn('dynamodb', context, `table/${table}`));
+const tableArn = (table: string, context: MappingContext): string =>
+  table.startsWith('arn:') ? table : arn('dynamodb', context, `table/${table}`);
 
 export const dynamodb: ServiceMapping = {
   displayName: 'DynamoDB',
@@ -46,7 +57,8 @@ export const dynamodb: ServiceMapping = {
         const authorizations: Authorization[] = [];
         for (const item of list(input.TransactItems)) {
           const [kind, body] = Object.entries(record(item))[0] ?? [];
-          const itemAction = operation === 'TransactGetItems' ? (kind === 'Get' ? 'dynamodb:GetItem' : undefined) : TRANSACT_WRITE_ACTIONS[kind ?? ''];
+          const itemAction =
+            operation === 'TransactGetItems' ? (kind === 'Get' ? 'dynamodb:GetItem' : undefined) : TRANSACT_WRITE_ACTIONS[kind ?? ''];
           const itemTable = text(record(body).TableName);
           if (!itemAction || !itemTable) return unmapped(`${operation} item ${kind ?? '(empty)'} not understood`);
           authorizations.push(authorize(itemAction, tableArn(itemTable, context)));

@@ -16,7 +16,18 @@ import { sqs } from './sqs';
 export type { MappingContext, ServiceCall } from './common';
 
 // Keyed by IAM service prefix.
-const SERVICES: Readonly<Record<string, ServiceMapping>> = { dynamodb, kinesis, secretsmanager: secretsManager, sqs, ecr, ecs, inspector2, sts, cloudwatch, ssm };
+const SERVICES: Readonly<Record<string, ServiceMapping>> = {
+  dynamodb,
+  kinesis,
+  secretsmanager: secretsManager,
+  sqs,
+  ecr,
+  ecs,
+  inspector2,
+  sts,
+  cloudwatch,
+  ssm,
+};
 
 // SigV4 signing names that differ from the IAM prefix.
 const SIGNING_NAME_TO_PREFIX: Readonly<Record<string, string>> = { monitoring: 'cloudwatch' };

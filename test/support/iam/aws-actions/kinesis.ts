@@ -9,10 +9,26 @@ import { arn, authorize, text, type MappingContext, type ServiceMapping } from '
 
 // Operations whose request names the stream (StreamName or StreamARN).
 const STREAM_OPERATIONS = new Set([
-  'PutRecord', 'PutRecords', 'GetShardIterator', 'ListShards', 'DescribeStream', 'DescribeStreamSummary',
-  'CreateStream', 'DeleteStream', 'AddTagsToStream', 'ListTagsForStream', 'IncreaseStreamRetentionPeriod',
-  'DecreaseStreamRetentionPeriod', 'StartStreamEncryption', 'StopStreamEncryption', 'UpdateShardCount',
-  'MergeShards', 'SplitShard', 'RegisterStreamConsumer', 'DescribeStreamConsumer', 'ListStreamConsumers',
+  'PutRecord',
+  'PutRecords',
+  'GetShardIterator',
+  'ListShards',
+  'DescribeStream',
+  'DescribeStreamSummary',
+  'CreateStream',
+  'DeleteStream',
+  'AddTagsToStream',
+  'ListTagsForStream',
+  'IncreaseStreamRetentionPeriod',
+  'DecreaseStreamRetentionPeriod',
+  'StartStreamEncryption',
+  'StopStreamEncryption',
+  'UpdateShardCount',
+  'MergeShards',
+  'SplitShard',
+  'RegisterStreamConsumer',
+  'DescribeStreamConsumer',
+  'ListStreamConsumers',
 ]);
 
 function remember(context: MappingContext, token: unknown, stream: string): void {
@@ -34,8 +50,10 @@ export const kinesis: ServiceMapping = {
     if (!STREAM_OPERATIONS.has(operation)) return unmapped(`Kinesis ${operation || '(no operation)'} is not mapped`);
 
     const name = text(input.StreamName);
-    const stream = text(input.StreamARN) ?? (name ? arn('kinesis', context, `stream/${name}`) : undefined)
-      ?? (operation === 'ListShards' ? context.kinesisTokens.get(text(input.NextToken) ?? '') : undefined);
+    const stream =
+      text(input.StreamARN) ??
+      (name ? arn('kinesis', context, `stream/${name}`) : undefined) ??
+      (operation === 'ListShards' ? context.kinesisTokens.get(text(input.NextToken) ?? '') : undefined);
     if (!stream) return unmapped(`${operation} names no stream this recorder can tell`);
     if (operation === 'GetShardIterator') remember(context, output?.ShardIterator, stream);
     if (operation === 'ListShards') remember(context, output?.NextToken, stream);

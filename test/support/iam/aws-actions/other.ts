@@ -22,7 +22,13 @@ export const cloudwatch: ServiceMapping = {
     if (!CLOUDWATCH_OPERATIONS.has(operation)) return unmapped(`CloudWatch ${operation || '(no operation)'} is not mapped`);
     // PutMetricData is granted on `*`, narrowed by the cloudwatch:namespace key (absent from a CBOR body we do not decode).
     const namespace = text(input.Namespace);
-    return [authorize(`cloudwatch:${operation}`, '*', operation === 'PutMetricData' && namespace ? { 'cloudwatch:namespace': namespace } : undefined)];
+    return [
+      authorize(
+        `cloudwatch:${operation}`,
+        '*',
+        operation === 'PutMetricData' && namespace ? { 'cloudwatch:namespace': namespace } : undefined,
+      ),
+    ];
   },
 };
 
@@ -41,7 +47,10 @@ export const ssm: ServiceMapping = {
         return name ? [authorize(action, parameter(name))] : unmapped(`${operation} without a Name`);
       }
       case 'GetParameters':
-        return list(input.Names).map(text).filter((n): n is string => !!n).map((name) => authorize(action, parameter(name)));
+        return list(input.Names)
+          .map(text)
+          .filter((n): n is string => !!n)
+          .map((name) => authorize(action, parameter(name)));
       default:
         return unmapped(`SSM ${operation || '(no operation)'} is not mapped`);
     }

@@ -12,9 +12,21 @@ import { arn, authorize, text, type MappingContext, type ServiceCall, type Servi
 
 // Operations that name their secret in SecretId.
 const SECRET_OPERATIONS = new Set([
-  'GetSecretValue', 'DescribeSecret', 'PutSecretValue', 'UpdateSecret', 'DeleteSecret', 'RestoreSecret',
-  'GetResourcePolicy', 'PutResourcePolicy', 'DeleteResourcePolicy', 'TagResource', 'UntagResource',
-  'RotateSecret', 'CancelRotateSecret', 'ListSecretVersionIds', 'UpdateSecretVersionStage',
+  'GetSecretValue',
+  'DescribeSecret',
+  'PutSecretValue',
+  'UpdateSecret',
+  'DeleteSecret',
+  'RestoreSecret',
+  'GetResourcePolicy',
+  'PutResourcePolicy',
+  'DeleteResourcePolicy',
+  'TagResource',
+  'UntagResource',
+  'RotateSecret',
+  'CancelRotateSecret',
+  'ListSecretVersionIds',
+  'UpdateSecretVersionStage',
 ]);
 
 function secretArn(id: string, output: ServiceCall['output'], context: MappingContext): string {
