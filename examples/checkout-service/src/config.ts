@@ -7,6 +7,7 @@ const configSchema = z.object({
   FLAGS_SERVER_KEY: z.string().min(1, 'FLAGS_SERVER_KEY must be a server key from the flags_api_keys_secret secret').optional(),
   EVENTS_URL: z.url({ error: 'EVENTS_URL must be the ingestion base URL (the events_url output)' }),
   EVENTS_WRITE_KEY: z.string().min(1, 'EVENTS_WRITE_KEY must be a write key from the events_write_key_secret secret').optional(),
+  EVENTS_TIMEOUT_MS: z.coerce.number({ error: 'EVENTS_TIMEOUT_MS must be a number' }).int().positive().optional(),
 });
 
 export interface CheckoutServiceConfig {
@@ -15,6 +16,8 @@ export interface CheckoutServiceConfig {
   readonly flagsServerKey?: string;
   readonly eventsUrl: string;
   readonly eventsWriteKey?: string;
+  /** Per attempt to store an event. @default 2000 */
+  readonly eventsTimeoutMs?: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): CheckoutServiceConfig {
@@ -31,5 +34,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): CheckoutServiceConfig {
     flagsServerKey: c.FLAGS_SERVER_KEY,
     eventsUrl: c.EVENTS_URL,
     eventsWriteKey: c.EVENTS_WRITE_KEY,
+    eventsTimeoutMs: c.EVENTS_TIMEOUT_MS,
   };
 }

@@ -15,6 +15,13 @@ import { startCheckoutService } from './server';
 import { runShoppers, type ShopperResult } from './shoppers';
 import { CHECKOUT_FLAG } from './checkout-app';
 
+/**
+ * How long the demo's service waits for each attempt to store an event. The local AWS (one moto process) stalls
+ * for seconds while the journey processor's transactions copy its tables, more so as the demo's data grows; a
+ * deployed service keeps the 2 s default.
+ */
+export const LOCAL_EVENTS_TIMEOUT_MS = 10_000;
+
 const JOURNEY = 'checkout';
 const WAIT_SECONDS = 300;
 
@@ -78,6 +85,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     flagsServerKey: keys.flagsServer,
     eventsUrl: state.eventsUrl,
     eventsWriteKey: keys.write,
+    eventsTimeoutMs: LOCAL_EVENTS_TIMEOUT_MS,
   });
   let completed: number;
   let shoppers: ShopperResult;

@@ -45,7 +45,7 @@ export async function startCheckoutService(config: CheckoutServiceConfig): Promi
   await OpenFeature.setProviderAndWait(domain, provider);
   const handle = createCheckoutApp(
     OpenFeature.getClient(domain),
-    createEventSender({ eventsUrl: config.eventsUrl, writeKey: config.eventsWriteKey }),
+    createEventSender({ eventsUrl: config.eventsUrl, writeKey: config.eventsWriteKey, timeoutMs: config.eventsTimeoutMs }),
   );
 
   const server = createServer(async (req, res) => {
