@@ -88,6 +88,10 @@ describe('example checkout service', () => {
     expect(configFromEnv({ FLAGS_URL: 'http://127.0.0.1:1', EVENTS_URL: 'http://127.0.0.1:2', PORT: '0' })).toMatchObject({
       port: 0,
       flagsUrl: 'http://127.0.0.1:1',
+      eventsTimeoutMs: undefined,
     });
+    const urls = { FLAGS_URL: 'http://127.0.0.1:1', EVENTS_URL: 'http://127.0.0.1:2' };
+    expect(configFromEnv({ ...urls, EVENTS_TIMEOUT_MS: '5000' }).eventsTimeoutMs).toBe(5000);
+    expect(() => configFromEnv({ ...urls, EVENTS_TIMEOUT_MS: 'soon' })).toThrow(/EVENTS_TIMEOUT_MS: EVENTS_TIMEOUT_MS must be a number/);
   });
 });
