@@ -24,7 +24,7 @@ import { checkRunning, liveProcessProbe } from '../../cli/local/running-check';
 import { readLocalState } from '../../cli/local/state-file';
 import { formatStartSummary } from '../../cli/local/summary';
 import { runTerraform } from '../../cli/terraform';
-import { LOCAL_EVENTS_TIMEOUT_MS, runDemo } from '../../examples/checkout-service/src/demo';
+import { LOCAL_TIMEOUT_MS, runDemo } from '../../examples/checkout-service/src/demo';
 import { startCheckoutService, type RunningCheckoutService } from '../../examples/checkout-service/src/server';
 import { SYNTH_DAY } from '../support/clock';
 import { formatDenials, simulateCalls, startRecordingProxy, type RecordingProxy } from '../support/iam';
@@ -102,7 +102,8 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
       flagsServerKey: local.keys.flagsServer,
       eventsUrl: local.state.eventsUrl!,
       eventsWriteKey: local.keys.write,
-      eventsTimeoutMs: LOCAL_EVENTS_TIMEOUT_MS,
+      flagsTimeoutMs: LOCAL_TIMEOUT_MS,
+      eventsTimeoutMs: LOCAL_TIMEOUT_MS,
     });
   }, 300_000);
 

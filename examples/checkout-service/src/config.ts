@@ -7,6 +7,7 @@ const configSchema = z.object({
   FLAGS_SERVER_KEY: z.string().min(1, 'FLAGS_SERVER_KEY must be a server key from the flags_api_keys_secret secret').optional(),
   EVENTS_URL: z.url({ error: 'EVENTS_URL must be the ingestion base URL (the events_url output)' }),
   EVENTS_WRITE_KEY: z.string().min(1, 'EVENTS_WRITE_KEY must be a write key from the events_write_key_secret secret').optional(),
+  FLAGS_TIMEOUT_MS: z.coerce.number({ error: 'FLAGS_TIMEOUT_MS must be a number' }).int().positive().optional(),
   EVENTS_TIMEOUT_MS: z.coerce.number({ error: 'EVENTS_TIMEOUT_MS must be a number' }).int().positive().optional(),
 });
 
@@ -16,6 +17,8 @@ export interface CheckoutServiceConfig {
   readonly flagsServerKey?: string;
   readonly eventsUrl: string;
   readonly eventsWriteKey?: string;
+  /** How long a flag evaluation may take before the code default is used. @default 2000 */
+  readonly flagsTimeoutMs?: number;
   /** Per attempt to store an event. @default 2000 */
   readonly eventsTimeoutMs?: number;
 }
@@ -34,6 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): CheckoutServiceConfig {
     flagsServerKey: c.FLAGS_SERVER_KEY,
     eventsUrl: c.EVENTS_URL,
     eventsWriteKey: c.EVENTS_WRITE_KEY,
+    flagsTimeoutMs: c.FLAGS_TIMEOUT_MS,
     eventsTimeoutMs: c.EVENTS_TIMEOUT_MS,
   };
 }

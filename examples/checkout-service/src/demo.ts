@@ -16,11 +16,12 @@ import { runShoppers, type ShopperResult } from './shoppers';
 import { CHECKOUT_FLAG } from './checkout-app';
 
 /**
- * How long the demo's service waits for each attempt to store an event. The local AWS (one moto process) stalls
- * for seconds while the journey processor's transactions copy its tables, more so as the demo's data grows; a
- * deployed service keeps the 2 s default.
+ * How long the demo's service waits for a flag answer and for each attempt to store an event. The local AWS (one
+ * moto process) stalls for seconds while the journey processor's transactions copy its tables, more so as the
+ * demo's data grows; a deployed service keeps the 2 s defaults. The flag API records the exposure before it
+ * answers, so a service that gave up waiting would show the default to a user counted in another variant.
  */
-export const LOCAL_EVENTS_TIMEOUT_MS = 10_000;
+export const LOCAL_TIMEOUT_MS = 10_000;
 
 const JOURNEY = 'checkout';
 const WAIT_SECONDS = 300;
@@ -85,7 +86,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     flagsServerKey: keys.flagsServer,
     eventsUrl: state.eventsUrl,
     eventsWriteKey: keys.write,
-    eventsTimeoutMs: LOCAL_EVENTS_TIMEOUT_MS,
+    flagsTimeoutMs: LOCAL_TIMEOUT_MS,
+    eventsTimeoutMs: LOCAL_TIMEOUT_MS,
   });
   let completed: number;
   let shoppers: ShopperResult;

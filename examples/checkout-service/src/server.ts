@@ -41,7 +41,7 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startCheckoutService(config: CheckoutServiceConfig): Promise<RunningCheckoutService> {
   // A named domain, so the service's provider never replaces the default one of a host process (tests).
   const domain = `checkout-service-${process.pid}-${Date.now()}`;
-  const provider = new MonoenvOfrepProvider({ baseUrl: config.flagsUrl, apiKey: config.flagsServerKey });
+  const provider = new MonoenvOfrepProvider({ baseUrl: config.flagsUrl, apiKey: config.flagsServerKey, timeoutMs: config.flagsTimeoutMs });
   await OpenFeature.setProviderAndWait(domain, provider);
   const handle = createCheckoutApp(
     OpenFeature.getClient(domain),

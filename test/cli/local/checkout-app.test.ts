@@ -88,10 +88,14 @@ describe('example checkout service', () => {
     expect(configFromEnv({ FLAGS_URL: 'http://127.0.0.1:1', EVENTS_URL: 'http://127.0.0.1:2', PORT: '0' })).toMatchObject({
       port: 0,
       flagsUrl: 'http://127.0.0.1:1',
+      flagsTimeoutMs: undefined,
       eventsTimeoutMs: undefined,
     });
     const urls = { FLAGS_URL: 'http://127.0.0.1:1', EVENTS_URL: 'http://127.0.0.1:2' };
-    expect(configFromEnv({ ...urls, EVENTS_TIMEOUT_MS: '5000' }).eventsTimeoutMs).toBe(5000);
+    expect(configFromEnv({ ...urls, FLAGS_TIMEOUT_MS: '3000', EVENTS_TIMEOUT_MS: '5000' })).toMatchObject({
+      flagsTimeoutMs: 3000,
+      eventsTimeoutMs: 5000,
+    });
     expect(() => configFromEnv({ ...urls, EVENTS_TIMEOUT_MS: 'soon' })).toThrow(/EVENTS_TIMEOUT_MS: EVENTS_TIMEOUT_MS must be a number/);
   });
 });
