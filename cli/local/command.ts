@@ -34,6 +34,9 @@ export const USAGE = usageOf(LOCAL_COMMAND);
 let interruptedDuringStart = false;
 
 async function start(values: { port?: string; 'aws-port'?: string }, cwd: string): Promise<number> {
+  // Options are checked before anything is printed or started.
+  const runtimePort = integerOption(values.port, 'port', 0, 65535);
+  const awsPort = integerOption(values['aws-port'], 'aws-port', 0, 65535);
   const interrupt = new AbortController();
   let stopRequested: (() => void) | undefined;
   const onSignal = () => {
@@ -46,8 +49,8 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
     console.log(`monoenv local: starting local production from ${cwd}`);
     const local = await startLocalProduction({
       projectDir: cwd,
-      runtimePort: integerOption(values.port, 'port', 0, 65535),
-      awsPort: integerOption(values['aws-port'], 'aws-port', 0, 65535),
+      runtimePort,
+      awsPort,
       signal: interrupt.signal,
     });
     console.log(

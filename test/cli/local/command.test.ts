@@ -2,10 +2,15 @@ import { run, USAGE } from '../../../cli/local/command';
 
 describe('monoenv local: usage', () => {
   let errors: string[];
+  let printed: string[];
   beforeEach(() => {
     errors = [];
+    printed = [];
     jest.spyOn(console, 'error').mockImplementation((text: string) => {
       errors.push(text);
+    });
+    jest.spyOn(console, 'log').mockImplementation((text: string) => {
+      printed.push(text);
     });
   });
   afterEach(() => jest.restoreAllMocks());
@@ -14,6 +19,7 @@ describe('monoenv local: usage', () => {
     expect(await run(['start', '--port', 'eighty'])).toBe(2);
     expect(errors.join('\n')).toMatch(/--port must be a whole number from 0 to 65535, got 'eighty'[\s\S]*usage: monoenv local/);
     expect(await run(['start', '--aws-port', '70000'])).toBe(2);
+    expect(printed).toEqual([]); // nothing claims to be starting
   });
 
   it('refuses an unknown command, option or extra argument (exit 2)', async () => {
