@@ -5,8 +5,8 @@
  * reading DynamoDB on moto.
  * - ingestion: EVENTS events in batches of 500, CONCURRENCY requests in flight; events/s and request p50/p99, as a
  *   ratio to the same batches PutRecords'd straight to moto (the reference); then the whole stream is read back
- *   and run through the journey processor's core (in-memory store: moto's DynamoDB copies the table on every
- *   transaction and cannot take 200k) to show every accepted event counted exactly once;
+ *   and run through the journey processor's core (in-memory store: 200k transactions one at a time through moto's
+ *   HTTP would outlast the bench) to show every accepted event counted exactly once;
  * - OFREP: CLIENTS concurrent clients doing bulk evaluations for a while; p50/p99 as a ratio to the same clients
  *   against a bare node:http server on the same machine (the reference).
  * Runs from dist/ (built first when stale). Needs moto_server; skipped with the reason without it.

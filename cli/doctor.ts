@@ -10,6 +10,8 @@ import * as semver from 'semver';
 import { z } from 'zod';
 import { terraformAvailability, type TerraformAvailability } from './terraform/terraform';
 import { providerAvailability, type ProviderAvailability } from './terraform/terraform-env';
+import { motoLaunch, type MotoLaunch } from './local/moto-launcher';
+import { motoAvailability } from './local/moto-server';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -203,11 +205,32 @@ export async function localProductionFacts(projectDir: string): Promise<Credenti
   return { awsEndpoint: state.awsEndpoint, answers: await endpointAnswers(state.awsEndpoint) };
 }
 
+/** moto is only for `npm start` and the tests, so its absence is a warning, not a failure. */
+export function checkLocalAws(availability: ReturnType<typeof motoAvailability>, launch: MotoLaunch): CheckResult {
+  const name = 'Local AWS (moto)';
+  if (!availability.available)
+    return {
+      name,
+      status: 'warn',
+      detail: `${availability.reason}; needed by \`npm start\` and the integration tests only`,
+      fix: "pip install 'moto[server]==5.2.*' (for the python3 on the PATH, or set MONOENV_MOTO_PYTHON)",
+    };
+  if (!launch.patched && !launch.description.startsWith('MONOENV_MOTO_SERVER'))
+    return {
+      name,
+      status: 'warn',
+      detail: `${launch.description}, unpatched: local production slows down as its tables grow`,
+      fix: "make moto importable by python3 (pip install 'moto[server]==5.2.*'), or set MONOENV_MOTO_PYTHON to a Python that has it",
+    };
+  return { name, status: 'ok', detail: launch.description };
+}
+
 export async function runChecks(projectDir: string, env: NodeJS.ProcessEnv = process.env): Promise<CheckResult[]> {
   return [
     checkNode(process.version),
     checkTerraform(terraformAvailability(env)),
     checkProvider(await providerAvailability({ env })),
+    checkLocalAws(motoAvailability(), motoLaunch()),
     checkCredentials({ env, profiles: sharedProfiles(env), local: await localProductionFacts(projectDir) }),
     checkConfig(() =>
       (require('../config/load') as { loadConfig: (options: { cwd: string; env: NodeJS.ProcessEnv }) => { source: string } }).loadConfig({

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { motoLaunch, type MotoLaunch } from './moto-launcher';
 
 /** A running moto server on loopback, stopped by its process id. */
 export interface MotoServer {
@@ -17,8 +17,8 @@ export interface StartMotoOptions {
   readonly port?: number;
   /** @default 30000 */
   readonly startTimeoutMs?: number;
-  /** @default - 'moto_server' on the PATH, or MONOENV_MOTO_SERVER */
-  readonly command?: string;
+  /** @default - motoLaunch(): MONOENV_MOTO_SERVER, else python3 with moto (patched), else moto_server on the PATH */
+  readonly launch?: MotoLaunch;
   /**
    * Run moto in its own process group, so a Ctrl-C in the terminal reaches only its parent, which then
    * stops it in order (instead of moto dying first and looking like a crash). @default false
@@ -26,15 +26,14 @@ export interface StartMotoOptions {
   readonly ownProcessGroup?: boolean;
 }
 
-export const motoCommand = (): string => process.env.MONOENV_MOTO_SERVER ?? 'moto_server';
-
-/** Whether moto_server can be started here; the reason when it cannot. */
+/** Whether moto can be started here; the reason when it cannot. */
 export function motoAvailability(): { available: true } | { available: false; reason: string } {
-  const probe = spawnSync(motoCommand(), ['--help'], { stdio: 'ignore', timeout: 20000 });
+  const launch = motoLaunch();
+  const probe = spawnSync(launch.command, [...launch.args, '--help'], { stdio: 'ignore', timeout: 20000 });
   if (probe.error || probe.status !== 0) {
     return {
       available: false,
-      reason: `moto_server not runnable (${probe.error?.message ?? `exit ${probe.status}`}); install it with: pip install 'moto[server]'`,
+      reason: `moto not runnable as ${launch.description} (${probe.error?.message ?? `exit ${probe.status}`}); install it with: pip install 'moto[server]'`,
     };
   }
   return { available: true };
@@ -73,7 +72,8 @@ async function waitUntilUp(endpoint: string, deadline: number, exited: () => str
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(options.command ?? motoCommand(), ['-H', '127.0.0.1', '-p', String(port)], {
+  const launch = options.launch ?? motoLaunch();
+  const child = spawn(launch.command, [...launch.args, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: options.ownProcessGroup ?? false,
@@ -96,7 +96,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     reportExit(exitInfo);
   });
   const pid = child.pid;
-  if (!pid) throw new Error(`could not start ${motoCommand()}`);
+  if (!pid) throw new Error(`could not start moto (${launch.description})`);
   try {
     await waitUntilUp(endpoint, Date.now() + (options.startTimeoutMs ?? 30000), () => exitInfo);
   } catch (err) {

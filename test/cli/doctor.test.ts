@@ -6,6 +6,7 @@ import {
   checkCredentials,
   checkNode,
   checkProvider,
+  checkLocalAws,
   checkTerraform,
   exitCodeFor,
   formatReport,
@@ -212,5 +213,20 @@ describe('run', () => {
     } finally {
       errors.mockRestore();
     }
+  });
+});
+
+describe('checkLocalAws', () => {
+  const patched = { command: 'python3', args: ['-c', '...'], patched: true, description: 'python3 with moto' };
+  const plain = { command: 'moto_server', args: [], patched: false, description: 'moto_server on the PATH' };
+  it('is ok with moto patched, a warning (not a failure) when missing or unpatched: only npm start and the tests need it', () => {
+    expect(checkLocalAws({ available: true }, patched)).toEqual({ name: 'Local AWS (moto)', status: 'ok', detail: 'python3 with moto' });
+    expect(checkLocalAws({ available: true }, plain)).toMatchObject({ status: 'warn', detail: expect.stringContaining('slows down') });
+    expect(checkLocalAws({ available: false, reason: 'moto not runnable' }, plain)).toMatchObject({
+      status: 'warn',
+      fix: expect.stringContaining("pip install 'moto[server]"),
+    });
+    const chosen = { command: '/opt/moto', args: [], patched: false, description: 'MONOENV_MOTO_SERVER (/opt/moto)' };
+    expect(checkLocalAws({ available: true }, chosen).status).toBe('ok');
   });
 });
