@@ -10,6 +10,9 @@ import type { EvaluationFlagValue, FetchAPI } from '@openfeature/ofrep-core';
 import { ErrorCode, StandardResolutionReasons } from '@openfeature/server-sdk';
 import type { EvaluationContext, JsonValue, Provider, ResolutionDetails } from '@openfeature/server-sdk';
 
+/** How long the provider waits for the flag API by default. */
+export const DEFAULT_TIMEOUT_MS = 2000;
+
 /**
  * OpenFeature server provider for the monoenv flag API (OFREP), for product teams' Node services:
  *
@@ -25,7 +28,7 @@ export interface MonoenvOfrepProviderOptions {
   readonly baseUrl: string;
   /** A `server` key; sent as `Authorization: Bearer <key>`. */
   readonly apiKey?: string;
-  /** @default 2000 */
+  /** @default DEFAULT_TIMEOUT_MS (2 s) */
   readonly timeoutMs?: number;
   readonly headers?: ReadonlyArray<[string, string]>;
   readonly fetchImplementation?: FetchAPI;
@@ -44,7 +47,7 @@ export class MonoenvOfrepProvider implements Provider {
     const headers: Array<[string, string]> = [...(options.headers ?? [])];
     if (options.apiKey) headers.push(['Authorization', `Bearer ${options.apiKey}`]);
     this.api = new OFREPApi(
-      { baseUrl: options.baseUrl.replace(/\/+$/, ''), timeoutMs: options.timeoutMs ?? 2000, headers },
+      { baseUrl: options.baseUrl.replace(/\/+$/, ''), timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, headers },
       options.fetchImplementation,
     );
   }

@@ -6,13 +6,30 @@ import type { ExposureSink } from './exposures';
 const MAX_RECORDS_PER_CALL = 500;
 
 /**
- * Writes exposures to the event stream, partition key = userKey (one user's events keep their order).
- * Throws when any record was refused, so the caller can count the failure; it never retries here, to
- * keep evaluation latency bounded (duplicates would be harmless: message ids are deterministic).
+ * The most an evaluation waits for its exposures to be stored, SDK retries included. The flag API records them
+ * before it answers, and a client that gives up (the provider's default is 2 s) shows its default value to a user
+ * already counted in a variant; past this budget the exposure is counted as failed and the answer goes out.
  */
-export function kinesisExposureSink(streamName: string, client: () => KinesisClient): ExposureSink {
+export const EXPOSURE_BUDGET_MS = 1000;
+
+export interface KinesisExposureSinkOptions {
+  /** @default EXPOSURE_BUDGET_MS */
+  readonly budgetMs?: number;
+}
+
+/**
+ * Writes exposures to the event stream, partition key = userKey (one user's events keep their order).
+ * Throws when any record was refused or the budget ran out, so the caller can count the failure; it never
+ * retries here, to keep evaluation latency bounded (duplicates would be harmless: message ids are deterministic).
+ */
+export function kinesisExposureSink(
+  streamName: string,
+  client: () => Pick<KinesisClient, 'send'>,
+  options: KinesisExposureSinkOptions = {},
+): ExposureSink {
   return {
     async record(exposures: EventRecord[]) {
+      const abortSignal = AbortSignal.timeout(options.budgetMs ?? EXPOSURE_BUDGET_MS);
       // Required here, not imported: the flag Lambda bundles this module but must not load the Kinesis SDK at init.
       const { PutRecordsCommand } = require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis');
       for (let start = 0; start < exposures.length; start += MAX_RECORDS_PER_CALL) {
@@ -22,6 +39,7 @@ export function kinesisExposureSink(streamName: string, client: () => KinesisCli
             StreamName: streamName,
             Records: batch.map((e) => ({ PartitionKey: e.userKey, Data: Buffer.from(JSON.stringify(e)) })),
           }),
+          { abortSignal },
         );
         if (out.FailedRecordCount) {
           const reason = out.Records?.find((r) => r.ErrorCode)?.ErrorMessage ?? 'unknown';
