@@ -13,6 +13,29 @@ export const DEFAULT_LAMBDA_RUNTIME = 'nodejs22.x';
 
 const wholeNumber = (min: number, max: number, message: string) => z.number().int(message).min(min, message).max(max, message);
 
+/** Set by the Lambda runtime; the Lambda API refuses a function configuration that sets any of them. */
+export const RESERVED_LAMBDA_ENVIRONMENT = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
+]);
+
 /** The rules of each field, for constructs that pass them on (e.g. FlagStore's reserved concurrency). */
 export const monoenvFunctionFields = {
   entry: z.string().min(1, 'must be the path of a handler module'),
@@ -20,10 +43,12 @@ export const monoenvFunctionFields = {
   handler: z.string().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'must be the name the handler module exports, e.g. handler'),
   functionName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '-' or '_'"),
   description: z.string().max(256, 'must be at most 256 characters (a Lambda limit)'),
-  /** Lambda's own rule for variable names: a letter, then letters, digits or '_', at least two characters. */
+  /** Lambda's own rules for variable names: a letter, then letters, digits or '_', at least two characters; not reserved. */
   environment: z.record(z.string(), z.string()).superRefine((environment, ctx) => {
     for (const name of Object.keys(environment)) {
-      if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(name))
+      if (RESERVED_LAMBDA_ENVIRONMENT.has(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: `environment variable '${name}' is reserved: the Lambda runtime sets it` });
+      else if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(name))
         ctx.addIssue({
           code: 'custom',
           path: [name],
