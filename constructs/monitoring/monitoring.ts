@@ -159,7 +159,7 @@ export class Monitoring extends Construct implements IMonitoring {
   readonly alarms: CloudwatchMetricAlarm[] = [];
   private readonly widgets: DashboardWidget[] = [];
   readonly alertsTopicArn: string;
-  private readonly teamTopicArns = new Map<string, string>();
+  private readonly teamTopics = new Map<string, { arn: string; email: string }>();
   private readonly region: DataAwsRegion;
   private readonly account: DataAwsCallerIdentity;
 
@@ -215,12 +215,18 @@ export class Monitoring extends Construct implements IMonitoring {
   /** The topic a team's alarms go to: its own when it has an alert email, else the alerts topic. */
   topicArnFor(ownership?: OwnershipTags & { alertEmail?: string }): string {
     if (!ownership?.alertEmail) return this.alertsTopicArn;
+    const { alertEmail } = parseProps('Monitoring.topicArnFor', z.object({ alertEmail: monitoringFields.alertEmail }), {
+      alertEmail: ownership.alertEmail,
+    });
     const key = `${ownership.domain}-${ownership.team}`;
-    let arn = this.teamTopicArns.get(key);
-    if (!arn) {
-      arn = this.createTopic(`team-${key}`, `${this.props.namePrefix}-${key}-alerts`, ownership.alertEmail, ownership).arn;
-      this.teamTopicArns.set(key, arn);
-    }
+    const known = this.teamTopics.get(key);
+    if (known && known.email !== alertEmail)
+      throw new Error(
+        `Monitoring.topicArnFor: team ${key} already alerts ${known.email}; one topic per team, so '${alertEmail}' would be ignored`,
+      );
+    if (known) return known.arn;
+    const arn = this.createTopic(`team-${key}`, `${this.props.namePrefix}-${key}-alerts`, alertEmail, ownership).arn;
+    this.teamTopics.set(key, { arn, email: alertEmail });
     return arn;
   }
 

@@ -88,6 +88,19 @@ describe('Monitoring', () => {
     expect(math.alarm_actions).toEqual([topic]);
   });
 
+  it('refuses a team alert email that is not one, or a second email for the same team, naming both', () => {
+    synth((stack) => {
+      const m = new Monitoring(stack, 'm', { namePrefix: 'shop' });
+      expect(() => m.topicArnFor({ domain: 'checkout', team: 'payments', alertEmail: 'payments at example' })).toThrow(
+        /Monitoring.topicArnFor: invalid props:\n\s+alertEmail: must be an email address/,
+      );
+      m.topicArnFor({ domain: 'checkout', team: 'payments', alertEmail: 'payments@example.com' });
+      expect(() => m.topicArnFor({ domain: 'checkout', team: 'payments', alertEmail: 'oncall@example.com' })).toThrow(
+        "Monitoring.topicArnFor: team checkout-payments already alerts payments@example.com; one topic per team, so 'oncall@example.com' would be ignored",
+      );
+    });
+  });
+
   it('routes a team with an alert email to its own topic, created once', () => {
     const { parsed } = synth((stack) => {
       const m = new Monitoring(stack, 'm', { namePrefix: 'shop' });
