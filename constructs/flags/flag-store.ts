@@ -14,6 +14,7 @@ import {
   definitionHash,
   flagPk,
 } from '../../domain/flags/table-layout';
+import { compileFlagSet } from '../../domain/flags/evaluator/compile';
 import { FLAG_METRICS, FLAG_ROUTES, flagEvaluationEnvironment } from '../../lambdas/flag-evaluation/contract';
 import { writeGeneratedKeys } from '../core/generated-keys';
 import { Grant, type Grantee } from '../core/grants';
@@ -24,7 +25,7 @@ import { PublicApi, type IPublicApi } from '../front-door/public-api';
 import { parseProps } from '../core/props';
 import { flagStoreSettingsSchema, type FlagStoreSettings } from './flag-store-props';
 
-/** A flagd flag document: `{ flags: {...}, $evaluators?: {...}, metadata?: {...} }`, already validated. */
+/** A flagd flag document: `{ flags: {...}, $evaluators?: {...}, metadata?: {...} }`; validated at construction. */
 export interface FlagDocumentInput {
   readonly flags: Record<string, unknown>;
   readonly $evaluators?: Record<string, unknown>;
@@ -97,6 +98,14 @@ export class FlagStore extends Construct {
   constructor(scope: Construct, id: string, props: FlagStoreProps) {
     super(scope, id);
     const settings = resolveSettings(props);
+    // Checked here too, not only by the stack: the flag API would answer errors for flags it cannot compile.
+    if (props.flags) {
+      try {
+        compileFlagSet(props.flags);
+      } catch (error) {
+        throw new Error(`FlagStore ${id}: flags: ${(error as Error).message}`);
+      }
+    }
     this.tags = ownershipTags(props.ownership);
 
     this.table = new DynamodbTable(this, 'table', {

@@ -370,6 +370,15 @@ describe('FlagStore', () => {
     expect(monitoring.alarms).toEqual([]);
   });
 
+  it('refuses flags the flag API could not serve, naming the flag and field, before making anything', () => {
+    const stack = new TerraformStack(testApp(), 'stack');
+    const broken = { flags: { banner: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'maybe' } } };
+    expect(() => new FlagStore(stack, 'flags', { namePrefix: 'shop', monitoring: new RecordingMonitoring(stack), flags: broken })).toThrow(
+      /^FlagStore flags: flags: invalid flag document \(1 issue\):\n\s+flags\.banner\.defaultVariant: /,
+    );
+    expect(stack.node.findAll().filter((c) => c.node.path.includes('/flags/'))).toEqual([]);
+  });
+
   it('takes a key made in the same deploy for the API keys', () => {
     const json = synthScope((scope) => {
       const key = new KmsKey(scope, 'key', {});
