@@ -103,7 +103,7 @@ export class FlagStore extends Construct {
       try {
         compileFlagSet(props.flags);
       } catch (error) {
-        throw new Error(`FlagStore ${id}: flags: ${(error as Error).message}`);
+        throw new Error(`FlagStore ${id}: flags: ${(error as Error).message}`, { cause: error });
       }
     }
     this.tags = ownershipTags(props.ownership);
