@@ -68,6 +68,8 @@ export function readBody(req: IncomingMessage, limits: { readonly maxBytes: numb
     };
     const timer = setTimeout(() => finish({ outcome: 'timeout' }), limits.timeoutMs);
     req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onClose);
+    // A body declared too large is refused before it is read, however slowly it would arrive.
+    if (Number(req.headers['content-length']) > limits.maxBytes) finish({ outcome: 'too-large' });
   });
 }
 

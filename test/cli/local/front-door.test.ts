@@ -181,6 +181,14 @@ describe('the local HTTP API: hostile clients are bounded and quiet', () => {
     expect([errors, invoked]).toEqual([[], []]);
   });
 
+  it('answers a body declared over 10 MB with 413 at once, before reading it (not 408 once it stalls)', async () => {
+    const declared = Buffer.alloc(10 * 1024 * 1024 + 1, 'x');
+    const answer = await exchange(door.url, { path: '/v1/events', body: declared, stallAfterBytes: 10 }, 5_000);
+    expect([answer.status, answer.json]).toEqual([413, { message: 'Request Entity Too Large' }]);
+    expect(answer.elapsedMs).toBeLessThan(LIMITS.bodyTimeoutMs);
+    expect(invoked).toEqual([]);
+  });
+
   it('answers a body over 10 MB with 413; the function never runs', async () => {
     const answer = await exchange(door.url, { path: '/v1/events', body: Buffer.alloc(10 * 1024 * 1024 + 1, 'x') });
     expect([answer.status, answer.json]).toEqual([413, { message: 'Request Entity Too Large' }]);
