@@ -16,6 +16,7 @@ const { mkdtempSync, readdirSync, rmSync } = require('node:fs');
 const { createServer } = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { createPkSkTable } = require('./support');
 
 // Node 20 is the pinned tool runtime; the SDK's upgrade notice is not a finding of this bench.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -59,7 +60,7 @@ function shippedZips(outdir) {
 
 async function prepareMoto(endpoint) {
   const { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } = require('@aws-sdk/client-kinesis');
-  const { DynamoDBClient, CreateTableCommand } = require('@aws-sdk/client-dynamodb');
+  const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
   const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb');
   const { NodeHttpHandler } = require('@smithy/node-http-handler');
   const config = dist('cli/local/moto-server').motoClientConfig(endpoint, 'us-east-1');
@@ -68,20 +69,7 @@ async function prepareMoto(endpoint) {
   while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }))).StreamDescriptionSummary.StreamStatus !== 'ACTIVE')
     await sleep(100);
   const dynamo = new DynamoDBClient(config);
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    }),
-  );
+  await createPkSkTable(dynamo, TABLE);
   const { document } = dist('domain/flags/flag-files').loadFlagDir(path.join(root, 'flags'));
   await dist('domain/flags/flag-table').writeFlagDocument(DynamoDBDocumentClient.from(dynamo), TABLE, document);
   dynamo.destroy();

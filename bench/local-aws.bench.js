@@ -17,7 +17,8 @@ const ROUNDS = 10;
 const build = spawnSync(process.execPath, [path.join(root, 'bin', 'build.js'), '--if-stale'], { cwd: root, encoding: 'utf8' });
 if (build.status !== 0) throw new Error(`building dist/ failed:\n${build.stderr || build.stdout}`);
 const dist = (module) => require(path.join(root, 'dist', module));
-const { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } = require('@aws-sdk/client-dynamodb');
+const { BatchWriteItemCommand, DynamoDBClient, TransactWriteItemsCommand } = require('@aws-sdk/client-dynamodb');
+const { createPkSkTable } = require('./support');
 
 async function fill(client, table, from, to) {
   for (let start = from; start < to; start += 25) {
@@ -50,20 +51,7 @@ async function measure(launch) {
   const server = await startMoto({ launch });
   const client = new DynamoDBClient(motoClientConfig(server.endpoint));
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'bench',
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      }),
-    );
+    await createPkSkTable(client, 'bench');
     await fill(client, 'bench', 0, SMALL);
     const small = await transactionMs(client, 'bench', 'small');
     await fill(client, 'bench', SMALL, LARGE);

@@ -43,4 +43,23 @@ function handlerBundleBytes(entry) {
   return out.outputFiles[0].contents.byteLength;
 }
 
-module.exports = { loadTypeScript, handlerBundleBytes };
+/** An on-demand `pk`/`sk` table: the layout of monoenv's flag and analytics tables. */
+async function createPkSkTable(client, tableName) {
+  const { CreateTableCommand } = require('@aws-sdk/client-dynamodb');
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    }),
+  );
+}
+
+module.exports = { loadTypeScript, handlerBundleBytes, createPkSkTable };
