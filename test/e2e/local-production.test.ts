@@ -275,7 +275,16 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
 
   it('terraform destroy leaves nothing behind in the local AWS', async () => {
     const { local: lp } = up();
-    await lp.destroy(() => undefined);
+    try {
+      await lp.destroy(() => undefined);
+    } catch (error) {
+      // Once seen in CI under load: the provider's SDK resent a DeleteSecret whose first answer it did not get, and
+      // moto refuses a second delete where the provider expects it to be absorbed. A second destroy finds the secret
+      // deleted and finishes; anything else fails the test.
+      if (!/DeleteSecret[\s\S]*currently\s+marked deleted/.test((error as Error).message)) throw error;
+      console.log('e2e: moto refused a resent DeleteSecret; terraform destroy ran a second time');
+      await lp.destroy(() => undefined);
+    }
     const aws = motoClientConfig(lp.moto.endpoint, lp.state.region);
     const dynamo = new DynamoDBClient(aws);
     const kinesis = new KinesisClient({ ...aws, requestHandler: new NodeHttpHandler() });
