@@ -6,6 +6,15 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { motoLaunch } from '../../../cli/local/moto-launcher';
 import { createPkSkTable, describeWithMoto, motoClientConfig } from '../../support/moto';
 
@@ -94,5 +103,54 @@ describeWithMoto('moto as local production starts it', (moto) => {
     );
     expect(await read('written')).toMatchObject({ v: { N: '3' } });
     expect(await read('to-delete')).toBeUndefined();
+  });
+
+  it('a stream hands out every record once, in order, read in pages and from a sequence number', async () => {
+    const kinesis = new KinesisClient({ ...motoClientConfig(moto().endpoint), requestHandler: new NodeHttpHandler() });
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'launcher-stream', ShardCount: 1 }));
+      const put = (from: number) =>
+        kinesis.send(
+          new PutRecordsCommand({
+            StreamName: 'launcher-stream',
+            Records: Array.from({ length: 5 }, (_, i) => ({ PartitionKey: 'user', Data: Buffer.from(String(from + i)) })),
+          }),
+        );
+      await put(0);
+      await put(5);
+      const shardId = (await kinesis.send(new DescribeStreamCommand({ StreamName: 'launcher-stream' }))).StreamDescription!.Shards![0]
+        .ShardId!;
+      const read: string[] = [];
+      const sequences: string[] = [];
+      let iterator = (
+        await kinesis.send(
+          new GetShardIteratorCommand({ StreamName: 'launcher-stream', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+        )
+      ).ShardIterator;
+      for (let page = 0; page < 6 && iterator; page += 1) {
+        const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 3 }));
+        for (const record of out.Records ?? []) {
+          read.push(Buffer.from(record.Data!).toString());
+          sequences.push(record.SequenceNumber!);
+        }
+        expect(typeof out.MillisBehindLatest).toBe('number');
+        iterator = out.NextShardIterator;
+      }
+      expect(read).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+      const after = (
+        await kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: 'launcher-stream',
+            ShardId: shardId,
+            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+            StartingSequenceNumber: sequences[6],
+          }),
+        )
+      ).ShardIterator;
+      const rest = await kinesis.send(new GetRecordsCommand({ ShardIterator: after }));
+      expect((rest.Records ?? []).map((r) => Buffer.from(r.Data!).toString())).toEqual(['7', '8', '9']);
+    } finally {
+      kinesis.destroy();
+    }
   });
 });
