@@ -138,6 +138,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 }
 
 if (require.main === module) {
+  // As in the CLI (bin/monoenv.js): Node 20 is the pinned tool runtime; the SDK's upgrade notice is not the demo's.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({ options: { users: { type: 'string', default: '300' } } });
   const users = Number(values.users);
   if (!Number.isInteger(users) || users < 20) {
