@@ -7,6 +7,24 @@ import { describeNeeding } from './needs';
 
 export { motoClientConfig } from '../../cli/local/moto-server';
 
+/**
+ * Plays a deployed function's environment for code that builds its SDK clients from `process.env`, as Lambda gives
+ * it: the endpoint, the region and credentials named after the function (so its calls are told apart). Returns what
+ * puts `process.env` back.
+ */
+export function useFunctionEnvironment(endpoint: string, functionName: string, region = 'us-east-1'): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: functionName,
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
+  return () => {
+    process.env = saved;
+  };
+}
+
 /** SDK settings for code that plays a deployed function: its name is its access key id, so its calls are told apart. */
 export function functionClientConfig(endpoint: string, functionName: string, region = 'us-east-1') {
   return { ...motoClientConfig(endpoint, region), credentials: { accessKeyId: functionName, secretAccessKey: 'local' } };

@@ -1,9 +1,9 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { runExperimentCommand } from '../../../cli/experiment/command';
 import { readLiveSummary } from '../../../cli/experiment/live-source';
 import { experimentPk, metricSk, variantSk } from '../../../lambdas/journey-processor/table-keys';
-import { describeWithMoto, motoClientConfig } from '../../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig } from '../../support/moto';
 
 describeWithMoto('monoenv experiment report against DynamoDB (moto)', (moto) => {
   const table = 'analytics';
@@ -28,20 +28,7 @@ describeWithMoto('monoenv experiment report against DynamoDB (moto)', (moto) => 
 
   beforeAll(async () => {
     const client = new DynamoDBClient(motoClientConfig(moto().endpoint));
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createPkSkTable(client, table);
     documents = DynamoDBDocumentClient.from(client);
     for (const [variant, users, converters] of [
       ['control', 5000, 600],

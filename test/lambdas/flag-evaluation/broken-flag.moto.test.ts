@@ -5,7 +5,7 @@ import { CURRENT_SK, flagPk } from '../../../domain/flags/table-layout';
 import { createFlagHandler } from '../../../lambdas/flag-evaluation/handler';
 import { manualClock } from '../../support/clock';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../../lambdas/shared/function-url';
-import { createPkSkTable, describeWithMoto, motoClientConfig } from '../../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig, useFunctionEnvironment } from '../../support/moto';
 
 /**
  * The deployed handler over a table where flags were broken by hand (DynamoDB console): each broken
@@ -16,7 +16,7 @@ describeWithMoto(
   (moto) => {
     // The production stack's names and the function's own credentials: the suite ends with an IAM evaluation of its calls.
     const table = 'monoenv-flags';
-    const savedEnv = { ...process.env };
+    let restoreEnv: () => void = () => undefined;
     const clock = manualClock(Date.parse('2026-11-25T10:00:00Z'));
     const errors: string[] = [];
     let documents: DynamoDBDocumentClient;
@@ -53,19 +53,15 @@ describeWithMoto(
       );
       await putByHand('pricing', '{"state": "ENABLED", "variants": {"a": 1},'); // truncated while editing
 
-      Object.assign(process.env, {
-        AWS_ENDPOINT_URL: moto().endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'monoenv-flags-evaluate',
-        AWS_SECRET_ACCESS_KEY: 'local',
-      });
+      // The SDK's own settings come from the process environment, as in Lambda.
+      restoreEnv = useFunctionEnvironment(moto().endpoint, 'monoenv-flags-evaluate');
       handler = createFlagHandler(
         { FLAGS_TABLE: table, API_KEYS_JSON: JSON.stringify({ server: ['server-secret'], client: [] }) },
         { now: clock.now, writeLine: () => undefined, logError: (message) => errors.push(message) },
       );
     });
     afterAll(() => {
-      process.env = savedEnv;
+      restoreEnv();
     });
 
     it('answers a broken flag with a 400 PARSE_ERROR naming the problem', async () => {

@@ -4,7 +4,7 @@ import { writeFlagDocument } from '../../../domain/flags/flag-table';
 import { createFlagHandler } from '../../../lambdas/flag-evaluation/handler';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../../lambdas/shared/function-url';
 import { manualClock } from '../../support/clock';
-import { createPkSkTable, describeWithMoto, motoClientConfig } from '../../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig, useFunctionEnvironment } from '../../support/moto';
 import { fixtureDocument } from '../../support/flag-fixtures';
 
 /**
@@ -20,7 +20,7 @@ describeWithMoto(
     const clock = manualClock(Date.parse('2026-03-01T12:00:00Z'));
     const metricLines: string[] = [];
     const logged: string[] = [];
-    const savedEnv = { ...process.env };
+    let restoreEnv: () => void = () => undefined;
     let admin: DynamoDBClient;
     let handler: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
 
@@ -47,19 +47,15 @@ describeWithMoto(
       admin = new DynamoDBClient(motoClientConfig(moto().endpoint));
       await createPkSkTable(admin, table);
       await deploy();
-      Object.assign(process.env, {
-        AWS_ENDPOINT_URL: moto().endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'monoenv-flags-evaluate',
-        AWS_SECRET_ACCESS_KEY: 'local',
-      });
+      // The SDK's own settings come from the process environment, as in Lambda.
+      restoreEnv = useFunctionEnvironment(moto().endpoint, 'monoenv-flags-evaluate');
       handler = createFlagHandler(
         { FLAGS_TABLE: table, API_KEYS_JSON: JSON.stringify({ server: ['server-secret'] }) },
         { now: clock.now, writeLine: (line) => metricLines.push(line), logError: (message) => logged.push(message) },
       );
     });
     afterAll(() => {
-      process.env = savedEnv;
+      restoreEnv();
     });
 
     it('serves the table, fresh', async () => {

@@ -11,7 +11,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { writeFlagDocument } from '../../../domain/flags/flag-table';
 import { createFlagHandler } from '../../../lambdas/flag-evaluation/handler';
 import type { FunctionUrlEvent, FunctionUrlResult } from '../../../lambdas/shared/function-url';
-import { createPkSkTable, describeWithMoto, motoClientConfig } from '../../support/moto';
+import { createPkSkTable, describeWithMoto, motoClientConfig, useFunctionEnvironment } from '../../support/moto';
 import { fixtureDocument } from '../../support/flag-fixtures';
 
 /** The Lambda entry point as deployed, configured only through its environment, against moto. */
@@ -22,7 +22,7 @@ describeWithMoto(
     const table = 'monoenv-flags';
     const stream = 'monoenv-events';
     let handler: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
-    const savedEnv = { ...process.env };
+    let restoreEnv: () => void = () => undefined;
     const metricLines: string[] = [];
 
     const event = (path: string, body: unknown, headers: Record<string, string> = {}): FunctionUrlEvent => ({
@@ -42,12 +42,7 @@ describeWithMoto(
       );
 
       // The SDK's own settings come from the process environment, as in Lambda.
-      Object.assign(process.env, {
-        AWS_ENDPOINT_URL: moto().endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'monoenv-flags-evaluate',
-        AWS_SECRET_ACCESS_KEY: 'local',
-      });
+      restoreEnv = useFunctionEnvironment(moto().endpoint, 'monoenv-flags-evaluate');
       handler = createFlagHandler(
         {
           FLAGS_TABLE: table,
@@ -59,7 +54,7 @@ describeWithMoto(
       );
     });
     afterAll(() => {
-      process.env = savedEnv;
+      restoreEnv();
     });
 
     it('evaluates a flag from the table', async () => {

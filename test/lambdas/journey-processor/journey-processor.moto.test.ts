@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ExperimentDataError, readExperimentSummary } from '../../../lambdas/journey-processor/experiment-store';
@@ -9,7 +9,7 @@ import { processKinesisBatch, type KinesisRecordLike } from '../../../lambdas/jo
 import { DynamoUserStore, type OutboxChunk, type UserStore } from '../../../lambdas/journey-processor/progress-store';
 import type { Journey } from '../../../domain/journeys/journey-schema';
 import type { EventRecord } from '../../../domain/events/event-record';
-import { describeWithMoto, functionClientConfig, motoClientConfig } from '../../support/moto';
+import { createPkSkTable, describeWithMoto, functionClientConfig, motoClientConfig } from '../../support/moto';
 import { checkout, exposure, onboarding, T0, track } from '../../support/journey-fixtures';
 
 const journeys = [checkout, onboarding];
@@ -97,20 +97,7 @@ describeWithMoto(
       tableCount += 1;
       const name = `analytics-${tableCount}`;
       const raw = new DynamoDBClient(motoClientConfig(moto().endpoint));
-      await raw.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await createPkSkTable(raw, name);
       await raw.send(
         new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
       );
