@@ -10,7 +10,7 @@ import { renderSvg } from './render-svg';
 import { renderText } from './render-text';
 import { LiveSourceError, readLiveSummary, resolveLiveSource, type LiveSource } from './live-source';
 import { parseReportSummary, type ReportSummary } from './summary-input';
-import { DEFAULT_TUNING_PARAMETER } from './statistics';
+import { DEFAULT_TUNING_PARAMETER } from '../../domain/experiments/statistics';
 
 export const EXPERIMENT_COMMAND = {
   name: 'experiment',

@@ -2,7 +2,7 @@
  * A forest plot of the report as a standalone SVG: one row per treatment and metric, the interval
  * as a line, the estimate as a dot, zero as a dashed line. Green/red only for significant results.
  */
-import type { Effect } from './statistics';
+import type { Effect } from '../../domain/experiments/statistics';
 import type { ExperimentReport } from './report';
 
 const ROW_HEIGHT = 28;

@@ -3,7 +3,7 @@
  * plot of each treatment's lift with its interval around zero. The table is a few lines of
  * padding, not worth a dependency.
  */
-import type { Effect } from './statistics';
+import type { Effect } from '../../domain/experiments/statistics';
 import type { ExperimentReport, MetricReport, VariantResult } from './report';
 
 export function renderText(report: ExperimentReport): string {

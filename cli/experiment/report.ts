@@ -10,7 +10,7 @@ import {
   statisticMean,
   type Effect,
   type SampleRatioCheck,
-} from './statistics';
+} from '../../domain/experiments/statistics';
 import { metricKind, toStatistic, type MetricKind, type ReportMetricSums, type ReportSummary } from './summary-input';
 
 export interface ReportOptions {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { experimentSummarySchema, metricSumsSchema, namedRecord, variantSummarySchema } from '../../domain/experiments/experiment-summary';
-import type { MetricStatistic } from './statistics';
+import type { MetricStatistic } from '../../domain/experiments/statistics';
 
 const denominatorSchema = z.object({
   sum: z.number().finite(),

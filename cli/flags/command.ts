@@ -8,7 +8,7 @@ import {
   readHistory,
   updateFlag,
 } from '../../domain/flags/flag-table';
-import { FlagEditError, disableFlag, enableFlag, parseWeights, setDefaultVariant, setFractionalWeights } from './edits';
+import { FlagEditError, disableFlag, enableFlag, parseWeights, setDefaultVariant, setFractionalWeights } from '../../domain/flags/flag-edits';
 import { FlagDirError, loadFlagDir } from '../../domain/flags/flag-files';
 import { formatFlag, formatFlagList, formatHistory } from './format';
 import { serveFlagDir } from './serve';

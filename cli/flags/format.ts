@@ -1,5 +1,5 @@
 import type { AuditEntry, FlagItem } from '../../domain/flags/flag-table';
-import { fractionalWeights } from './edits';
+import { fractionalWeights } from '../../domain/flags/flag-edits';
 
 /** Plain-text views of flags for the terminal (`--json` prints the data instead). */
 function table(rows: string[][]): string {

@@ -7,7 +7,7 @@ import {
   parseWeights,
   setDefaultVariant,
   setFractionalWeights,
-} from '../../../cli/flags/edits';
+} from '../../../domain/flags/flag-edits';
 
 const split: FlagDefinition = {
   state: 'ENABLED',

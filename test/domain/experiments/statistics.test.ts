@@ -5,7 +5,7 @@ import {
   type Comparison,
   type Effect,
   type MetricStatistic,
-} from '../../../cli/experiment/statistics';
+} from '../../../domain/experiments/statistics';
 
 // Published vectors from GrowthBook's gbstats test suite (tests/frequentist/test_tests.py, tests/test_gbstats.py).
 const meanA: MetricStatistic = { kind: 'mean', n: 3407, sum: 1396.87, sumSquares: 52377.9767 };

@@ -1,4 +1,4 @@
-import type { FlagDefinition } from '../../domain/flags/evaluator';
+import type { FlagDefinition } from './evaluator';
 
 /**
  * The runtime edits `monoenv flags` makes to one flag (pure: flag in, flag out). The result is then

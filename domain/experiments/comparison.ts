@@ -1,11 +1,9 @@
 /**
- * Frequentist A/B statistics on per-variant sufficient statistics, following GrowthBook's engine
- * (gbstats): Welch's t-test for the absolute lift, the delta method for the relative lift and for
- * ratio metrics, optional always-valid sequential intervals, and the sample-ratio-mismatch check.
- * Pure: no I/O, so the report, tests and any Lambda can share it.
+ * The part of the A/B statistics that needs no distribution tables: per-variant sufficient statistics, their
+ * means and variances, and the always-valid sequential comparison. The rollout controller runs it in a Lambda
+ * without bundling jStat; statistics.ts adds the fixed-horizon test and the sample-ratio check on top.
+ * Pure: no I/O.
  */
-import { chiSquareSurvival, studentTCdf, studentTQuantile } from './distributions';
-
 export interface Sums {
   readonly sum: number;
   readonly sumSquares: number;
@@ -82,9 +80,9 @@ function sampleVariance(n: number, sums: Sums): number {
   return (sums.sumSquares - sums.sum ** 2 / n) / (n - 1);
 }
 
-type Unusable = Exclude<Comparison, { status: 'ok' }>;
+export type Unusable = Exclude<Comparison, { status: 'ok' }>;
 
-function checkUsable(stat: MetricStatistic, role: string): Unusable | undefined {
+export function checkUsable(stat: MetricStatistic, role: string): Unusable | undefined {
   if (stat.n < 2) return { status: 'insufficient-data', reason: `${role} has ${stat.n} unit(s); at least 2 are needed` };
   if (stat.kind === 'ratio' && stat.denominator.sum === 0) return { status: 'insufficient-data', reason: `${role} has a zero denominator` };
   // Rounding can leave a tiny negative variance when every value is equal.
@@ -94,9 +92,19 @@ function checkUsable(stat: MetricStatistic, role: string): Unusable | undefined 
   return undefined;
 }
 
-/** Compares a treatment with the control. Never throws on data: unusable data comes back as a status. */
-export function compareToControl(control: MetricStatistic, treatment: MetricStatistic, options: TestOptions = {}): Comparison {
-  const alpha = options.alpha ?? DEFAULT_ALPHA;
+/** Means, variances and the estimates of a comparison, before a test turns them into effects. */
+export interface ComparisonInputs {
+  readonly meanA: number;
+  readonly meanB: number;
+  readonly varA: number;
+  readonly varB: number;
+  readonly nA: number;
+  readonly nB: number;
+  readonly absoluteVariance: number;
+}
+
+/** Checks both variants and computes what every test needs; unusable data comes back as a status. */
+export function comparisonInputs(control: MetricStatistic, treatment: MetricStatistic): ComparisonInputs | Unusable {
   for (const [stat, role] of [
     [control, 'control'],
     [treatment, 'treatment'],
@@ -104,46 +112,48 @@ export function compareToControl(control: MetricStatistic, treatment: MetricStat
     const unusable = checkUsable(stat, role);
     if (unusable) return unusable;
   }
-  const meanA = statisticMean(control);
-  const meanB = statisticMean(treatment);
   const varA = Math.max(0, statisticVariance(control));
   const varB = Math.max(0, statisticVariance(treatment));
-  const nA = control.n;
-  const nB = treatment.n;
-
-  const absoluteVariance = varA / nA + varB / nB;
+  const absoluteVariance = varA / control.n + varB / treatment.n;
   if (!(absoluteVariance > 0)) return { status: 'insufficient-data', reason: 'no variation in either variant' };
-  const dof = welchDof(varA, nA, varB, nB);
-  const test = (estimate: number, variance: number): Effect =>
-    options.sequential
-      ? sequentialEffect(estimate, Math.sqrt(variance), nA + nB, alpha, options.tuningParameter ?? DEFAULT_TUNING_PARAMETER)
-      : fixedHorizonEffect(estimate, Math.sqrt(variance), dof, alpha);
-
-  const absolute = test(meanB - meanA, absoluteVariance);
-  if (meanA === 0) return { status: 'ok', absolute, dof };
-  // Delta method for (meanB - meanA) / meanA.
-  const relativeVariance = varB / (meanA ** 2 * nB) + (varA * meanB ** 2) / (meanA ** 4 * nA);
-  const relative = test((meanB - meanA) / meanA, relativeVariance);
-  return { status: 'ok', absolute, relative, dof };
+  return { meanA: statisticMean(control), meanB: statisticMean(treatment), varA, varB, nA: control.n, nB: treatment.n, absoluteVariance };
 }
 
-function welchDof(varA: number, nA: number, varB: number, nB: number): number {
-  const numerator = (varA / nA + varB / nB) ** 2;
-  const denominator = varA ** 2 / (nA ** 2 * (nA - 1)) + varB ** 2 / (nB ** 2 * (nB - 1));
-  return numerator / denominator;
+/** Delta method for (meanB - meanA) / meanA; undefined when the control's mean is 0. */
+export function relativeVariance(inputs: ComparisonInputs): number | undefined {
+  const { meanA, meanB, varA, varB, nA, nB } = inputs;
+  if (meanA === 0) return undefined;
+  return varB / (meanA ** 2 * nB) + (varA * meanB ** 2) / (meanA ** 4 * nA);
 }
 
-function fixedHorizonEffect(estimate: number, standardError: number, dof: number, alpha: number): Effect {
-  const halfWidth = studentTQuantile(1 - alpha / 2, dof) * standardError;
-  const pValue = 2 * (1 - studentTCdf(Math.abs(estimate / standardError), dof));
-  return { estimate, standardError, ci: [estimate - halfWidth, estimate + halfWidth], pValue: clampProbability(pValue) };
+/**
+ * The always-valid comparison alone (what `compareToControl` gives with `sequential: true`, `dof` left out):
+ * safe to run every minute, as the rollout controller does.
+ */
+export function compareSequentially(
+  control: MetricStatistic,
+  treatment: MetricStatistic,
+  options: { readonly alpha?: number; readonly tuningParameter?: number } = {},
+): SequentialComparison {
+  const inputs = comparisonInputs(control, treatment);
+  if ('status' in inputs) return inputs;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const tuning = options.tuningParameter ?? DEFAULT_TUNING_PARAMETER;
+  const n = inputs.nA + inputs.nB;
+  const test = (estimate: number, variance: number) => sequentialEffect(estimate, Math.sqrt(variance), n, alpha, tuning);
+  const absolute = test(inputs.meanB - inputs.meanA, inputs.absoluteVariance);
+  const relVariance = relativeVariance(inputs);
+  if (relVariance === undefined) return { status: 'ok', absolute };
+  return { status: 'ok', absolute, relative: test((inputs.meanB - inputs.meanA) / inputs.meanA, relVariance) };
 }
+
+export type SequentialComparison = { readonly status: 'ok'; readonly absolute: Effect; readonly relative?: Effect } | Unusable;
 
 /**
  * Always-valid confidence sequence of Waudby-Smith et al. (arXiv 2103.06476, as used by GrowthBook):
  * a normal mixture with variance rho² tuned so the interval is tightest at `tuningParameter` units.
  */
-function sequentialEffect(estimate: number, standardError: number, n: number, alpha: number, tuningParameter: number): Effect {
+export function sequentialEffect(estimate: number, standardError: number, n: number, alpha: number, tuningParameter: number): Effect {
   const logAlpha = -2 * Math.log(alpha);
   const rho2 = (logAlpha + Math.log(logAlpha + 1)) / tuningParameter;
   const unitVariance = standardError ** 2 * n;
@@ -160,46 +170,7 @@ function sequentialEffect(estimate: number, standardError: number, n: number, al
   };
 }
 
-function clampProbability(p: number): number {
+export function clampProbability(p: number): number {
   return Math.min(1, Math.max(0, p));
 }
 
-export const SRM_P_VALUE_THRESHOLD = 0.001;
-
-export interface SampleRatioCheck {
-  readonly pValue: number;
-  readonly chiSquare: number;
-  /** Expected share of units per variant (the weights, normalised). */
-  readonly expectedShares: readonly number[];
-  /** True when p < 0.001: the split differs from the design, so the results are not trustworthy. */
-  readonly mismatch: boolean;
-}
-
-/**
- * Pearson's chi-square goodness of fit of the observed units per variant against the expected
- * weights (equal when omitted), like GrowthBook's `check_srm`.
- */
-export function sampleRatioMismatch(users: readonly number[], weights?: readonly number[]): SampleRatioCheck {
-  const rawWeights = weights ?? users.map(() => 1);
-  if (rawWeights.length !== users.length) throw new RangeError('one weight per variant is needed');
-  const totalWeight = rawWeights.reduce((a, b) => a + b, 0);
-  if (!(totalWeight > 0)) throw new RangeError('the weights must not all be zero');
-  const expectedShares = rawWeights.map((w) => w / totalWeight);
-  const total = users.reduce((a, b) => a + b, 0);
-  if (total === 0) return { pValue: 1, chiSquare: 0, expectedShares, mismatch: false };
-
-  let chiSquare = 0;
-  let categories = 0;
-  for (let i = 0; i < users.length; i++) {
-    const expected = expectedShares[i] * total;
-    if (expected === 0) {
-      // Units in a variant that should get none: the assignment is broken, whatever the counts.
-      if (users[i] > 0) return { pValue: 0, chiSquare: Infinity, expectedShares, mismatch: true };
-      continue;
-    }
-    chiSquare += (users[i] - expected) ** 2 / expected;
-    categories++;
-  }
-  const pValue = categories < 2 ? 1 : clampProbability(chiSquareSurvival(chiSquare, categories - 1));
-  return { pValue, chiSquare, expectedShares, mismatch: pValue < SRM_P_VALUE_THRESHOLD };
-}
