@@ -173,4 +173,3 @@ export function sequentialEffect(estimate: number, standardError: number, n: num
 export function clampProbability(p: number): number {
   return Math.min(1, Math.max(0, p));
 }
-

@@ -1,5 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { compileFlagSet, compileTrustedFlagSet, nameRecord } from './evaluator';
 import type { CompiledFlagSet, FlagDefinition, FlagDocument, StoredFlagDocument } from './evaluator';
 import {
@@ -172,10 +179,17 @@ async function readSharedParts(client: DynamoDBDocumentClient, table: string): P
   return parts;
 }
 
+/** One more item of the edit's transaction (e.g. a rollout's state or a schedule), given the flag's new version. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
 export interface UpdateOptions {
   /** Recorded in the audit entry, e.g. `disable`. @default 'update' */
   readonly action?: string;
   readonly now?: () => Date;
+  /** Edit only if the flag is still at this version (ConcurrentModificationError otherwise). @default - the version read */
+  readonly expectedVersion?: number;
+  /** Items written in the same transaction, all or nothing with the flag and its audit entry. @default - none */
+  readonly transactWith?: (newVersion: number, at: string) => TransactItem[];
 }
 
 /**
@@ -192,6 +206,9 @@ export async function updateFlag(
   options: UpdateOptions = {},
 ): Promise<FlagItem> {
   const current = await readFlag(client, table, key);
+  if (options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
+    throw new ConcurrentModificationError(key, options.expectedVersion);
+  }
   const shared = await readSharedParts(client, table);
   const before = current.definition;
   const after = mutate(structuredClone(before));
@@ -239,6 +256,7 @@ export async function updateFlag(
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          ...(options.transactWith?.(version, at) ?? []),
         ],
       }),
     );
