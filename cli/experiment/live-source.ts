@@ -63,7 +63,7 @@ export async function readLiveSummary(source: LiveSource, flag: string): Promise
   try {
     // Lazy: another part of monoenv owns this module, and `--from-file` must work without it.
 
-    ({ readExperimentSummary } = require('../../lambdas/journey-processor/experiment-store') as {
+    ({ readExperimentSummary } = require('../../domain/experiments/experiment-table') as {
       readExperimentSummary: ExperimentSummaryReader;
     });
   } catch (err) {

@@ -38,18 +38,16 @@ export const CONVERTED_SK_PREFIX = 'converted#';
 export const convertedEntry = (flag: string, exposedAtMs: number) => `${exposedAtMs}#${flag}`;
 export const OUTBOX_SK_PREFIX = 'outbox#';
 export const outboxSk = (messageId: string, chunk: number) => `${OUTBOX_SK_PREFIX}${messageId}#${chunk}`;
-export const experimentPk = (flag: string) => `exp#${flag}`;
-export const variantSk = (variant: string) => `variant#${variant}`;
-export const metricSk = (variant: string, metric: string) => `variant#${variant}#metric#${metric}`;
-export const STEP_SEEN_SK_PREFIX = 'seen#';
-export const stepSeenSk = (journey: string, step: string) => `${STEP_SEEN_SK_PREFIX}${journey}#${step}`;
-
-/** Metric names in experiment aggregates and summaries. */
-export const conversionMetric = (journey: string) => journey;
-export const secondsToConvertMetric = (journey: string) => `${journey}.seconds_to_convert`;
-
-/** `conversion`: one 0/1 per exposed user (n is filled from `users` on read); `mean`: n counts users with a value. */
-export type MetricKind = 'conversion' | 'mean';
+export {
+  experimentPk,
+  variantSk,
+  metricSk,
+  STEP_SEEN_SK_PREFIX,
+  stepSeenSk,
+  conversionMetric,
+  secondsToConvertMetric,
+  type MetricKind,
+} from '../../domain/experiments/experiment-keys';
 
 /** Replays come from the stream, whose retention is at most 7 days by default; one day of slack on top. */
 export const DEDUPE_TTL_SECONDS = 8 * 24 * 3600;

@@ -18,7 +18,7 @@ import { kinesisExposureSink } from '../../lambdas/flag-evaluation/kinesis-expos
 import { createOfrepHandler } from '../../lambdas/flag-evaluation/ofrep';
 import { createIngestHandler } from '../../lambdas/ingest/ingest-api';
 import { kinesisEventWriter } from '../../lambdas/ingest/kinesis-writer';
-import { readExperimentSummary } from '../../lambdas/journey-processor/experiment-store';
+import { readExperimentSummary } from '../../domain/experiments/experiment-table';
 import { createHandler } from '../../lambdas/journey-processor/handler';
 import { loadJourneys } from '../../domain/journeys/journey-schema';
 import type { KinesisRecordLike } from '../../lambdas/journey-processor/processor';

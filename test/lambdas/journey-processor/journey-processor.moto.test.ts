@@ -1,7 +1,7 @@
 import { DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ExperimentDataError, readExperimentSummary } from '../../../lambdas/journey-processor/experiment-store';
+import { ExperimentDataError, readExperimentSummary } from '../../../domain/experiments/experiment-table';
 import { SqsFailureQueue } from '../../../lambdas/journey-processor/failure-queue';
 import { createHandler } from '../../../lambdas/journey-processor/handler';
 import { processEvent } from '../../../lambdas/journey-processor/process-event';
