@@ -3,6 +3,7 @@ import { checkServiceSizing, serviceFields } from '../constructs/services/contai
 import { cidrBlockSchema, existingVpcSchema, natGatewaysSchema } from '../constructs/services/network';
 import { corsOriginSchema, kmsKeyArnSchema, logRetentionDaysSchema, namePrefixSchema } from '../constructs/core/props';
 import { flagStoreFields } from '../constructs/flags/flag-store-props';
+import { rolloutControllerFields } from '../constructs/flags/rollout-controller';
 import { publicApiFields } from '../constructs/front-door/public-api';
 import { imageScanningFields } from '../constructs/images/image-scanning-props';
 import { monitoringFields } from '../constructs/monitoring/monitoring';
@@ -116,6 +117,15 @@ export const configSchema = z
         reservedConcurrency: flagStoreFields.reservedConcurrentExecutions.default(50),
       })
       .default({ dir: 'flags', corsAllowOrigins: [], reservedConcurrency: 50 }),
+    /** Guarded rollouts and scheduled changes (see rollouts/README.md). */
+    rollouts: z
+      .strictObject({
+        /** Rollout plans and scheduled changes, relative to the config file; a missing folder means none. */
+        dir: z.string().default('rollouts'),
+        /** How often the rollout controller runs (EventBridge Scheduler). */
+        schedule: rolloutControllerFields.scheduleExpression.default('rate(1 minute)'),
+      })
+      .default({ dir: 'rollouts', schedule: 'rate(1 minute)' }),
     events: z
       .strictObject({
         /** Journey definitions, relative to the config file. */

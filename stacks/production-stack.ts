@@ -9,6 +9,8 @@ import type { MonoenvConfig } from '../config/schema';
 import { ContainerService } from '../constructs/services/container-service';
 import { EventStream } from '../constructs/events/event-stream';
 import { FlagStore } from '../constructs/flags/flag-store';
+import { RolloutController } from '../constructs/flags/rollout-controller';
+import { loadRolloutDir } from '../domain/rollouts/rollout-files';
 import { Guardrails, type GuardrailsOptions } from '../constructs/security/guardrails';
 import { ImageScanning } from '../constructs/images/image-scanning';
 import { Monitoring } from '../constructs/monitoring/monitoring';
@@ -56,6 +58,7 @@ export class ProductionStack extends TerraformStack {
   readonly eventStream: EventStream;
   /** The front door of the flag and ingestion APIs: one HTTP API, so both share one base URL. */
   readonly api: PublicApi;
+  readonly rolloutController: RolloutController;
 
   constructor(scope: Construct, id: string, props: ProductionStackProps) {
     super(scope, id);
@@ -173,10 +176,11 @@ export class ProductionStack extends TerraformStack {
     });
 
     const flagDir = path.resolve(props.baseDir, config.flags.dir);
+    const flagDocument = loadFlagDir(flagDir).document;
     this.flagStore = new FlagStore(this, 'flags', {
       namePrefix: prefix,
       monitoring: this.monitoring,
-      flags: loadFlagDir(flagDir).document,
+      flags: flagDocument,
       corsAllowOrigins: config.flags.corsAllowOrigins,
       api: this.api,
       reservedConcurrentExecutions: config.flags.reservedConcurrency,
@@ -191,6 +195,24 @@ export class ProductionStack extends TerraformStack {
       this.flagStore.grantReadApiKeys(service);
       this.eventStream.grantPutRecords(service);
     }
+
+    const rollouts = loadRolloutDir(path.resolve(props.baseDir, config.rollouts.dir), {
+      flags: flagDocument,
+      journeys: journeys.map((journey) => journey.name),
+      services: config.services.map((service) => service.name),
+    });
+    this.rolloutController = new RolloutController(this, 'rollouts', {
+      namePrefix: prefix,
+      flagTable: this.flagStore,
+      analyticsTable: this.eventStream,
+      monitoring: this.monitoring,
+      plans: rollouts.plans,
+      schedules: rollouts.schedules,
+      services: Object.fromEntries(config.services.map((service, index) => [service.name, this.services[index]])),
+      scheduleExpression: config.rollouts.schedule,
+      logRetentionDays: config.logRetentionDays,
+      ownership: config.ownership,
+    });
 
     if (!config.domain) {
       for (const service of this.services) {

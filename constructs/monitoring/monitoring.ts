@@ -11,6 +11,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { z } from 'zod';
 import { ownershipTags, type OwnershipTags } from '../core/ownership';
 import { parseProps, tokenOr } from '../core/props';
+import { Grant, type Grantee } from '../core/grants';
 
 /** A CloudWatch metric, as alarms and dashboard widgets use it. */
 export interface MetricSpec {
@@ -149,6 +150,8 @@ export interface IMonitoring {
   topicArnFor(ownership?: OwnershipTags & { alertEmail?: string }): string;
   addWidgets(...widgets: DashboardWidget[]): void;
   addAlarm(id: string, def: AlarmDefinition, scope?: Construct): CloudwatchMetricAlarm;
+  /** Lets `grantee` publish to the alerts topic (and use its encryption key). */
+  grantPublishAlerts(grantee: Grantee): Grant;
 }
 
 export class Monitoring extends Construct implements IMonitoring {
@@ -205,6 +208,14 @@ export class Monitoring extends Construct implements IMonitoring {
       dashboardName: this.dashboardName,
       dashboardBody: Lazy.stringValue({ produce: () => JSON.stringify({ widgets: this.layoutWidgets() }) }),
     });
+  }
+
+  grantPublishAlerts(grantee: Grantee): Grant {
+    return Grant.addToPrincipal(grantee, [
+      { actions: ['sns:Publish'], resources: [this.alertsTopicArn] },
+      // The topic is encrypted with the alerts key: publishing needs the key too (real AWS refuses without it).
+      { actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [this.alertsKey.arn] },
+    ]);
   }
 
   /** Console URL of the dashboard. */

@@ -46,6 +46,7 @@ export function workloadBoundaryDocument(): Record<string, unknown> {
           'kms:DescribeKey',
           'logs:*',
           'cloudwatch:PutMetricData',
+          'cloudwatch:GetMetricData',
           'xray:PutTraceSegments',
           'xray:PutTelemetryRecords',
           'ecr:*',

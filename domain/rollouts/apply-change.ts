@@ -15,3 +15,17 @@ export function applyChange(flag: FlagDefinition, change: FlagChange): FlagDefin
       return setFractionalWeights(flag, Object.entries(change.weights));
   }
 }
+
+/** A change in words, for the audit trail, alerts and `status`. */
+export function describeChange(change: FlagChange): string {
+  switch (change.change) {
+    case 'set-default':
+      return `set-default ${change.variant}`;
+    case 'set-weights':
+      return `set-weights ${Object.entries(change.weights)
+        .map(([variant, weight]) => `${variant}=${weight}`)
+        .join(' ')}`;
+    default:
+      return change.change;
+  }
+}

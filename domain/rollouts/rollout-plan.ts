@@ -148,17 +148,3 @@ export function resolveSchedule(parsed: z.output<typeof scheduledChangeSchema>):
   const { flag, at, ...change } = parsed;
   return { flag, at: new Date(at).toISOString(), change: change as FlagChange };
 }
-
-/** A change in words, for the audit trail, alerts and `status`. */
-export function describeChange(change: FlagChange): string {
-  switch (change.change) {
-    case 'set-default':
-      return `set-default ${change.variant}`;
-    case 'set-weights':
-      return `set-weights ${Object.entries(change.weights)
-        .map(([variant, weight]) => `${variant}=${weight}`)
-        .join(' ')}`;
-    default:
-      return change.change;
-  }
-}

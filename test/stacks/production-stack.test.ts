@@ -130,6 +130,7 @@ describe('ProductionStack', () => {
       ['shop-image-rescan', 'nodejs22.x', undefined],
       ['shop-ingest', 'nodejs22.x', 20],
       ['shop-journey-processor', 'nodejs22.x', undefined],
+      ['shop-rollout-controller', 'nodejs22.x', 1],
     ]);
     for (const version of values(parsed, 'aws_secretsmanager_secret_version')) {
       expect(version).toMatchObject({

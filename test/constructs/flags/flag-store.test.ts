@@ -8,7 +8,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { definitionHash } from '../../../domain/flags/table-layout';
 import { FLAG_ROUTES } from '../../../lambdas/flag-evaluation/contract';
-import { Grant } from '../../../constructs/core/grants';
+import { Grant, type Grantee } from '../../../constructs/core/grants';
 import type { MonoenvFunction } from '../../../constructs/core/monoenv-function';
 import { FlagStore, type ExposureStream, type FlagStoreProps } from '../../../constructs/flags/flag-store';
 import type { IPublicApi, RouteKey } from '../../../constructs/front-door/public-api';
@@ -55,6 +55,9 @@ class RecordingMonitoring implements IMonitoring {
   }
   addWidgets(...widgets: DashboardWidget[]): void {
     this.widgets.push(...widgets);
+  }
+  grantPublishAlerts(grantee: Grantee): Grant {
+    return Grant.addToPrincipal(grantee, [{ actions: ['sns:Publish'], resources: [this.alertsTopicArn] }]);
   }
   addAlarm(id: string, def: AlarmDefinition, scope: Construct = this.home): CloudwatchMetricAlarm {
     this.alarms.push({ id, def });

@@ -3,7 +3,7 @@ import type { MappingContext, ServiceCall, ServiceMapping } from './common';
 import { ecr, ecs, inspector2 } from './containers';
 import { dynamodb } from './dynamodb';
 import { kinesis } from './kinesis';
-import { cloudwatch, ssm, sts } from './other';
+import { cloudwatch, sns, ssm, sts } from './other';
 import { secretsManager } from './secrets-manager';
 import { sqs } from './sqs';
 
@@ -27,6 +27,7 @@ const SERVICES: Readonly<Record<string, ServiceMapping>> = {
   sts,
   cloudwatch,
   ssm,
+  sns,
 };
 
 // SigV4 signing names that differ from the IAM prefix.

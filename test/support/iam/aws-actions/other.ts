@@ -56,3 +56,13 @@ export const ssm: ServiceMapping = {
     }
   },
 };
+
+/** SNS: Publish on the topic (a message to a phone number or endpoint is not something our functions send). */
+export const sns: ServiceMapping = {
+  displayName: 'SNS',
+  map({ operation, input }) {
+    const topic = text(input.TopicArn);
+    if (operation === 'Publish' && topic) return [authorize('sns:Publish', topic)];
+    return unmapped(`SNS ${operation || '(no operation)'} is not mapped`);
+  },
+};
