@@ -8,9 +8,35 @@ import {
   readHistory,
   updateFlag,
 } from '../../domain/flags/flag-table';
-import { FlagEditError, disableFlag, enableFlag, parseWeights, setDefaultVariant, setFractionalWeights } from '../../domain/flags/flag-edits';
+import {
+  FlagEditError,
+  disableFlag,
+  enableFlag,
+  parseWeights,
+  setDefaultVariant,
+  setFractionalWeights,
+} from '../../domain/flags/flag-edits';
 import { FlagDirError, loadFlagDir } from '../../domain/flags/flag-files';
-import { formatFlag, formatFlagList, formatHistory } from './format';
+import {
+  formatFlag,
+  formatFlagList,
+  formatHistory,
+  formatRolloutAction,
+  formatRolloutStatus,
+  formatScheduleList,
+  formatScheduleResult,
+} from './format';
+import {
+  ROLLOUT_ACTIONS,
+  RolloutCommandError,
+  addFlagSchedule,
+  listFlagSchedules,
+  runRolloutAction,
+  type RolloutAction,
+  type RolloutActionResult,
+  type RolloutContext,
+  type RolloutStatusView,
+} from './rollouts';
 import { serveFlagDir } from './serve';
 import { tableClient } from './table-client';
 import {
@@ -37,6 +63,25 @@ export const FLAGS_COMMAND = {
     { name: 'set-default', args: '<key> <variant>', summary: 'change the variant served when no rule matches' },
     { name: 'set-weights', args: '<key> <variant>=<weight>...', summary: "change the split of the flag's fractional rule" },
     { name: 'history', args: '<key>', summary: 'runtime changes since the last deploy' },
+    {
+      name: 'rollout start',
+      args: '<key>',
+      summary: "start the flag's guarded rollout (its deployed plan from rollouts/*.json)",
+    },
+    {
+      name: 'rollout status',
+      args: '<key>',
+      summary: 'plan, step, exposures, guardrail readings, next decision, history, pending schedules',
+    },
+    { name: 'rollout pause', args: '<key>', summary: 'hold the rollout at its step (the split stays); the controller waits' },
+    { name: 'rollout resume', args: '<key>', summary: 'run it again from the flag as it now is (an edit made meanwhile is kept)' },
+    { name: 'rollout abort', args: '<key>', summary: 'end it and put everyone on the safe variant' },
+    {
+      name: 'schedule',
+      args: '<key> <change> --at <time>',
+      summary: 'make a change later: enable | disable | set-default <variant> | set-weights <v>=<w>...',
+    },
+    { name: 'schedule', args: '<key>', summary: "the flag's scheduled changes (pending, fired, failed)" },
     { name: 'validate', summary: 'check flag files (--dir) as the deploy does' },
     { name: 'serve', summary: 'serve flag files (--dir) over OFREP, reloading on change' },
   ],
@@ -46,16 +91,29 @@ export const FLAGS_COMMAND = {
     region: { type: 'string', value: 'region', description: 'AWS region' },
     actor: { type: 'string', value: 'who', description: 'recorded in the audit trail (or MONOENV_ACTOR, git user.email, OS user)' },
     json: { type: 'boolean', description: 'print JSON' },
+    at: { type: 'string', value: 'time', description: 'when: ISO 8601 with a time zone offset, e.g. 2026-12-24T06:00:00Z (schedule)' },
     dir: { type: 'string', value: 'folder', description: 'folder of flag files (validate, serve)' },
     port: { type: 'string', value: 'n', description: 'port to serve on (serve; default 8016)' },
     host: { type: 'string', value: 'address', description: 'address to serve on (serve; default 127.0.0.1)' },
     'api-key': { type: 'string', value: 'key', description: 'require this key (serve; default: none, local development)' },
   },
   optionGroups: [
-    { heading: 'options for table commands', names: ['table', 'endpoint', 'region', 'actor', 'json'] },
+    { heading: 'options for table commands', names: ['table', 'endpoint', 'region', 'actor', 'json', 'at'] },
     { heading: 'options for validate and serve', names: ['dir', 'port', 'host', 'api-key'] },
   ],
+  footer: `--json prints the data: the flag item (show and the edits), the items (list, history, schedule <key>);
+rollout start|pause|resume|abort: { flag, action, status, state, stateVersion, flagVersion, weights };
+rollout status: { flag, plan, state, stateVersion, current, step, exposures, lastCheck, readings,
+nextDecisionAt, history, schedules }; schedule <key> <change>: { schedule, description, warnings }.
+A refused rollout or schedule command exits 1 with a code: "monoenv flags: <message> [<code>]", or with
+--json { "error": { "code", "message" } } on stderr (codes: no-plan, already-active, not-running,
+not-paused, not-active, conflict, invalid-change, at-in-past).`,
 } as const satisfies CommandSpec<OptionSpecs>;
+
+/** The CLI's streams and environment, and its clock (replaceable in tests). */
+export interface FlagsIo extends CliIo {
+  readonly now: () => Date;
+}
 
 type Values = OptionValues<typeof FLAGS_COMMAND.options>;
 
@@ -103,7 +161,47 @@ async function serve(values: Values, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function runCommand(command: string | undefined, args: string[], values: Values, io: CliIo): Promise<number> {
+const isRolloutAction = (name: string | undefined): name is RolloutAction => (ROLLOUT_ACTIONS as readonly string[]).includes(name ?? '');
+
+/** `rollout <action> <key>` and `schedule <key> [<change> --at <time>]`. */
+async function runRolloutCommand(command: 'rollout' | 'schedule', args: string[], values: Values, io: FlagsIo): Promise<number> {
+  if (command === 'rollout') {
+    const [action, ...rest] = args;
+    if (!isRolloutAction(action)) {
+      throw new UsageError(`rollout needs one of ${ROLLOUT_ACTIONS.join(', ')}${action ? `, got '${action}'` : ''}`);
+    }
+    expectArgs(rest, ['key']);
+  } else {
+    expectArgs(args, ['key'], true);
+    if (args.length === 1 && values.at !== undefined) throw new UsageError('--at needs a change: schedule <key> <change> --at <time>');
+  }
+  const target = resolveTarget(values, io.env, io.cwd);
+  let actor: string | undefined;
+  const context: RolloutContext = {
+    client: tableClient(target),
+    table: target.table,
+    actor: () => (actor ??= resolveActor(values.actor, io.env)),
+    now: io.now,
+  };
+  const print = (data: unknown, text: () => string) => io.out(values.json ? JSON.stringify(data, null, 2) : text());
+  if (command === 'rollout') {
+    const result = await runRolloutAction(context, args[0] as RolloutAction, args[1]);
+    print(result, () =>
+      args[0] === 'status'
+        ? formatRolloutStatus(result as RolloutStatusView)
+        : formatRolloutAction(result as RolloutActionResult, context.actor()),
+    );
+  } else if (args.length === 1) {
+    const schedules = await listFlagSchedules(context, args[0]);
+    print(schedules, () => formatScheduleList(args[0], schedules));
+  } else {
+    const result = await addFlagSchedule(context, args[0], args.slice(1), values.at);
+    print(result, () => formatScheduleResult(result, context.now()));
+  }
+  return 0;
+}
+
+async function runCommand(command: string | undefined, args: string[], values: Values, io: FlagsIo): Promise<number> {
   if (command === 'serve') return serve(values, io);
   if (command === 'validate') {
     if (!values.dir) throw new UsageError('validate needs --dir <folder of flag files>');
@@ -111,6 +209,8 @@ async function runCommand(command: string | undefined, args: string[], values: V
     io.out(`${set.flags.size} flags valid (revision ${set.revision})`);
     return 0;
   }
+  if (command === 'rollout' || command === 'schedule') return runRolloutCommand(command, args, values, io);
+  if (values.at !== undefined) throw new UsageError('--at is for schedule');
   const edit = command ? EDITS[command] : undefined;
   if (command !== 'list' && command !== 'show' && command !== 'history' && !edit) {
     throw new UsageError(command ? `unknown command '${command}'` : 'a command is required');
@@ -142,8 +242,8 @@ async function runCommand(command: string | undefined, args: string[], values: V
   return 0;
 }
 
-export async function run(argv: string[], given: Partial<CliIo> = {}): Promise<number> {
-  const io: CliIo = { ...processIo(), ...given };
+export async function run(argv: string[], given: Partial<FlagsIo> = {}): Promise<number> {
+  const io: FlagsIo = { ...processIo(), now: () => new Date(), ...given };
   try {
     const {
       positionals: [command, ...args],
@@ -159,6 +259,14 @@ export async function run(argv: string[], given: Partial<CliIo> = {}): Promise<n
     if (error instanceof UsageError) {
       io.err(`monoenv flags: ${error.message}\n\n${usageOf(FLAGS_COMMAND)}`);
       return 2;
+    }
+    if (error instanceof RolloutCommandError) {
+      io.err(
+        argv.includes('--json')
+          ? JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)
+          : `monoenv flags: ${error.message} [${error.code}]`,
+      );
+      return 1;
     }
     const known = [FlagEditError, FlagNotFoundError, ConcurrentModificationError, FlagValidationError, FlagDirError].some(
       (type) => error instanceof type,
