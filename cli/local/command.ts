@@ -5,6 +5,7 @@
 import { integerOption, parseCommandLine, UsageError, usageOf, type CommandSpec, type OptionSpecs } from '../command-line';
 import { LocalProductionError, startLocalProduction } from './local-production';
 import { PortInUseError } from './ports';
+import { MAX_SCHEDULE_INTERVAL_SECONDS, SCHEDULE_INTERVAL_ENV, scheduleIntervalFromEnv } from './runtime';
 import { checkRunning, liveProcessProbe } from './running-check';
 import { stopLocalProduction } from './stop';
 import { readLocalState, STATE_FILE } from './state-file';
@@ -25,18 +26,35 @@ export const LOCAL_COMMAND = {
   options: {
     port: { type: 'string', value: 'n', description: 'port of the local APIs (default 4510, another free port if taken; 0 = any)' },
     'aws-port': { type: 'string', value: 'n', description: 'port of the local AWS (default: a free port)' },
+    'schedule-interval': {
+      type: 'string',
+      value: 'seconds',
+      description: `run schedules of an hour or less (rate(1 minute)...) this often locally (default: ${SCHEDULE_INTERVAL_ENV} or 5); slower ones do not run`,
+    },
   },
-  optionGroups: [{ heading: 'options for start', names: ['port', 'aws-port'] }],
+  optionGroups: [{ heading: 'options for start', names: ['port', 'aws-port', 'schedule-interval'] }],
 } as const satisfies CommandSpec<OptionSpecs>;
 
 export const USAGE = usageOf(LOCAL_COMMAND);
 
 let interruptedDuringStart = false;
 
-async function start(values: { port?: string; 'aws-port'?: string }, cwd: string): Promise<number> {
+/** --schedule-interval, else MONOENV_LOCAL_SCHEDULE_SECONDS, else undefined (the default); a bad value is a usage error. */
+function scheduleInterval(flag: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  const fromFlag = integerOption(flag, 'schedule-interval', 1, MAX_SCHEDULE_INTERVAL_SECONDS);
+  if (fromFlag !== undefined) return fromFlag;
+  try {
+    return scheduleIntervalFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function start(values: { port?: string; 'aws-port'?: string; 'schedule-interval'?: string }, cwd: string): Promise<number> {
   // Options are checked before anything is printed or started.
   const runtimePort = integerOption(values.port, 'port', 0, 65535);
   const awsPort = integerOption(values['aws-port'], 'aws-port', 0, 65535);
+  const scheduleIntervalSeconds = scheduleInterval(values['schedule-interval'], process.env);
   const interrupt = new AbortController();
   let stopRequested: (() => void) | undefined;
   const onSignal = () => {
@@ -51,6 +69,7 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
       projectDir: cwd,
       runtimePort,
       awsPort,
+      scheduleIntervalSeconds,
       signal: interrupt.signal,
     });
     console.log(
@@ -58,6 +77,7 @@ async function start(values: { port?: string; 'aws-port'?: string }, cwd: string
         state: local.state,
         keys: local.keys,
         notEmulated: local.notEmulated,
+        schedules: local.runtime.schedules,
         stateFile: STATE_FILE,
         portNote: local.portNote,
       }),

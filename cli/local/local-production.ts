@@ -20,7 +20,7 @@ import { checkRunning, alreadyRunningMessage, liveProcessProbe, type ProcessProb
 import { readDeployedStack, type DeployedStack } from './deployed';
 import { createLocalBoundary } from './local-boundary';
 import { startMotoWrites, type MotoWrites } from './moto-writes';
-import { startRuntime, type LocalRuntime } from './runtime';
+import { DEFAULT_SCHEDULE_INTERVAL_SECONDS, scheduleIntervalFromEnv, startRuntime, type LocalRuntime } from './runtime';
 import { LOCAL_DIR, readLocalState, removeLocalState, writeLocalState, type LocalState } from './state-file';
 import { parseProductionOutputs, type ProductionOutputs } from './terraform-outputs';
 
@@ -57,6 +57,11 @@ export interface StartLocalOptions {
    * endpoint. @default - the functions call moto directly
    */
   readonly functionsAwsEndpoint?: (motoEndpoint: string) => Promise<{ readonly url: string; close(): Promise<void> }>;
+  /**
+   * How often schedules of an hour or less (`rate(1 minute)`...) run locally, in seconds; slower ones do not run.
+   * @default MONOENV_LOCAL_SCHEDULE_SECONDS from `env`, else 5
+   */
+  readonly scheduleIntervalSeconds?: number;
 }
 
 export interface LocalProduction {
@@ -115,6 +120,18 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
   const log = options.log ?? ((line: string) => console.log(line));
   const projectDir = path.resolve(options.projectDir);
   const localDir = path.join(projectDir, LOCAL_DIR);
+  let scheduleIntervalSeconds: number;
+  try {
+    scheduleIntervalSeconds = options.scheduleIntervalSeconds ?? scheduleIntervalFromEnv(env) ?? DEFAULT_SCHEDULE_INTERVAL_SECONDS;
+  } catch (error) {
+    throw new LocalProductionError('SETUP_FAILED', (error as Error).message);
+  }
+  if (!(scheduleIntervalSeconds > 0 && Number.isFinite(scheduleIntervalSeconds))) {
+    throw new LocalProductionError(
+      'SETUP_FAILED',
+      `scheduleIntervalSeconds must be a positive number of seconds, got ${scheduleIntervalSeconds}`,
+    );
+  }
   claimLocalDir(projectDir, options.probe ?? liveProcessProbe, log);
   preflight(env);
 
@@ -232,6 +249,7 @@ export async function startLocalProduction(options: StartLocalOptions): Promise<
         codeRoot: path.join(localDir, 'functions'),
         port: runtimePort.port,
         log,
+        scheduleIntervalSeconds,
       }),
     );
     log(`[5/5] ${runtime.functions.join(', ')} running as deployed; their HTTP API on ${runtime.url}`);

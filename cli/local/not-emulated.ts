@@ -2,6 +2,8 @@
  * Resources the local AWS (moto) applies and stores but cannot run, listed by name so a newcomer knows
  * what local production does not do (nothing is silently dropped). Read from the synthesized stack.
  */
+import { localScheduleRule, readSchedule } from './deployed';
+
 export interface NotEmulated {
   /** Terraform address, e.g. `aws_ecs_service.service-web_service_B591A6BB`. */
   readonly address: string;
@@ -15,7 +17,8 @@ type Resources = Record<string, Record<string, ResourceConfig>>;
 
 interface Rule {
   readonly type: string;
-  readonly what: string;
+  /** What is not emulated, or (given the resource) why. */
+  readonly what: string | ((config: ResourceConfig, resources: Resources, address: string) => string);
   readonly nameFrom: readonly string[];
   readonly applies?: (config: ResourceConfig, resources: Resources) => boolean;
 }
@@ -30,7 +33,7 @@ const RULES: readonly Rule[] = [
   {
     type: 'aws_lambda_function',
     nameFrom: ['function_name'],
-    what: 'Lambda: stored, not invoked by moto (it needs Docker); npm start runs the deployed package with its deployed environment in a thread instead, unless nothing triggers it locally (the scheduled image re-scan)',
+    what: 'Lambda: stored, not invoked by moto (it needs Docker); npm start runs the deployed package with its deployed environment in a thread instead, unless nothing triggers it locally (a schedule slower than an hour, like the daily image re-scan)',
   },
   {
     type: 'aws_apigatewayv2_api',
@@ -47,7 +50,17 @@ const RULES: readonly Rule[] = [
     nameFrom: ['name'],
     what: 'Firehose: no delivery from Kinesis, so no S3 archive and no Athena data locally',
   },
-  { type: 'aws_scheduler_schedule', nameFrom: ['name'], what: 'schedule: never fires (the daily image re-scan does not run)' },
+  {
+    // npm start runs a function's schedule of an hour or less itself (sped up, runtime.ts); these it does not.
+    type: 'aws_scheduler_schedule',
+    nameFrom: ['name'],
+    what: (config, resources, address) => {
+      const why = scheduleNotRun(config, resources, address)!;
+      const target = why.functionName ? ` of ${why.functionName}` : '';
+      return `schedule${why.expression ? ` ${why.expression}` : ''}${target}: never fires locally (${why.reason})`;
+    },
+    applies: (config, resources) => scheduleNotRun(config, resources, '') !== undefined,
+  },
   {
     type: 'aws_cloudwatch_event_target',
     nameFrom: ['rule'],
@@ -60,6 +73,18 @@ const RULES: readonly Rule[] = [
     what: "alarm: stored, never evaluated (the Lambdas' metrics go to the log, not CloudWatch)",
   },
 ];
+
+/** Why local production does not run a schedule, or undefined when it does. */
+function scheduleNotRun(
+  config: ResourceConfig,
+  resources: Resources,
+  address: string,
+): { reason: string; expression?: string; functionName?: string } | undefined {
+  const read = readSchedule(config, resources, address);
+  if (!('schedule' in read)) return { reason: read.problem, expression: read.expression };
+  const rule = localScheduleRule(read.schedule.expression);
+  return rule.runs ? undefined : { reason: rule.reason, expression: read.schedule.expression, functionName: read.schedule.functionName };
+}
 
 /** `${aws_x.id.attr}` -> that resource's literal attribute, when it has one; otherwise the value as is. */
 function resolve(value: unknown, resources: Resources): unknown {
@@ -87,7 +112,8 @@ export function notEmulatedResources(stack: { resource?: Resources }): NotEmulat
     for (const [id, config] of Object.entries(resources[rule.type] ?? {})) {
       if (rule.applies && !rule.applies(config, resources)) continue;
       const address = `${rule.type}.${id}`;
-      found.push({ address, name: nameOf(config, rule, resources, address), what: rule.what });
+      const what = typeof rule.what === 'string' ? rule.what : rule.what(config, resources, address);
+      found.push({ address, name: nameOf(config, rule, resources, address), what });
     }
   }
   // The local target leaves service autoscaling out (see stacks/production-stack.ts); say so by service.

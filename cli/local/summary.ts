@@ -6,6 +6,13 @@ export interface SummaryInput {
   readonly state: LocalState;
   readonly keys: { readonly flagsServer: string; readonly write: string };
   readonly notEmulated: readonly NotEmulated[];
+  /** The schedules local production runs itself, sped up. */
+  readonly schedules?: readonly {
+    readonly name: string;
+    readonly expression: string;
+    readonly functionName: string;
+    readonly everySeconds: number;
+  }[];
   readonly stateFile: string;
   readonly portNote?: string;
 }
@@ -25,6 +32,9 @@ export function formatStartSummary(input: SummaryInput): string {
     `  flags (OFREP)      ${url}/ofrep/v1/evaluate/flags`,
     `  events ingestion   ${state.eventsUrl ?? url}/v1/events`,
     `  journey processor  polling stream ${state.eventStream ?? '?'} into table ${state.analyticsTable ?? '?'}`,
+    ...(input.schedules ?? []).map(
+      (s) => `  schedule           ${s.functionName} every ${s.everySeconds} s (${s.name}: ${s.expression} in AWS; --schedule-interval)`,
+    ),
     `  local AWS (moto)   ${state.awsEndpoint} (pid ${state.pids.moto}); region ${state.region}`,
     `  flag table         ${state.flagsTable ?? '?'}`,
     `  state              ${input.stateFile} (read by \`npx monoenv flags\` and \`npx monoenv experiment report\`)`,

@@ -22,6 +22,20 @@ describe('monoenv local: usage', () => {
     expect(printed).toEqual([]); // nothing claims to be starting
   });
 
+  it('refuses a schedule interval that is not 1..3600 whole seconds, from the flag or MONOENV_LOCAL_SCHEDULE_SECONDS, before starting anything', async () => {
+    expect(await run(['start', '--schedule-interval', '0'])).toBe(2);
+    expect(errors.join('\n')).toMatch(/--schedule-interval must be a whole number from 1 to 3600, got '0'[\s\S]*usage: monoenv local/);
+    process.env.MONOENV_LOCAL_SCHEDULE_SECONDS = 'often';
+    try {
+      expect(await run(['start'])).toBe(2);
+    } finally {
+      delete process.env.MONOENV_LOCAL_SCHEDULE_SECONDS;
+    }
+    expect(errors.join('\n')).toMatch(/MONOENV_LOCAL_SCHEDULE_SECONDS must be a whole number from 1 to 3600 \(seconds\), got 'often'/);
+    expect(printed).toEqual([]);
+    expect(USAGE).toMatch(/--schedule-interval <seconds>\s+run schedules of an hour or less/);
+  });
+
   it('refuses an unknown command, option or extra argument (exit 2)', async () => {
     expect(await run(['restart'])).toBe(2);
     expect(await run(['start', '--colour'])).toBe(2);
