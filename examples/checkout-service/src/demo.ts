@@ -5,12 +5,16 @@
  *
  *   npm run demo                 # 300 shoppers
  *   npm run demo -- --users 500
+ *   npm run demo -- --fail-one-page-payments 0.5   # half the one-page payments fail (a guarded rollout's drill)
+ *
+ * `--fail-one-page-payments` defaults to CHECKOUT_FAIL_ONE_PAGE_PAYMENTS, the service's own setting (config.ts).
  */
 import { parseArgs } from 'node:util';
 import { runExperimentCommand } from '../../../cli/experiment/command';
 import { readLiveSummary, resolveLiveSource } from '../../../cli/experiment/live-source';
 import { readLocalKeys } from '../../../cli/local/keys';
 import { readLocalState } from '../../../cli/local/state-file';
+import { FAIL_ONE_PAGE_PAYMENTS_VAR, parseFailureShare } from './config';
 import { startCheckoutService } from './server';
 import { runShoppers, type ShopperResult } from './shoppers';
 import { CHECKOUT_FLAG } from './checkout-app';
@@ -49,6 +53,8 @@ export interface DemoOptions {
   readonly cwd?: string;
   /** @default stdout */
   readonly print?: (line: string) => void;
+  /** Share (0..1) of one-page checkout payments the service fails (CHECKOUT_FAIL_ONE_PAGE_PAYMENTS). @default 0 */
+  readonly failOnePagePayments?: number;
 }
 
 export interface DemoResult {
@@ -88,6 +94,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     eventsWriteKey: keys.write,
     flagsTimeoutMs: LOCAL_TIMEOUT_MS,
     eventsTimeoutMs: LOCAL_TIMEOUT_MS,
+    failOnePagePayments: options.failOnePagePayments,
   });
   let completed: number;
   let shoppers: ShopperResult;
@@ -95,6 +102,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(
       `checkout service on ${service.url}; ${users} shoppers through ${JOURNEY}: cart_viewed -> checkout_started -> payment_submitted -> order_completed`,
     );
+    if (options.failOnePagePayments) {
+      print(`  ${+(options.failOnePagePayments * 100).toFixed(2)}% of one-page checkout payments fail (--fail-one-page-payments)`);
+    }
     // A fresh prefix per run: the processor counts each user once, so a second demo adds new shoppers.
     const prefix = `demo-${Date.now().toString(36)}`;
     const result = (shoppers = await runShoppers({
@@ -106,8 +116,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }));
     completed = Object.values(result.completed).reduce((a, b) => a + b, 0);
     const shown = [...result.layouts.values()];
+    const failed = Object.values(result.failedPayments).reduce((a, b) => a + b, 0);
     print(
-      `  layouts: one-page ${shown.filter((l) => l === 'one-page').length}, classic ${shown.filter((l) => l === 'classic').length}; ${completed} completed checkouts`,
+      `  layouts: one-page ${shown.filter((l) => l === 'one-page').length}, classic ${shown.filter((l) => l === 'classic').length}; ${completed} completed checkouts` +
+        (failed > 0 ? `, ${failed} failed payments` : ''),
     );
   } finally {
     await service.close();
@@ -137,16 +149,33 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   return { code, shoppers };
 }
 
+/** The demo's command line (and CHECKOUT_FAIL_ONE_PAGE_PAYMENTS as the default of its flag); throws naming the bad option. */
+export function parseDemoArgs(args: string[], env: NodeJS.ProcessEnv): { users: number; failOnePagePayments: number } {
+  const { values } = parseArgs({
+    args,
+    options: { users: { type: 'string', default: '300' }, 'fail-one-page-payments': { type: 'string' } },
+  });
+  const users = Number(values.users);
+  if (!Number.isInteger(users) || users < 20) throw new Error(`--users must be a whole number of at least 20, got '${values.users}'`);
+  const flag = values['fail-one-page-payments'];
+  const failOnePagePayments =
+    flag === undefined
+      ? parseFailureShare(env[FAIL_ONE_PAGE_PAYMENTS_VAR], FAIL_ONE_PAGE_PAYMENTS_VAR)
+      : parseFailureShare(flag, '--fail-one-page-payments');
+  return { users, failOnePagePayments };
+}
+
 if (require.main === module) {
   // As in the CLI (bin/monoenv.js): Node 20 is the pinned tool runtime; the SDK's upgrade notice is not the demo's.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { values } = parseArgs({ options: { users: { type: 'string', default: '300' } } });
-  const users = Number(values.users);
-  if (!Number.isInteger(users) || users < 20) {
-    process.stderr.write(`monoenv demo: --users must be a whole number of at least 20, got '${values.users}'\n`);
+  let args: ReturnType<typeof parseDemoArgs>;
+  try {
+    args = parseDemoArgs(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`monoenv demo: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  runDemo({ users }).then(
+  runDemo(args).then(
     ({ code }) => {
       process.exitCode = code;
     },

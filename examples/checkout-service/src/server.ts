@@ -46,6 +46,7 @@ export async function startCheckoutService(config: CheckoutServiceConfig): Promi
   const handle = createCheckoutApp(
     OpenFeature.getClient(domain),
     createEventSender({ eventsUrl: config.eventsUrl, writeKey: config.eventsWriteKey, timeoutMs: config.eventsTimeoutMs }),
+    { failOnePagePayments: config.failOnePagePayments },
   );
 
   const server = createServer(async (req, res) => {
@@ -86,8 +87,12 @@ export async function startCheckoutService(config: CheckoutServiceConfig): Promi
 }
 
 async function main(): Promise<void> {
-  const service = await startCheckoutService(configFromEnv(process.env));
+  const config = configFromEnv(process.env);
+  const service = await startCheckoutService(config);
   console.log(`checkout-service listening on ${service.url}`);
+  const share = config.failOnePagePayments ?? 0;
+  if (share > 0)
+    console.log(`checkout-service: ${+(share * 100).toFixed(2)}% of one-page checkout payments fail (CHECKOUT_FAIL_ONE_PAGE_PAYMENTS)`);
   const stop = () => void service.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
