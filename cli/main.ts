@@ -11,7 +11,7 @@ export interface CommandModule {
 // alone pulls in cdktf and the AWS provider, about a second).
 const commands: Record<string, { summary: string; load: () => CommandModule }> = {
   flags: {
-    summary: 'list, show and edit feature flags at run time; serve flag files locally over OFREP',
+    summary: 'list, show and edit feature flags at run time; guarded rollouts and scheduled changes; serve flag files locally',
     load: () => require('./flags/command') as CommandModule,
   },
   experiment: {
