@@ -24,6 +24,13 @@ export interface GuardrailReading {
   readonly basis: string;
 }
 
+/**
+ * Fewest users per variant before a journey's conversion is judged. Below it the normal approximation behind the
+ * interval is too optimistic: 2 variant users who both did not convert gave a zero-width interval at -100% and
+ * rolled back a third of simulated A/A rollouts (domain/rollouts/simulate.ts; 100 brings it to about 2%).
+ */
+export const MIN_JOURNEY_USERS = 100;
+
 /** The conversion of each journey guardrail: the variant against the safe variant, from the journey processor's summary. */
 export function journeyReadings(plan: RolloutPlan, summary: ExperimentSummary | undefined): GuardrailReading[] {
   return Object.entries(plan.guardrails.journeys).map(([journey, { maxRelativeDrop }]) => {
@@ -36,6 +43,9 @@ export function journeyReadings(plan: RolloutPlan, summary: ExperimentSummary | 
       return { ...base, status: 'insufficient-data', basis: `no conversions of ${journey} recorded for both variants yet` };
     }
     const basis = `${plan.variant}: ${variantSums.sum}/${variant.users} converted, ${plan.safeVariant}: ${safeSums.sum}/${safe.users}`;
+    if (Math.min(variant.users, safe.users) < MIN_JOURNEY_USERS) {
+      return { ...base, status: 'insufficient-data', basis: `${basis} (judged from ${MIN_JOURNEY_USERS} users per variant)` };
+    }
     const comparison = compareSequentially(
       { kind: 'proportion', n: safe.users, sum: Math.min(safeSums.sum, safe.users) },
       { kind: 'proportion', n: variant.users, sum: Math.min(variantSums.sum, variant.users) },
@@ -46,7 +56,9 @@ export function journeyReadings(plan: RolloutPlan, summary: ExperimentSummary | 
       return { ...base, status: 'insufficient-data', basis: `${basis} (${reason})` };
     }
     const { estimate, ci } = comparison.relative;
-    return { ...base, status: ci[1] < -maxRelativeDrop ? 'regressed' : 'ok', estimate, interval: ci, basis };
+    // A conversion cannot fall by more than 100%: the bound is clamped for reading, not for the decision.
+    const interval: [number, number] = [Math.max(-1, ci[0]), ci[1]];
+    return { ...base, status: ci[1] < -maxRelativeDrop ? 'regressed' : 'ok', estimate, interval, basis };
   });
 }
 

@@ -119,8 +119,16 @@ describe('guardrail readings', () => {
     expect(journeyReadings(lenient, summary([20000, 6000], [20000, 8000]))[0].status).toBe('ok');
   });
 
-  it('few users say little: a large observed drop on 10 users is not yet a regression', () => {
-    expect(journeyReadings(plan, summary([10, 2], [10, 5]))[0].status).toBe('ok');
+  it('few users say little: below 100 users per variant nothing is judged, not even 0 conversions', () => {
+    expect(journeyReadings(plan, summary([10, 0], [10, 5]))[0]).toMatchObject({
+      status: 'insufficient-data',
+      basis: expect.stringContaining('judged from 100 users'),
+    });
+    expect(journeyReadings(plan, summary([120, 40], [120, 50]))[0].status).toBe('ok');
+    // From there, a variant that never converts is rolled back, and its interval reads no lower than -100 %.
+    const never = journeyReadings(plan, summary([150, 0], [150, 60]))[0];
+    expect(never.status).toBe('regressed');
+    expect(never.interval![0]).toBeGreaterThanOrEqual(-1);
   });
 
   it('reads insufficient data without a summary, or without conversions in the safe variant', () => {
