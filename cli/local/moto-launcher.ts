@@ -10,7 +10,9 @@
  * table. Kinesis has the same shape of problem: each record put copies the shard's list of sequence numbers, and
  * each read scans the shard from its first record, so the stream slowed down as events piled up (a load of 200,000
  * events stalled after 85,000). The fix takes the newest number directly and reads on from the last one read. Each
- * fix is applied only where moto's code is as expected; otherwise moto runs as it comes.
+ * fix is applied only where moto's code is as expected; otherwise moto runs as it comes. With the transaction fix,
+ * table reads and writes are serialized, as DynamoDB serializes transactions: moto serves each request in its own
+ * thread with no locks, so two concurrent transactions could both pass their conditions and both write.
  *
  * Written by hand because moto has no setting for it; it is a patch to moto, kept as small as possible.
  */
@@ -80,7 +82,24 @@ def patch_transactions():
 
     models.copy = CopyExceptTablesInTransactions()
     DynamoDBBackend.transact_write_items = transact_write_items
+    serialize_table_access(DynamoDBBackend)
     return None
+
+def serialize_table_access(backend_class):
+    # moto's server serves each request in a thread of its own and its tables have no locks, so two transactions
+    # could both pass their conditions and both write (a schedule fired twice). DynamoDB serializes them: so does this.
+    lock = threading.RLock()
+
+    def locked(method):
+        def run(self, *args, **kwargs):
+            with lock:
+                return method(self, *args, **kwargs)
+        return run
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item",
+                 "get_item", "query", "scan", "transact_get_items", "batch_get_item"):
+        if hasattr(backend_class, name):
+            setattr(backend_class, name, locked(getattr(backend_class, name)))
 
 def patch_kinesis_reads():
     from moto.kinesis.models import Shard

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { motoLaunch } from '../../../cli/local/moto-launcher';
+import { startMoto } from '../../../cli/local/moto-server';
 import { createPkSkTable, describeWithMoto, motoClientConfig } from '../../support/moto';
 
 const TABLE = 'launcher-tx';
@@ -67,6 +68,64 @@ describeWithMoto('moto as local production starts it', (moto) => {
     expect(await read('new')).toBeUndefined();
     expect(await read('deleted')).toMatchObject({ v: { N: '1' } });
   });
+
+  it('concurrent transactions are serialized, as in DynamoDB: of 10 writers on one version, one wins, and stays won', async () => {
+    // Each writer sets version 1 -> 2 on that condition and updates large items of its own (their backups take a
+    // while). moto serves each request in a thread of its own: without the lock, a transaction cancelled by the
+    // winner's write restored the backup it took before that write, undoing it (a scheduled change fired twice in CI).
+    // Python switching threads every microsecond makes such a race show here as it did on a loaded CI machine.
+    const launch = motoLaunch();
+    const racy = await startMoto({
+      launch: { ...launch, args: ['-c', `import sys; sys.setswitchinterval(1e-6)\n${launch.args[1]}`] },
+    });
+    const racyClient = new DynamoDBClient(motoClientConfig(racy.endpoint));
+    const clients: DynamoDBClient[] = [];
+    try {
+      await createPkSkTable(racyClient, TABLE);
+      const item = (pk: string, v: string) => ({ ...key(pk), v: { N: v } });
+      await racyClient.send(new PutItemCommand({ TableName: TABLE, Item: item('contended', '1') }));
+      const writers = Array.from({ length: 10 }, (_, i) => `writer-${i}`);
+      const large = { L: Array.from({ length: 4000 }, (_, i) => ({ S: `value-${i}` })) };
+      for (const writer of writers) {
+        for (let i = 0; i < 4; i++)
+          await racyClient.send(new PutItemCommand({ TableName: TABLE, Item: { ...key(`${writer}-${i}`), large } }));
+      }
+      clients.push(...writers.map(() => new DynamoDBClient(motoClientConfig(racy.endpoint))));
+      const outcomes = await Promise.allSettled(
+        writers.map((writer, w) =>
+          clients[w].send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: TABLE,
+                    Key: key('contended'),
+                    UpdateExpression: 'SET v = :next',
+                    ConditionExpression: 'v = :read',
+                    ExpressionAttributeValues: { ':read': { N: '1' }, ':next': { N: '2' } },
+                  },
+                },
+                ...Array.from({ length: 4 }, (_, i) => ({
+                  Update: {
+                    TableName: TABLE,
+                    Key: key(`${writer}-${i}`),
+                    UpdateExpression: 'SET v = :one',
+                    ExpressionAttributeValues: { ':one': { N: '1' } },
+                  },
+                })),
+              ],
+            }),
+          ),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const contended = await racyClient.send(new GetItemCommand({ TableName: TABLE, Key: key('contended') }));
+      expect(contended.Item).toMatchObject({ v: { N: '2' } });
+    } finally {
+      for (const c of [racyClient, ...clients]) c.destroy();
+      await racy.stop();
+    }
+  }, 60_000);
 
   it('a transaction that touches one item twice is refused whole', async () => {
     await put('twice', '1');
