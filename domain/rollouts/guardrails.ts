@@ -1,6 +1,7 @@
 import { compareSequentially, sequentialEffect } from '../experiments/comparison';
 import type { ExperimentSummary } from '../experiments/experiment-summary';
 import type { RolloutPlan } from './rollout-plan';
+import type { RolloutBaseline } from './rollout-state';
 
 /**
  * Guardrail readings from the data the controller gathers (pure). Every comparison is an always-valid confidence
@@ -22,6 +23,43 @@ export interface GuardrailReading {
   readonly unit: 'relative change' | 'rate' | 'ms';
   /** What the reading is based on, in words (users per variant, requests). */
   readonly basis: string;
+}
+
+/** The counts a rollout's guardrails start from (none counted yet: zeros). */
+export function baselineOf(summary: ExperimentSummary | undefined, plan: RolloutPlan, now: Date): RolloutBaseline {
+  const variants = [plan.variant, plan.safeVariant];
+  const find = (name: string) => summary?.variants.find((v) => v.name === name);
+  return {
+    takenAt: now.toISOString(),
+    users: Object.fromEntries(variants.map((name) => [name, find(name)?.users ?? 0])),
+    conversions: Object.fromEntries(
+      Object.keys(plan.guardrails.journeys).map((journey) => [
+        journey,
+        Object.fromEntries(variants.map((name) => [name, find(name)?.metrics[journey]?.sum ?? 0])),
+      ]),
+    ),
+  };
+}
+
+/** The summary less its baseline: the users exposed and the conversions counted since the rollout began. */
+export function sinceBaseline(
+  summary: ExperimentSummary | undefined,
+  baseline: RolloutBaseline | undefined,
+): ExperimentSummary | undefined {
+  if (!summary || !baseline) return summary;
+  return {
+    ...summary,
+    variants: summary.variants.map((variant) => {
+      const users = Math.max(0, variant.users - (baseline.users[variant.name] ?? 0));
+      const metrics = Object.fromEntries(
+        Object.entries(variant.metrics).map(([metric, sums]) => {
+          const converted = Math.max(0, sums.sum - (baseline.conversions[metric]?.[variant.name] ?? 0));
+          return [metric, { n: users, sum: converted, sumSquares: converted }];
+        }),
+      );
+      return { ...variant, users, metrics };
+    }),
+  };
 }
 
 /**

@@ -26,6 +26,19 @@ export interface RolloutCheck {
   readonly nextDecisionAt?: string;
 }
 
+/**
+ * What the journey processor had counted for the flag when the controller first looked at the rollout: guardrails
+ * judge only exposures and conversions after it, so an experiment's earlier data (or an earlier rollout's) cannot
+ * mask a regression.
+ */
+export interface RolloutBaseline {
+  readonly takenAt: string;
+  /** Exposed users by variant. */
+  readonly users: Readonly<Record<string, number>>;
+  /** Converted users by journey, then variant. */
+  readonly conversions: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
 export interface RolloutState {
   readonly flag: string;
   readonly status: RolloutStatus;
@@ -41,6 +54,8 @@ export interface RolloutState {
   readonly reason?: string;
   readonly history: readonly RolloutEvent[];
   readonly lastCheck?: RolloutCheck;
+  /** Taken by the controller's first run after the start. @default - not yet taken */
+  readonly baseline?: RolloutBaseline;
 }
 
 /** The actor of the controller's edits, in the flag audit trail and the history. */

@@ -10,7 +10,7 @@ import type { FlagDefinition } from '../../domain/flags/evaluator';
 import { setFractionalWeights } from '../../domain/flags/flag-edits';
 import { applyChange, describeChange } from '../../domain/rollouts/apply-change';
 import { auditAction, decide, describeReading, type Decision } from '../../domain/rollouts/decide';
-import { readGuardrails, type ServiceSignals } from '../../domain/rollouts/guardrails';
+import { baselineOf, readGuardrails, sinceBaseline, type ServiceSignals } from '../../domain/rollouts/guardrails';
 import type { RolloutPlan } from '../../domain/rollouts/rollout-plan';
 import {
   CONTROLLER_ACTOR,
@@ -111,9 +111,23 @@ async function runRollout(ports: ControllerPorts, options: ControllerOptions, st
   const now = options.now();
   const flag = await ports.readFlag(plan.flag);
   const summary = await ports.readSummary(plan.flag);
-  const signals = await ports.readSignals(plan, new Date(state.stepStartedAt), now);
-  const readings = readGuardrails(plan, summary, signals);
   const variantUsers = usersOf(summary, plan.variant);
+  if (!state.baseline) {
+    // The first look: guardrails judge only what comes after it, and the step counts its users from here.
+    const baseline = baselineOf(summary, plan, now);
+    await ports.putState(
+      {
+        ...state,
+        baseline,
+        usersAtStepStart: variantUsers,
+        lastCheck: { at: now.toISOString(), readings: [], usersInStep: 0, decision: 'baseline taken' },
+      },
+      stored.stateVersion,
+    );
+    return { flag: plan.flag, decision: 'hold', detail: 'baseline taken' };
+  }
+  const signals = await ports.readSignals(plan, new Date(state.stepStartedAt), now);
+  const readings = readGuardrails(plan, sinceBaseline(summary, state.baseline), signals);
   const decision = decide({ plan, state, flag, readings, variantUsers, now, intervalMs: options.intervalMs });
   const check = (words: string, nextDecisionAt?: string) => ({
     at: now.toISOString(),

@@ -103,7 +103,7 @@ describeWithMoto(
       );
     };
 
-    /** A started rollout, as `monoenv flags rollout start` leaves it. */
+    /** A started rollout, as `monoenv flags rollout start` leaves it, and the controller's first look (the baseline). */
     const start = async () => {
       await editFlagForRollout(doc, FLAGS, {
         flag: plan.flag,
@@ -114,6 +114,7 @@ describeWithMoto(
         action: 'rollout-start',
         now: () => T0,
       });
+      expect((await controller(T0)).rollouts).toEqual([{ flag: 'new-checkout', decision: 'hold', detail: 'baseline taken' }]);
     };
 
     const receiveAlerts = async (): Promise<string[]> => {
@@ -217,6 +218,24 @@ describeWithMoto(
       expect(alert).toContain('on: 300/1500 converted, off: 600/1500');
       // Ended: later runs leave it alone.
       expect((await controller(at(4))).rollouts[0]).toMatchObject({ decision: 'skipped', detail: 'rolled-back' });
+    });
+
+    it('judges only what came after the start: an earlier experiment where the variant won does not mask a regression', async () => {
+      await exposures('on', 5000, 2500);
+      await exposures('off', 5000, 2000);
+      await start();
+      expect((await readRollout(doc, FLAGS, 'new-checkout')).state!.baseline).toMatchObject({
+        users: { on: 5000, off: 5000 },
+        conversions: { checkout: { on: 2500, off: 2000 } },
+      });
+      // Since the start: on 150 users, 15 converted (10 %); off 300 users, 120 converted (40 %).
+      await exposures('on', 5150, 2515);
+      await exposures('off', 5300, 2120);
+      const run = await controller(at(2));
+      expect(run.rollouts[0]).toMatchObject({
+        decision: 'roll-back',
+        detail: expect.stringContaining('on: 15/150 converted, off: 120/300'),
+      });
     });
 
     it('rolls back on the service 5xx rate from CloudWatch', async () => {
