@@ -12,7 +12,7 @@ import { testApp } from '../support/temp';
 import { REPO_ROOT } from '../support/paths';
 
 /**
- * The five ways the stack once failed on real AWS while passing on the local one, each put back by hand:
+ * The ways the stack failed, or would fail, on real AWS while passing on the local one, each put back by hand:
  * synth must refuse every one, naming the guardrail. (The IAM evaluations of the same defects are in test/iam/.)
  */
 const config = parseConfig({ appName: 'shop', region: 'eu-west-1', github: { repository: 'acme/shop' } });
@@ -94,5 +94,15 @@ describe('what AWS refuses, put back, fails synth', () => {
     for (const statement of policy.Statement) delete statement.Condition;
     deployIam.policy = JSON.stringify(policy);
     expect(() => Testing.synth(stack)).toThrow(/\[MONO-IAM-3\] bootstrap\/deploy-iam.*iam:CreateRole/s);
+  });
+
+  it('6. a function environment over 4 KB: the rollout controller given guardrail metrics for many services', () => {
+    expect(
+      production((s) => {
+        const variables = { ...s.rolloutController.function.function.environmentInput!.variables } as Record<string, string>;
+        variables.SIGNALS = JSON.stringify({ padding: 'x'.repeat(4096) });
+        s.rolloutController.function.function.putEnvironment({ variables });
+      }),
+    ).toThrow(/\[MONO-LAMBDA-7\] production\/rollouts\/function\/function.*environment is \d+ bytes; AWS allows 4096/s);
   });
 });

@@ -3,7 +3,7 @@ import { immutableImageTags, imageScanning, readOnlyRootFilesystem, separateTask
 import { dynamodbEncryption, firehoseEncryption, kinesisEncryption, logGroupRetention, snsEncryption } from './encryption-at-rest';
 import { wildcardActions, wildcardResources } from './iam';
 import { adminNeedsBoundary, boundaryOnRoleCreation, boundaryStaysPut } from './iam-boundary';
-import { lambdaLogGroup, lambdaTimeout } from './lambda';
+import { lambdaEnvironmentSize, lambdaLogGroup, lambdaTimeout } from './lambda';
 import { lambdaRuntimeCalendar } from './lambda-runtime';
 import { dropInvalidHeaders, listenerTls } from './load-balancer';
 import {
@@ -54,6 +54,7 @@ export const monoenvRules = (options: MonoenvRulesOptions = {}): readonly Guardr
   imageScanning,
   lambdaLogGroup,
   lambdaTimeout,
+  lambdaEnvironmentSize,
   lambdaRuntimeCalendar({ now: options.now }),
   publicFunctionUrl,
   invokePermissions(),

@@ -24,3 +24,22 @@ export const lambdaTimeout: GuardrailRule = {
   appliesTo: ['aws_lambda_function'],
   check: ({ config }) => (isSet(config.timeout) ? [] : ['timeout is not set']),
 };
+
+/** AWS's limit on a function's environment: the names and values together, in bytes. */
+export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
+
+export const lambdaEnvironmentSize: GuardrailRule = {
+  id: 'MONO-LAMBDA-7',
+  description: 'A Lambda environment fits in 4 KB (AWS refuses a larger one; a local AWS does not).',
+  fix: 'Move large settings (JSON documents, lists) to a table, SSM parameter or the bundle, and pass their name instead.',
+  appliesTo: ['aws_lambda_function'],
+  check: ({ config }) => {
+    // A `${...}` reference counts as its own text: a resolved ARN or name is about as long.
+    const variables = (firstBlock(config.environment)?.variables ?? {}) as Record<string, unknown>;
+    const bytes = Object.entries(variables).reduce(
+      (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(String(value)),
+      0,
+    );
+    return bytes > LAMBDA_ENVIRONMENT_MAX_BYTES ? [`environment is ${bytes} bytes; AWS allows ${LAMBDA_ENVIRONMENT_MAX_BYTES}`] : [];
+  },
+};

@@ -43,3 +43,17 @@ describe('MONO-LAMBDA-2 timeout', () => {
     ]);
   });
 });
+
+describe('MONO-LAMBDA-7 environment size', () => {
+  const env = (bytes: number) => ({ environment: { variables: { DOC: 'x'.repeat(bytes - 3) } } });
+  it('passes an environment of 4 KB, names included', () => {
+    expect(
+      findingsOf('MONO-LAMBDA-7', (s) => new LambdaFunction(s, 'Fn', { ...fnProps, functionName: 'f', timeout: 10, ...env(4096) })),
+    ).toEqual([]);
+  });
+  it('flags a byte more', () => {
+    expect(
+      findingsOf('MONO-LAMBDA-7', (s) => new LambdaFunction(s, 'Fn', { ...fnProps, functionName: 'f', timeout: 10, ...env(4097) })),
+    ).toEqual(['test/Fn: environment is 4097 bytes; AWS allows 4096']);
+  });
+});
