@@ -25,13 +25,15 @@ export interface LoadedConfig {
 /**
  * Environment overrides, for CD and for one-off runs:
  * MONOENV_IMAGE_TAG (every service built from the environment's repository, e.g. the commit SHA),
- * MONOENV_IMAGE (the first service's full image), MONOENV_REGION, MONOENV_ALERT_EMAIL, MONOENV_APP_NAME.
+ * MONOENV_IMAGE (the first service's full image), MONOENV_REGION, MONOENV_ALERT_EMAIL, MONOENV_APP_NAME,
+ * MONOENV_ROLLOUTS_DIR (another folder of rollout plans, e.g. a laptop-speed one for `npm start`).
  */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
   if (env.MONOENV_APP_NAME) out.appName = env.MONOENV_APP_NAME;
   if (env.MONOENV_REGION) out.region = env.MONOENV_REGION;
   if (env.MONOENV_ALERT_EMAIL) out.alertEmail = env.MONOENV_ALERT_EMAIL;
+  if (env.MONOENV_ROLLOUTS_DIR) out.rollouts = { ...(out.rollouts as Record<string, unknown> | undefined), dir: env.MONOENV_ROLLOUTS_DIR };
   if (env.MONOENV_IMAGE_TAG || env.MONOENV_IMAGE) {
     const services =
       Array.isArray(raw.services) && raw.services.length > 0 ? (raw.services as Record<string, unknown>[]) : [{ name: 'web' }];

@@ -201,9 +201,15 @@ describe('config', () => {
     );
     const { config, baseDir } = loadConfig({
       cwd: dir,
-      env: { MONOENV_IMAGE_TAG: 'abc123', MONOENV_REGION: 'eu-central-1', MONOENV_ALERT_EMAIL: 'oncall@example.com' },
+      env: {
+        MONOENV_IMAGE_TAG: 'abc123',
+        MONOENV_REGION: 'eu-central-1',
+        MONOENV_ALERT_EMAIL: 'oncall@example.com',
+        MONOENV_ROLLOUTS_DIR: 'examples/rollouts-laptop',
+      },
     });
     expect(baseDir).toBe(dir);
+    expect(config.rollouts).toEqual({ dir: 'examples/rollouts-laptop', schedule: 'rate(1 minute)' });
     expect(config.appName).toBe('shop');
     expect(config.region).toBe('eu-central-1');
     expect(config.alertEmail).toBe('oncall@example.com');

@@ -10,6 +10,7 @@ import { loadRescanConfig } from '../../lambdas/image-rescan/config';
 import { rescanEnvironment } from '../../lambdas/image-rescan/contract';
 import { ingestEnvironment, ingestSettings } from '../../lambdas/ingest/contract';
 import { journeyProcessorEnvironment, journeyProcessorSettings } from '../../lambdas/journey-processor/contract';
+import { rolloutControllerSettings } from '../../lambdas/rollout-controller/contract';
 import { ProductionStack } from '../../stacks/production-stack';
 import { SYNTH_DAY } from '../support/clock';
 import { testApp } from '../support/temp';
@@ -64,6 +65,25 @@ describe('what the production stack sets is what each handler reads', () => {
       failureQueueUrl: expect.stringContaining('aws_sqs_queue.events_processor-failures'),
     });
     expect(parseJourneys(afterTerraform(settings.journeysJson)).map((journey) => journey.name)).toEqual(['checkout', 'onboarding']);
+  });
+
+  it('gives the rollout controller its tables, alerts topic, interval and the metrics of every guardrail', () => {
+    const settings = rolloutControllerSettings(env['shop-rollout-controller']);
+    expect(settings).toMatchObject({
+      flagTable: expect.stringContaining('aws_dynamodb_table.flags_table'),
+      analyticsTable: 'shop-analytics',
+      alertsTopicArn: expect.stringContaining('aws_sns_topic.monitoring_alerts'),
+      intervalSeconds: 60,
+    });
+    expect(Object.keys(settings.signals.services)).toEqual(['web']);
+    expect(settings.signals.services.web.errors5xx).toMatchObject({
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'HTTPCode_Target_5XX_Count',
+    });
+    expect(settings.signals.flagErrors.map((ref) => ref.metricName)).toEqual(['EvaluationErrors', 'EvaluationErrors']);
+    expect(() => rolloutControllerSettings({ ...env['shop-rollout-controller'], SIGNALS: '{' })).toThrow(
+      'environment variable SIGNALS is not valid JSON',
+    );
   });
 
   it('gives the image re-scan its repository, mode and image count', () => {
