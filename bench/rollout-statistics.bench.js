@@ -7,10 +7,13 @@
  * - a 20 % relative drop of conversion: rolled back before the 50 % step in at least 90 % of 1,000 runs.
  * A +20 % improvement is run too, for information (it should never be rolled back). Rates are the point; the
  * speed is printed against drawing the same random numbers alone, measured in the same run.
- * Seeded: the same figures on every machine.
+ * Seeded: the same figures on every machine. Also the controller's handler bundle (goal under 100 KB, as the
+ * journey processor's; it runs once a minute, so its size matters for cold starts only).
  */
 const { join } = require('node:path');
-const { loadTypeScript } = require('./support');
+const { handlerBundleBytes, loadTypeScript } = require('./support');
+
+const BUNDLE_GOAL_BYTES = 100 * 1024;
 
 const RUNS = 1000;
 const SEED = 20260105;
@@ -96,6 +99,10 @@ if (require.main === module) {
   console.log(`simulated rollouts of the default plan, ${RUNS} runs each (seed ${SEED})`);
   for (const row of rows) console.log(`${row.name.padEnd(34)} ${row.value.padStart(7)}  ${row.verdict}\n    ${row.detail}`);
   if (example) console.log(`first A/A roll-back: ${example}`);
+  const bundle = handlerBundleBytes(join(__dirname, '../lambdas/rollout-controller/handler.ts'));
+  console.log(
+    `controller handler bundle (minified): ${(bundle / 1024).toFixed(1)} KB = ${(bundle / BUNDLE_GOAL_BYTES).toFixed(2)}x the goal  ${bundle < BUNDLE_GOAL_BYTES ? 'PASS' : 'MISS'} (goal < 100 KB)`,
+  );
   console.log(
     `speed: ${Math.round(speed.simsPerSecond)} simulated rollouts/s (${speed.seconds.toFixed(2)} s) = ${speed.ratio.toFixed(1)}x drawing their users' random numbers alone`,
   );
