@@ -143,6 +143,39 @@ function knownVariantUsers(state: RolloutState): number {
   return state.usersAtStepStart + counted;
 }
 
+/** Sets the flag's weights and writes the rollout's next state in one transaction (start and abort). */
+async function setWeightsWithState(
+  context: RolloutContext,
+  key: string,
+  stored: { readonly stateVersion: number },
+  change: {
+    readonly action: 'start' | 'abort';
+    readonly weights: Array<[string, number]>;
+    readonly nextState: (version: number, now: Date, actor: string) => RolloutState;
+  },
+): Promise<RolloutActionResult> {
+  const actor = context.actor();
+  const now = context.now();
+  const { flag, state } = await editFlagForRollout(context.client, context.table, {
+    flag: key,
+    mutate: (definition) => setFractionalWeights(definition, change.weights),
+    nextState: (version) => change.nextState(version, now, actor),
+    readVersion: stored.stateVersion,
+    actor,
+    action: `rollout-${change.action}`,
+    now: () => now,
+  }).catch(conflict);
+  return {
+    flag: key,
+    action: change.action,
+    status: state.status,
+    state,
+    stateVersion: stored.stateVersion + 1,
+    flagVersion: flag.version,
+    weights: change.weights,
+  };
+}
+
 async function start(context: RolloutContext, key: string): Promise<RolloutActionResult> {
   const stored = await readPlanned(context, key);
   const { plan } = stored;
@@ -152,28 +185,12 @@ async function start(context: RolloutContext, key: string): Promise<RolloutActio
       `the rollout of '${key}' is already ${stored.state.status} (${stepLabel(stored.state, plan)}): see \`monoenv flags rollout status ${key}\``,
     );
   }
-  const weights = weightsAt(plan, plan.steps[0].percent);
-  const actor = context.actor();
-  const now = context.now();
-  const { flag, state } = await editFlagForRollout(context.client, context.table, {
-    flag: key,
-    mutate: (definition) => setFractionalWeights(definition, weights),
-    // Variant users at the start: 0 (the CLI does not read the analytics table; see knownVariantUsers).
-    nextState: (version) => startedState(plan, version, 0, now, actor),
-    readVersion: stored.stateVersion,
-    actor,
-    action: 'rollout-start',
-    now: () => now,
-  }).catch(conflict);
-  return {
-    flag: key,
+  // Variant users at the start: 0 (the CLI does not read the analytics table); the controller's first run takes the baseline.
+  return setWeightsWithState(context, key, stored, {
     action: 'start',
-    status: state.status,
-    state,
-    stateVersion: stored.stateVersion + 1,
-    flagVersion: flag.version,
-    weights,
-  };
+    weights: weightsAt(plan, plan.steps[0].percent),
+    nextState: (version, now, actor) => startedState(plan, version, 0, now, actor),
+  });
 }
 
 async function pause(context: RolloutContext, key: string): Promise<RolloutActionResult> {
@@ -232,27 +249,11 @@ async function abort(context: RolloutContext, key: string): Promise<RolloutActio
       `the rollout of '${key}' is ${current ? current.status : 'not started'}: there is nothing to abort`,
     );
   }
-  const weights = safeWeights(plan);
-  const actor = context.actor();
-  const now = context.now();
-  const { flag, state } = await editFlagForRollout(context.client, context.table, {
-    flag: key,
-    mutate: (definition) => setFractionalWeights(definition, weights),
-    nextState: (version) => endedState(current, 'aborted', version, now, actor, `aborted by ${actor}`),
-    readVersion: stored.stateVersion,
-    actor,
-    action: 'rollout-abort',
-    now: () => now,
-  }).catch(conflict);
-  return {
-    flag: key,
+  return setWeightsWithState(context, key, stored, {
     action: 'abort',
-    status: state.status,
-    state,
-    stateVersion: stored.stateVersion + 1,
-    flagVersion: flag.version,
-    weights,
-  };
+    weights: safeWeights(plan),
+    nextState: (version, now, actor) => endedState(current, 'aborted', version, now, actor, `aborted by ${actor}`),
+  });
 }
 
 async function status(context: RolloutContext, key: string): Promise<RolloutStatusView> {

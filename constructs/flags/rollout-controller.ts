@@ -1,7 +1,5 @@
 import { Construct } from 'constructs';
 import { DynamodbTableItem } from '@cdktf/provider-aws/lib/dynamodb-table-item';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { z } from 'zod';
 import { FLAG_TABLE_HASH_KEY, FLAG_TABLE_RANGE_KEY } from '../../domain/flags/table-layout';
@@ -11,6 +9,7 @@ import { rolloutControllerEnvironment, type MetricRef, type ServiceSignalRefs } 
 import { FLAG_METRICS } from '../../lambdas/flag-evaluation/contract';
 import type { Grant, Grantee } from '../core/grants';
 import { lambdaEntry, MonoenvFunction } from '../core/monoenv-function';
+import { schedulerInvokeRole } from '../core/scheduler-role';
 import { ownershipTags, type OwnershipTags } from '../core/ownership';
 import { logRetentionDaysSchema, namePrefixSchema, parseProps } from '../core/props';
 import type { IMonitoring, MetricSpec } from '../monitoring/monitoring';
@@ -173,22 +172,11 @@ export class RolloutController extends Construct {
   }
 
   private createSchedule(prefix: string, scheduleExpression: string, tags: Record<string, string>): SchedulerSchedule {
-    const role = new IamRole(this, 'scheduler-role', {
-      // Named under the prefix: the deploy role may only create roles named `<app>-*`.
-      name: `${prefix}-rollout-scheduler`.slice(0, 64),
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+    const role = schedulerInvokeRole(this, {
+      roleName: `${prefix}-rollout-scheduler`,
+      policyName: 'invoke-rollout-controller-only',
+      functionArn: this.function.function.arn,
       tags,
-    });
-    new IamRolePolicy(this, 'scheduler-invoke', {
-      role: role.id,
-      name: 'invoke-rollout-controller-only',
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [this.function.function.arn] }],
-      }),
     });
     return new SchedulerSchedule(this, 'schedule', {
       name: `${prefix}-rollout-controller`.slice(0, 64),

@@ -4,11 +4,10 @@ import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { Inspector2Enabler } from '@cdktf/provider-aws/lib/inspector2-enabler';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
+import { schedulerInvokeRole } from '../core/scheduler-role';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { Grant, type Grantee } from '../core/grants';
 import { lambdaEntry, MonoenvFunction } from '../core/monoenv-function';
@@ -222,22 +221,11 @@ export class ImageScanning extends Construct {
   }
 
   private createSchedule(repositoryName: string, scheduleExpression: string, tags: Record<string, string>): SchedulerSchedule {
-    const role = new IamRole(this, 'scheduler-role', {
-      // Named under the prefix: the deploy role may only create roles named `<app>-*`.
-      name: `${repositoryName.replace(/[^A-Za-z0-9_+=,.@-]/g, '-')}-rescan-scheduler`.slice(0, 64),
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+    const role = schedulerInvokeRole(this, {
+      roleName: `${repositoryName.replace(/[^A-Za-z0-9_+=,.@-]/g, '-')}-rescan-scheduler`,
+      policyName: 'invoke-rescan-only',
+      functionArn: this.rescanFunction.functionArn,
       tags,
-    });
-    new IamRolePolicy(this, 'scheduler-invoke', {
-      role: role.id,
-      name: 'invoke-rescan-only',
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [this.rescanFunction.functionArn] }],
-      }),
     });
     return new SchedulerSchedule(this, 'schedule', {
       name: `${repositoryName.replace(/[^A-Za-z0-9_.-]/g, '-')}-image-rescan`.slice(0, 64),

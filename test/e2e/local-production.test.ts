@@ -59,6 +59,19 @@ function makeProjectDir(): string {
   return dir;
 }
 
+/** The example checkout service against a local production, with its keys and the local timeouts. */
+const checkoutService = (lp: LocalProduction, options: { failOnePagePayments?: number } = {}) =>
+  startCheckoutService({
+    port: 0,
+    flagsUrl: lp.state.flagsUrl!,
+    flagsServerKey: lp.keys.flagsServer,
+    eventsUrl: lp.state.eventsUrl!,
+    eventsWriteKey: lp.keys.write,
+    flagsTimeoutMs: LOCAL_TIMEOUT_MS,
+    eventsTimeoutMs: LOCAL_TIMEOUT_MS,
+    ...options,
+  });
+
 /** The experiment summary the journey processor has written so far. */
 async function liveSummary(lp: LocalProduction) {
   const source = { tableName: lp.outputs.analyticsTable, endpoint: lp.moto.endpoint, region: lp.state.region, localCredentials: true };
@@ -107,15 +120,7 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
       // Every AWS call the functions make is recorded, for the IAM evaluation below.
       functionsAwsEndpoint: async (target) => (recorder = await startRecordingProxy({ target })),
     });
-    service = await startCheckoutService({
-      port: 0,
-      flagsUrl: local.state.flagsUrl!,
-      flagsServerKey: local.keys.flagsServer,
-      eventsUrl: local.state.eventsUrl!,
-      eventsWriteKey: local.keys.write,
-      flagsTimeoutMs: LOCAL_TIMEOUT_MS,
-      eventsTimeoutMs: LOCAL_TIMEOUT_MS,
-    });
+    service = await checkoutService(local);
   }, 300_000);
 
   afterAll(async () => {
@@ -237,16 +242,7 @@ describeNeeding(['terraform', 'moto'], 'local production end to end', () => {
     // The scheduled controller (every 5 s locally) takes its baseline: the demo's earlier shoppers do not count.
     await waitFor('the baseline', (state) => Boolean(state?.baseline), 30_000);
 
-    const bad = await startCheckoutService({
-      port: 0,
-      flagsUrl: lp.state.flagsUrl!,
-      flagsServerKey: lp.keys.flagsServer,
-      eventsUrl: lp.state.eventsUrl!,
-      eventsWriteKey: lp.keys.write,
-      flagsTimeoutMs: LOCAL_TIMEOUT_MS,
-      eventsTimeoutMs: LOCAL_TIMEOUT_MS,
-      failOnePagePayments: 1,
-    });
+    const bad = await checkoutService(lp, { failOnePagePayments: 1 });
     let shoppers: Awaited<ReturnType<typeof runShoppers>>;
     try {
       shoppers = await runShoppers({ serviceUrl: bad.url, userIds: Array.from({ length: ROLLOUT_USERS }, (_, i) => `rollout-${i}`) });
