@@ -1,7 +1,6 @@
 import { compareSequentially, sequentialEffect } from '../experiments/comparison';
 import type { ExperimentSummary } from '../experiments/experiment-summary';
 import type { RolloutPlan } from './rollout-plan';
-import type { RolloutBaseline } from './rollout-state';
 
 /**
  * Guardrail readings from the data the controller gathers (pure). Every comparison is an always-valid confidence
@@ -23,6 +22,19 @@ export interface GuardrailReading {
   readonly unit: 'relative change' | 'rate' | 'ms';
   /** What the reading is based on, in words (users per variant, requests). */
   readonly basis: string;
+}
+
+/**
+ * What the journey processor had counted for the flag when the controller first looked at the rollout: guardrails
+ * judge only exposures and conversions after it, so an experiment's earlier data (or an earlier rollout's) cannot
+ * mask a regression.
+ */
+export interface RolloutBaseline {
+  readonly takenAt: string;
+  /** Exposed users by variant. */
+  readonly users: Readonly<Record<string, number>>;
+  /** Converted users by journey, then variant. */
+  readonly conversions: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** The counts a rollout's guardrails start from (none counted yet: zeros). */

@@ -1,4 +1,4 @@
-import type { GuardrailReading } from './guardrails';
+import type { GuardrailReading, RolloutBaseline } from './guardrails';
 import type { RolloutPlan } from './rollout-plan';
 
 /**
@@ -24,19 +24,6 @@ export interface RolloutCheck {
   readonly usersInStep: number;
   readonly decision: string;
   readonly nextDecisionAt?: string;
-}
-
-/**
- * What the journey processor had counted for the flag when the controller first looked at the rollout: guardrails
- * judge only exposures and conversions after it, so an experiment's earlier data (or an earlier rollout's) cannot
- * mask a regression.
- */
-export interface RolloutBaseline {
-  readonly takenAt: string;
-  /** Exposed users by variant. */
-  readonly users: Readonly<Record<string, number>>;
-  /** Converted users by journey, then variant. */
-  readonly conversions: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface RolloutState {
