@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlagDocument } from '../../../domain/flags/evaluator';
 import { loadRolloutDir, RolloutDirError } from '../../../domain/rollouts/rollout-files';
+import { tempDir } from '../../support/temp';
 
 const flags = {
   flags: {
@@ -19,7 +19,7 @@ const context = { flags, journeys: ['checkout'], services: ['web'] };
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'monoenv-rollouts-'));
+  dir = tempDir('monoenv-rollouts-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
