@@ -119,11 +119,17 @@ export function comparisonInputs(control: MetricStatistic, treatment: MetricStat
   return { meanA: statisticMean(control), meanB: statisticMean(treatment), varA, varB, nA: control.n, nB: treatment.n, absoluteVariance };
 }
 
-/** Delta method for (meanB - meanA) / meanA; undefined when the control's mean is 0. */
+/**
+ * Delta method for (meanB - meanA) / meanA; undefined when the control's mean is 0. When the treatment has no
+ * variation at 0 (no conversions at all) the delta method gives 0, an interval of one point and a p-value of NaN
+ * ("not significant" for a variant that never converts): then the absolute difference's variance over the control's
+ * mean squared is used, as if the control's mean were known.
+ */
 export function relativeVariance(inputs: ComparisonInputs): number | undefined {
-  const { meanA, meanB, varA, varB, nA, nB } = inputs;
+  const { meanA, meanB, varA, varB, nA, nB, absoluteVariance } = inputs;
   if (meanA === 0) return undefined;
-  return varB / (meanA ** 2 * nB) + (varA * meanB ** 2) / (meanA ** 4 * nA);
+  const deltaMethod = varB / (meanA ** 2 * nB) + (varA * meanB ** 2) / (meanA ** 4 * nA);
+  return deltaMethod > 0 ? deltaMethod : absoluteVariance / meanA ** 2;
 }
 
 /**

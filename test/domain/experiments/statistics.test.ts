@@ -168,6 +168,18 @@ describe('unusable data', () => {
     expect(result.status).toBe('insufficient-data');
   });
 
+  it('a treatment that never converts still gets a relative interval and a p-value (no zero-width interval, no NaN)', () => {
+    const control: MetricStatistic = { kind: 'proportion', n: 150, sum: 50 };
+    const never: MetricStatistic = { kind: 'proportion', n: 150, sum: 0 };
+    for (const sequential of [false, true]) {
+      const { relative } = ok(compareToControl(control, never, { sequential }));
+      expect(relative!.estimate).toBe(-1);
+      expect(relative!.ci[0]).toBeLessThan(relative!.ci[1]);
+      expect(relative!.ci[1]).toBeLessThan(0);
+      expect(relative!.pValue).toBeLessThan(0.05);
+    }
+  });
+
   it('omits the relative lift when the control is zero but still compares absolutely', () => {
     const result = ok(compareToControl({ kind: 'proportion', n: 100, sum: 0 }, { kind: 'proportion', n: 100, sum: 5 }));
     expect(result.relative).toBeUndefined();
