@@ -193,6 +193,19 @@ async function start(context: RolloutContext, key: string): Promise<RolloutActio
   });
 }
 
+/** Writes the rollout's next state alone, the flag untouched (pause and resume). */
+async function writeState(
+  context: RolloutContext,
+  key: string,
+  stored: { readonly stateVersion: number },
+  action: 'pause' | 'resume',
+  next: RolloutState,
+  flagVersion: number,
+): Promise<RolloutActionResult> {
+  await putState(context.client, context.table, next, stored.stateVersion).catch(conflict);
+  return { flag: key, action, status: next.status, state: next, stateVersion: stored.stateVersion + 1, flagVersion, weights: null };
+}
+
 async function pause(context: RolloutContext, key: string): Promise<RolloutActionResult> {
   const stored = await readRollout(context.client, context.table, key);
   const { state } = stored;
@@ -204,16 +217,7 @@ async function pause(context: RolloutContext, key: string): Promise<RolloutActio
   }
   const actor = context.actor();
   const next = pausedState(state, context.now(), actor, `paused by ${actor}`);
-  await putState(context.client, context.table, next, stored.stateVersion).catch(conflict);
-  return {
-    flag: key,
-    action: 'pause',
-    status: next.status,
-    state: next,
-    stateVersion: stored.stateVersion + 1,
-    flagVersion: next.flagVersion,
-    weights: null,
-  };
+  return writeState(context, key, stored, 'pause', next, next.flagVersion);
 }
 
 async function resume(context: RolloutContext, key: string): Promise<RolloutActionResult> {
@@ -228,16 +232,7 @@ async function resume(context: RolloutContext, key: string): Promise<RolloutActi
   // The flag as it is now: a manual edit made while paused is accepted, and the controller goes on from it.
   const flag = await readFlag(context.client, context.table, key);
   const next = resumedState(state, flag.version, knownVariantUsers(state), context.now(), context.actor());
-  await putState(context.client, context.table, next, stored.stateVersion).catch(conflict);
-  return {
-    flag: key,
-    action: 'resume',
-    status: next.status,
-    state: next,
-    stateVersion: stored.stateVersion + 1,
-    flagVersion: flag.version,
-    weights: null,
-  };
+  return writeState(context, key, stored, 'resume', next, flag.version);
 }
 
 async function abort(context: RolloutContext, key: string): Promise<RolloutActionResult> {

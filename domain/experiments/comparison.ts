@@ -82,7 +82,7 @@ function sampleVariance(n: number, sums: Sums): number {
 
 export type Unusable = Exclude<Comparison, { status: 'ok' }>;
 
-export function checkUsable(stat: MetricStatistic, role: string): Unusable | undefined {
+function checkUsable(stat: MetricStatistic, role: string): Unusable | undefined {
   if (stat.n < 2) return { status: 'insufficient-data', reason: `${role} has ${stat.n} unit(s); at least 2 are needed` };
   if (stat.kind === 'ratio' && stat.denominator.sum === 0) return { status: 'insufficient-data', reason: `${role} has a zero denominator` };
   // Rounding can leave a tiny negative variance when every value is equal.

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FlagDefinition } from '../flags/evaluator';
 import { ConcurrentModificationError, updateFlag, type FlagItem, type TransactItem } from '../flags/flag-table';
+import { definitionHash } from '../flags/table-layout';
 import type { FlagChange, RolloutPlan, ScheduledChange } from './rollout-plan';
 import type { RolloutState } from './rollout-state';
 
@@ -24,10 +24,7 @@ export const stateSk = (flag: string): string => `state#${flag}`;
 export const scheduleSk = (at: string, flag: string, id: string): string => `${at}#${flag}#${id}`;
 /** The id of a schedule from code: the hash of what it does, so an edited schedule is a new one. */
 export const scheduleId = (schedule: ScheduledChange): string =>
-  createHash('sha256')
-    .update(JSON.stringify([schedule.flag, schedule.at, schedule.change]))
-    .digest('hex')
-    .slice(0, 12);
+  definitionHash(JSON.stringify([schedule.flag, schedule.at, schedule.change])).slice(0, 12);
 
 export interface StoredRollout {
   readonly flag: string;
@@ -272,10 +269,9 @@ export async function fireSchedule(
       return { fired: true, flag };
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError)) throw error;
-      const [current] = (await readSchedules(client, table, { dueBy: new Date(schedule.at), flag: schedule.flag })).filter(
-        (s) => s.id === schedule.id,
-      );
-      if (!current || current.status !== 'pending') return { fired: false, why: 'already-done' };
+      const key = { pk: SCHEDULE_PK, sk: scheduleSk(schedule.at, schedule.flag, schedule.id) };
+      const current = await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+      if (current.Item?.status !== 'pending') return { fired: false, why: 'already-done' };
       if (attempt >= 2) throw error;
     }
   }

@@ -133,9 +133,11 @@ export function awsControllerPorts(settings: RolloutControllerSettings, clients:
 /** The scheduled run over the function's environment; its log lines go to `io.writeLine`. */
 export function createControllerHandler(env: NodeJS.ProcessEnv, io: Partial<LambdaIo> = {}): () => Promise<ControllerRun> {
   const resolvedIo = lambdaIo(io);
+  let settings: RolloutControllerSettings | undefined;
   let clients: ControllerClients | undefined;
   return async () => {
-    const settings = rolloutControllerSettings(env);
+    // Read once per instance: the environment does not change between runs.
+    settings ??= rolloutControllerSettings(env);
     clients ??= {
       dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
       cloudwatch: new CloudWatchClient({}),
